@@ -1,0 +1,326 @@
+//! The answer: which member reads which partitions, stored flat.
+//!
+//! A million partitions over two thousand members makes a million
+//! (member, topic) entries; as nested maps that is two million allocations.
+//! Here it is four vectors, and the views borrow from them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::index::{GroupIndex, NONE};
+
+/// Every member's assigned partitions.
+///
+/// Members are kept in member-id order, each member's topics in name order
+/// and each topic's partitions ascending. Every member of the group appears,
+/// with nothing assigned when it gets nothing.
+///
+/// ```
+/// use kafka_assignors::{Assignor, Group, Member, RangeAssignor, Topic};
+///
+/// let group = Group::new()
+///     .with_topic(Topic::new("T", 3))
+///     .with_member(Member::new("C1").subscribe(["T"]))
+///     .with_member(Member::new("C2").subscribe(["T"]));
+/// let assignment = RangeAssignor.assign(&group)?;
+/// let c1 = assignment.member("C1").unwrap();
+/// assert_eq!(c1.partitions("T"), &[0, 1]);
+/// assert_eq!(assignment.member("C2").unwrap().partitions("T"), &[2]);
+/// # Ok::<(), kafka_assignors::AssignError>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Assignment {
+    /// Topic names, indexed by the runs' topic field.
+    topics: Vec<Arc<str>>,
+    /// Member ids in order.
+    members: Vec<String>,
+    /// Member `m` owns runs `member_runs[m]..member_runs[m + 1]`.
+    member_runs: Vec<u32>,
+    /// One topic's partitions of one member; run `r` covers
+    /// `partitions[runs[r].start..runs[r + 1].start]`. Ends with a sentinel.
+    runs: Vec<Run>,
+    partitions: Vec<i32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Run {
+    topic: u32,
+    start: u32,
+}
+
+impl Assignment {
+    /// Builds the answer from one owner per global partition ([`NONE`] for a
+    /// partition nobody gets this round).
+    pub(crate) fn from_owners(index: &GroupIndex<'_>, owner: &[u32]) -> Self {
+        debug_assert_eq!(owner.len(), index.total_partitions as usize);
+        let member_count = index.members.len();
+        let mut counts = vec![0u32; member_count + 1];
+        for &m in owner {
+            if m != NONE {
+                counts[m as usize + 1] += 1;
+            }
+        }
+        for m in 0..member_count {
+            counts[m + 1] += counts[m];
+        }
+        let assigned = counts[member_count] as usize;
+        // Scatter in global order, so each member's slice comes out sorted by
+        // topic name and partition.
+        let mut cursor = counts.clone();
+        let mut slots = vec![0u32; assigned];
+        for (g, &m) in owner.iter().enumerate() {
+            if m != NONE {
+                let at = &mut cursor[m as usize];
+                slots[*at as usize] = g as u32;
+                *at += 1;
+            }
+        }
+
+        let mut member_runs = Vec::with_capacity(member_count + 1);
+        let mut runs = Vec::new();
+        let mut partitions = Vec::with_capacity(assigned);
+        for m in 0..member_count {
+            member_runs.push(runs.len() as u32);
+            let mut current = NONE;
+            let mut topic_start = 0;
+            let mut topic_end = 0;
+            for &g in &slots[counts[m] as usize..counts[m + 1] as usize] {
+                if g >= topic_end {
+                    current = index.topic_of(g);
+                    let entry = &index.topics[current as usize];
+                    topic_start = entry.start;
+                    topic_end = entry.start + entry.partitions;
+                    runs.push(Run {
+                        topic: current,
+                        start: partitions.len() as u32,
+                    });
+                }
+                partitions.push((g - topic_start) as i32);
+            }
+        }
+        member_runs.push(runs.len() as u32);
+        runs.push(Run {
+            topic: NONE,
+            start: partitions.len() as u32,
+        });
+
+        Assignment {
+            topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
+            members: index.members.iter().map(|m| m.id.clone()).collect(),
+            member_runs,
+            runs,
+            partitions,
+        }
+    }
+
+    /// Builds an assignment from member ids and their partitions, in any
+    /// order. Repeated partitions of a member are kept once.
+    ///
+    /// ```
+    /// use kafka_assignors::Assignment;
+    ///
+    /// let a = Assignment::from_members([
+    ///     ("C2", vec![("T", vec![2])]),
+    ///     ("C1", vec![("T", vec![1, 0])]),
+    /// ]);
+    /// assert_eq!(a.member("C1").unwrap().partitions("T"), &[0, 1]);
+    /// ```
+    pub fn from_members<M, I, T, P>(members: M) -> Self
+    where
+        M: IntoIterator<Item = (I, T)>,
+        I: Into<String>,
+        T: IntoIterator<Item = (P, Vec<i32>)>,
+        P: Into<Arc<str>>,
+    {
+        let mut map: BTreeMap<String, BTreeMap<Arc<str>, Vec<i32>>> = BTreeMap::new();
+        for (id, topics) in members {
+            let entry = map.entry(id.into()).or_default();
+            for (topic, partitions) in topics {
+                entry.entry(topic.into()).or_default().extend(partitions);
+            }
+        }
+        let mut topics: Vec<Arc<str>> = map
+            .values()
+            .flat_map(|t| t.keys().cloned())
+            .collect::<Vec<_>>();
+        topics.sort_unstable();
+        topics.dedup();
+        let mut out = Assignment {
+            topics,
+            ..Assignment::default()
+        };
+        for (id, member_topics) in map {
+            out.member_runs.push(out.runs.len() as u32);
+            out.members.push(id);
+            for (topic, mut partitions) in member_topics {
+                partitions.sort_unstable();
+                partitions.dedup();
+                if partitions.is_empty() {
+                    continue;
+                }
+                let topic = out
+                    .topics
+                    .binary_search(&topic)
+                    .map_or(NONE, |i| i as u32);
+                out.runs.push(Run {
+                    topic,
+                    start: out.partitions.len() as u32,
+                });
+                out.partitions.extend(partitions);
+            }
+        }
+        out.member_runs.push(out.runs.len() as u32);
+        out.runs.push(Run {
+            topic: NONE,
+            start: out.partitions.len() as u32,
+        });
+        out
+    }
+
+    /// The members, in member-id order.
+    pub fn members(&self) -> impl ExactSizeIterator<Item = MemberAssignment<'_>> + '_ {
+        (0..self.members.len()).map(move |m| MemberAssignment {
+            assignment: self,
+            member: m,
+        })
+    }
+
+    /// The member with this id.
+    pub fn member(&self, id: &str) -> Option<MemberAssignment<'_>> {
+        let m = self
+            .members
+            .binary_search_by(|probe| probe.as_str().cmp(id))
+            .ok()?;
+        Some(MemberAssignment {
+            assignment: self,
+            member: m,
+        })
+    }
+
+    /// How many members the assignment covers.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether it covers no member.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// How many partitions are assigned, over all members.
+    pub fn assigned_partitions(&self) -> usize {
+        self.partitions.len()
+    }
+
+    /// The assignment as nested maps: member id, then topic, then partitions.
+    pub fn to_map(&self) -> BTreeMap<String, BTreeMap<String, Vec<i32>>> {
+        self.members()
+            .map(|m| {
+                let topics = m
+                    .topics()
+                    .map(|(topic, partitions)| (topic.to_string(), partitions.to_vec()))
+                    .collect();
+                (m.id().to_string(), topics)
+            })
+            .collect()
+    }
+}
+
+impl PartialEq for Assignment {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .members()
+                .zip(other.members())
+                .all(|(a, b)| a.id() == b.id() && a.topics().eq(b.topics()))
+    }
+}
+
+impl Eq for Assignment {}
+
+impl fmt::Debug for Assignment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.members().map(|m| (m.id().to_string(), m)))
+            .finish()
+    }
+}
+
+/// One member's share of an [`Assignment`].
+#[derive(Clone, Copy)]
+pub struct MemberAssignment<'a> {
+    assignment: &'a Assignment,
+    member: usize,
+}
+
+impl<'a> MemberAssignment<'a> {
+    /// The member id.
+    pub fn id(&self) -> &'a str {
+        &self.assignment.members[self.member]
+    }
+
+    fn runs(&self) -> &'a [Run] {
+        let a = self.assignment;
+        &a.runs[a.member_runs[self.member] as usize..a.member_runs[self.member + 1] as usize]
+    }
+
+    fn run_partitions(&self, r: usize) -> &'a [i32] {
+        let a = self.assignment;
+        let first = a.member_runs[self.member] as usize + r;
+        &a.partitions[a.runs[first].start as usize..a.runs[first + 1].start as usize]
+    }
+
+    /// Each topic the member reads, in name order, with its partitions
+    /// ascending.
+    pub fn topics(&self) -> impl Iterator<Item = (&'a str, &'a [i32])> + 'a {
+        let this = *self;
+        self.runs().iter().enumerate().map(move |(r, run)| {
+            (
+                &*this.assignment.topics[run.topic as usize],
+                this.run_partitions(r),
+            )
+        })
+    }
+
+    /// The member's partitions of `topic`, ascending; empty when it has none.
+    pub fn partitions(&self, topic: &str) -> &'a [i32] {
+        let runs = self.runs();
+        let topics = &self.assignment.topics;
+        match runs.binary_search_by(|run| (*topics[run.topic as usize]).cmp(topic)) {
+            Ok(r) => self.run_partitions(r),
+            Err(_) => &[],
+        }
+    }
+
+    /// Every assigned partition as (topic, partition), topics in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, i32)> + 'a {
+        self.topics()
+            .flat_map(|(topic, partitions)| partitions.iter().map(move |&p| (topic, p)))
+    }
+
+    /// How many partitions the member gets.
+    pub fn len(&self) -> usize {
+        let a = self.assignment;
+        let runs = &a.runs;
+        (runs[a.member_runs[self.member + 1] as usize].start
+            - runs[a.member_runs[self.member] as usize].start) as usize
+    }
+
+    /// Whether the member gets nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for MemberAssignment<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.topics()).finish()
+    }
+}
+
+impl PartialEq for MemberAssignment<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id() && self.topics().eq(other.topics())
+    }
+}

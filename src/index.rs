@@ -1,0 +1,398 @@
+//! The group interned to dense integer ids, once, at the boundary.
+//!
+//! Every strategy works on this form: topics and members are `u32` ids, every
+//! partition of a subscribed topic has one global index (topics in name
+//! order, partitions in number order), and per-member lists are flat arrays.
+//! Validation happens here, so the algorithms see only well-formed input.
+
+use std::sync::Arc;
+
+use crate::error::{AssignError, AssignErrorKind};
+use crate::hash::FxHashMap;
+use crate::model::{Group, Member, Topic};
+
+/// Marks "no member" or "no topic" in the flat arrays.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// The most partitions one assignment may cover, over all subscribed topics.
+///
+/// Far above any real cluster; it exists so that a hostile partition count
+/// gets an error instead of an allocation of gigabytes.
+pub const MAX_PARTITIONS: u64 = 1 << 26;
+
+/// Rows of `u32`, stored flat: row `i` is `items[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Csr {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    /// Rows from their start offsets (one more than rows) and items.
+    pub(crate) fn from_parts(starts: Vec<u32>, items: Vec<u32>) -> Self {
+        debug_assert_eq!(*starts.last().unwrap_or(&0) as usize, items.len());
+        Csr { starts, items }
+    }
+
+    pub(crate) fn with_capacity(rows: usize, items: usize) -> Self {
+        let mut starts = Vec::with_capacity(rows + 1);
+        starts.push(0);
+        Csr {
+            starts,
+            items: Vec::with_capacity(items),
+        }
+    }
+
+    /// Appends an item to the row being built.
+    #[inline]
+    pub(crate) fn push(&mut self, item: u32) {
+        self.items.push(item);
+    }
+
+    /// Closes the row being built; `sort_dedup` sorts it and drops repeats.
+    pub(crate) fn end_row(&mut self, sort_dedup: bool) {
+        let start = *self.starts.last().unwrap_or(&0) as usize;
+        if sort_dedup {
+            let row = &mut self.items[start..];
+            if !row.is_sorted() {
+                row.sort_unstable();
+            }
+            let mut kept = start;
+            for i in start..self.items.len() {
+                if kept == start || self.items[kept - 1] != self.items[i] {
+                    self.items[kept] = self.items[i];
+                    kept += 1;
+                }
+            }
+            self.items.truncate(kept);
+        }
+        self.starts.push(self.items.len() as u32);
+    }
+
+    #[inline]
+    pub(crate) fn row(&self, i: usize) -> &[u32] {
+        &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    pub(crate) fn rows(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub(crate) fn total(&self) -> usize {
+        self.items.len()
+    }
+}
+
+/// One subscribed topic that exists in the metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct TopicEntry<'g> {
+    pub(crate) name: &'g Arc<str>,
+    pub(crate) partitions: u32,
+    /// Global index of partition 0.
+    pub(crate) start: u32,
+    pub(crate) replica_racks: Option<&'g [Vec<Arc<str>>]>,
+}
+
+/// The group, interned and validated.
+#[derive(Debug)]
+pub(crate) struct GroupIndex<'g> {
+    /// Subscribed topics present in the metadata, in name order; id = index.
+    pub(crate) topics: Vec<TopicEntry<'g>>,
+    /// Partitions of all subscribed topics.
+    pub(crate) total_partitions: u32,
+    /// Members in member-id order; id = index.
+    pub(crate) members: Vec<&'g Member>,
+    /// Per member: subscribed topic ids, sorted, without repeats.
+    pub(crate) subscriptions: Csr,
+    /// Per member: global indices of its validly owned partitions, sorted,
+    /// without repeats (topic subscribed and present, partition in range).
+    pub(crate) owned: Csr,
+}
+
+impl<'g> GroupIndex<'g> {
+    /// Validates and interns `group`.
+    pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
+        let metadata = validate_topics(&group.topics)?;
+        let members = validate_members(&group.members)?;
+
+        let mut resolver = TopicResolver::new(&group.topics, &metadata);
+
+        // Which metadata topics anyone subscribes to decides the topic ids.
+        let mut subscribed_meta = vec![false; group.topics.len()];
+        let mut member_meta = Csr::with_capacity(members.len(), 0);
+        for member in &members {
+            for topic in &member.topics {
+                let meta = resolver.resolve(topic);
+                if meta != NONE {
+                    subscribed_meta[meta as usize] = true;
+                    member_meta.push(meta);
+                }
+            }
+            member_meta.end_row(false);
+        }
+
+        let mut topic_of_meta = vec![NONE; group.topics.len()];
+        let mut topics = Vec::new();
+        let mut total: u64 = 0;
+        for &meta in &metadata {
+            if !subscribed_meta[meta as usize] {
+                continue;
+            }
+            let topic = &group.topics[meta as usize];
+            let partitions = topic.partitions as u32;
+            topic_of_meta[meta as usize] = topics.len() as u32;
+            topics.push(TopicEntry {
+                name: &topic.name,
+                partitions,
+                start: total as u32,
+                replica_racks: topic.replica_racks.as_deref(),
+            });
+            total += u64::from(partitions);
+            if total > MAX_PARTITIONS {
+                // Report the whole sum, so the message does not depend on order.
+                let partitions = metadata
+                    .iter()
+                    .filter(|&&m| subscribed_meta[m as usize])
+                    .map(|&m| group.topics[m as usize].partitions.max(0) as u64)
+                    .sum();
+                return Err(AssignErrorKind::TooManyPartitions {
+                    partitions,
+                    limit: MAX_PARTITIONS,
+                }
+                .into());
+            }
+        }
+
+        let mut subscriptions = Csr::with_capacity(members.len(), member_meta.total());
+        for m in 0..members.len() {
+            for &meta in member_meta.row(m) {
+                subscriptions.push(topic_of_meta[meta as usize]);
+            }
+            subscriptions.end_row(true);
+        }
+
+        // A stamp per topic says "member m subscribes", without a set per member.
+        let mut stamp = vec![NONE; topics.len()];
+        let mut owned = Csr::with_capacity(members.len(), 0);
+        for (m, member) in members.iter().enumerate() {
+            for &t in subscriptions.row(m) {
+                stamp[t as usize] = m as u32;
+            }
+            for tp in &member.owned {
+                let meta = resolver.resolve(&tp.topic);
+                if meta == NONE {
+                    continue;
+                }
+                let t = topic_of_meta[meta as usize];
+                if t == NONE || stamp[t as usize] != m as u32 {
+                    continue;
+                }
+                let entry = &topics[t as usize];
+                if tp.partition >= 0 && (tp.partition as u32) < entry.partitions {
+                    owned.push(entry.start + tp.partition as u32);
+                }
+            }
+            owned.end_row(true);
+        }
+
+        Ok(GroupIndex {
+            topics,
+            total_partitions: total as u32,
+            members,
+            subscriptions,
+            owned,
+        })
+    }
+
+    /// The topic a global partition index belongs to.
+    pub(crate) fn topic_of(&self, partition: u32) -> u32 {
+        (self.topics.partition_point(|t| t.start <= partition) - 1) as u32
+    }
+
+    /// The member's generation, with a missing one read as -1.
+    pub(crate) fn generation(&self, member: u32) -> i32 {
+        self.members[member as usize].generation.unwrap_or(-1)
+    }
+
+    /// Per global partition, its topic id: a flat table for loops that need
+    /// it for every partition.
+    pub(crate) fn topic_table(&self) -> Vec<u32> {
+        let mut table = Vec::with_capacity(self.total_partitions as usize);
+        for (t, topic) in self.topics.iter().enumerate() {
+            table.extend(std::iter::repeat_n(t as u32, topic.partitions as usize));
+        }
+        table
+    }
+}
+
+/// Metadata indices in name order, after checking names, counts and racks.
+fn validate_topics(topics: &[Topic]) -> Result<Vec<u32>, AssignError> {
+    let mut order: Vec<u32> = (0..topics.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| topics[a as usize].name.cmp(&topics[b as usize].name));
+    for pair in order.windows(2) {
+        let (a, b) = (&topics[pair[0] as usize], &topics[pair[1] as usize]);
+        if a.name == b.name {
+            return Err(AssignErrorKind::DuplicateTopic {
+                topic: a.name.to_string(),
+            }
+            .into());
+        }
+    }
+    for &i in &order {
+        let topic = &topics[i as usize];
+        if topic.partitions < 0 {
+            return Err(AssignErrorKind::NegativePartitionCount {
+                topic: topic.name.to_string(),
+                partitions: topic.partitions,
+            }
+            .into());
+        }
+        if let Some(racks) = &topic.replica_racks {
+            if racks.len() != topic.partitions as usize {
+                return Err(AssignErrorKind::RackListLength {
+                    topic: topic.name.to_string(),
+                    partitions: topic.partitions,
+                    rack_lists: racks.len(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// Members in id order, after checking ids and instance ids are unique.
+fn validate_members(members: &[Member]) -> Result<Vec<&Member>, AssignError> {
+    let mut sorted: Vec<&Member> = members.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    for pair in sorted.windows(2) {
+        if pair[0].id == pair[1].id {
+            return Err(AssignErrorKind::DuplicateMember {
+                member: pair[0].id.clone(),
+            }
+            .into());
+        }
+    }
+    let mut statics: Vec<(&str, &str)> = sorted
+        .iter()
+        .filter_map(|m| m.instance_id.as_deref().map(|i| (i, m.id.as_str())))
+        .collect();
+    statics.sort_unstable();
+    for pair in statics.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(AssignErrorKind::DuplicateInstanceId {
+                instance_id: pair[0].0.to_string(),
+                first: pair[0].1.to_string(),
+                second: pair[1].1.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(sorted)
+}
+
+/// Maps topic names to metadata indices. Callers that share one `Arc<str>`
+/// per topic name (as the scenario parser does) pay one pointer hash per
+/// lookup instead of a string hash.
+struct TopicResolver<'g> {
+    by_name: FxHashMap<&'g str, u32>,
+    by_pointer: FxHashMap<(usize, usize), u32>,
+}
+
+impl<'g> TopicResolver<'g> {
+    fn new(topics: &'g [Topic], order: &[u32]) -> Self {
+        let mut by_name = FxHashMap::default();
+        by_name.reserve(order.len());
+        for &i in order {
+            by_name.insert(&*topics[i as usize].name, i);
+        }
+        TopicResolver {
+            by_name,
+            by_pointer: FxHashMap::default(),
+        }
+    }
+
+    #[inline]
+    fn resolve(&mut self, name: &Arc<str>) -> u32 {
+        let key = (name.as_ptr() as usize, name.len());
+        if let Some(&meta) = self.by_pointer.get(&key) {
+            return meta;
+        }
+        let meta = self.by_name.get(&**name).copied().unwrap_or(NONE);
+        // Bounded: one entry per distinct allocation the caller passed.
+        self.by_pointer.insert(key, meta);
+        meta
+    }
+}
+
+/// Racks interned to ids, built only by strategies that use racks.
+#[derive(Debug)]
+pub(crate) struct RackIndex {
+    /// Rack names in name order; id = index.
+    pub(crate) names: Vec<Arc<str>>,
+    /// Per member: its rack id, or [`NONE`].
+    pub(crate) member_rack: Vec<u32>,
+    /// Per global partition: its replicas' rack ids, sorted, without repeats;
+    /// the leader's rack first is *not* kept here (see `leader_rack`).
+    pub(crate) replica_racks: Csr,
+    /// Per global partition: the rack of its first replica (the leader), or
+    /// [`NONE`].
+    pub(crate) leader_rack: Vec<u32>,
+    /// Per topic: whether the metadata gave racks for it.
+    pub(crate) topic_has_racks: Vec<bool>,
+}
+
+impl RackIndex {
+    pub(crate) fn new(index: &GroupIndex<'_>) -> Self {
+        let mut names: Vec<Arc<str>> = Vec::new();
+        for member in &index.members {
+            if let Some(rack) = member.rack() {
+                names.push(Arc::from(rack));
+            }
+        }
+        for topic in &index.topics {
+            for replicas in topic.replica_racks.unwrap_or(&[]) {
+                names.extend(replicas.iter().filter(|r| !r.is_empty()).cloned());
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        let id = |rack: &str| {
+            names
+                .binary_search_by(|n| (**n).cmp(rack))
+                .map_or(NONE, |i| i as u32)
+        };
+        let member_rack = index
+            .members
+            .iter()
+            .map(|m| m.rack().map_or(NONE, id))
+            .collect();
+        let total = index.total_partitions as usize;
+        let mut replica_racks = Csr::with_capacity(total, 0);
+        let mut leader_rack = Vec::with_capacity(total);
+        let mut topic_has_racks = Vec::with_capacity(index.topics.len());
+        for topic in &index.topics {
+            topic_has_racks.push(topic.replica_racks.is_some());
+            for p in 0..topic.partitions as usize {
+                let replicas = topic.replica_racks.map_or(&[][..], |r| &r[p][..]);
+                leader_rack.push(
+                    replicas
+                        .first()
+                        .filter(|r| !r.is_empty())
+                        .map_or(NONE, |r| id(r)),
+                );
+                for rack in replicas.iter().filter(|r| !r.is_empty()) {
+                    replica_racks.push(id(rack));
+                }
+                replica_racks.end_row(true);
+            }
+        }
+        RackIndex {
+            names,
+            member_rack,
+            replica_racks,
+            leader_rack,
+            topic_has_racks,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Kafka consumer-group partition assignment strategies, as pure functions.
+//!
+//! At every rebalance the group leader decides which member reads which
+//! partition. This crate makes that decision:
+//!
+//! - [`RangeAssignor`] and [`RoundRobinAssignor`] give exactly the Java
+//!   client's answers, member ordering and rack-aware Range (KIP-881)
+//!   included;
+//! - [`StickyAssignor`] and [`CooperativeStickyAssignor`] give the exact
+//!   optimum: the most even loads, then the fewest moved partitions.
+//!
+//! All of them implement one object-safe trait, [`Assignor`], over plain data:
+//! a [`Group`] of [`Topic`]s and [`Member`]s in, an [`Assignment`] out.
+//!
+//! ```
+//! use kafka_assignors::{Assignor, Group, Member, Strategy, Topic};
+//!
+//! let group = Group::new()
+//!     .with_topic(Topic::new("T", 5))
+//!     .with_member(Member::new("C1").subscribe(["T"]))
+//!     .with_member(Member::new("C2").subscribe(["T"]))
+//!     .with_member(Member::new("C3").subscribe(["T"]));
+//!
+//! let range = Strategy::Range.assign(&group)?;
+//! assert_eq!(range.member("C1").unwrap().partitions("T"), &[0, 1]);
+//! assert_eq!(range.member("C2").unwrap().partitions("T"), &[2, 3]);
+//! assert_eq!(range.member("C3").unwrap().partitions("T"), &[4]);
+//!
+//! let roundrobin = Strategy::RoundRobin.assign(&group)?;
+//! assert_eq!(roundrobin.member("C1").unwrap().partitions("T"), &[0, 3]);
+//! # Ok::<(), kafka_assignors::AssignError>(())
+//! ```
+//!
+//! Bad input never panics: it gets an [`AssignError`] naming the offending
+//! member or topic. Every answer is deterministic: the same group in any
+//! member, topic or list order gives the same assignment.
+//!
+//! # Features
+//!
+//! - `serde`: `Serialize`/`Deserialize` for the model and the answer, in the
+//!   scenario JSON format the `kassign` tool reads and writes.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.88.
+
+mod assignment;
+mod error;
+mod hash;
+mod index;
+mod java;
+mod model;
+mod range;
+mod roundrobin;
+mod sticky;
+mod strategy;
+
+pub use crate::assignment::{Assignment, MemberAssignment};
+pub use crate::error::{AssignError, AssignErrorKind};
+pub use crate::index::MAX_PARTITIONS;
+pub use crate::model::{Group, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
+pub use crate::range::RangeAssignor;
+pub use crate::roundrobin::RoundRobinAssignor;
+pub use crate::sticky::{CooperativeStickyAssignor, RackMatch, StickyAssignor};
+pub use crate::strategy::{Assignor, Strategy, UnknownStrategy};

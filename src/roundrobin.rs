@@ -1,0 +1,61 @@
+//! RoundRobin, exactly as the Java client's `RoundRobinAssignor`.
+//!
+//! All partitions of subscribed topics, sorted by topic name (Java string
+//! order) and then partition number, are dealt in turn over the members in
+//! `MemberInfo` order (static members first by instance id, then dynamic
+//! members by member id). A member not subscribed to a partition's topic is
+//! skipped, and the deal goes on from the member after the one that got it.
+
+use crate::assignment::Assignment;
+use crate::error::AssignError;
+use crate::index::{GroupIndex, NONE};
+use crate::java::{java_cmp, java_member_order, subscribers_by_topic};
+use crate::model::{Group, RebalanceProtocol};
+use crate::strategy::Assignor;
+
+/// The `roundrobin` strategy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundRobinAssignor;
+
+impl Assignor for RoundRobinAssignor {
+    fn name(&self) -> &'static str {
+        "roundrobin"
+    }
+
+    fn supported_protocols(&self) -> &'static [RebalanceProtocol] {
+        &[RebalanceProtocol::Eager]
+    }
+
+    fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
+        let index = GroupIndex::new(group)?;
+        Ok(Assignment::from_owners(&index, &round_robin(&index)))
+    }
+}
+
+fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {
+    let mut owner = vec![NONE; index.total_partitions as usize];
+    let order = java_member_order(index);
+    let subscribers = subscribers_by_topic(index, &order);
+    let mut topics: Vec<u32> = (0..index.topics.len() as u32).collect();
+    topics.sort_by(|&a, &b| java_cmp(index.topics[a as usize].name, index.topics[b as usize].name));
+
+    // The deal's position: the member the next partition is offered to first.
+    let mut next = 0u32;
+    for t in topics {
+        let topic = &index.topics[t as usize];
+        let takers = subscribers.row(t as usize);
+        if topic.partitions == 0 || takers.is_empty() {
+            continue;
+        }
+        // Within one topic the deal visits exactly its subscribers in turn,
+        // so one search for the first taker is enough.
+        let mut k = takers.partition_point(|&position| position < next) % takers.len();
+        for p in 0..topic.partitions {
+            let position = takers[k];
+            owner[(topic.start + p) as usize] = order[position as usize];
+            next = (position + 1) % order.len() as u32;
+            k = (k + 1) % takers.len();
+        }
+    }
+    owner
+}

@@ -1,0 +1,135 @@
+//! One trait for every strategy, and the strategies by name.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::assignment::Assignment;
+use crate::error::AssignError;
+use crate::model::{Group, RebalanceProtocol};
+use crate::range::RangeAssignor;
+use crate::roundrobin::RoundRobinAssignor;
+use crate::sticky::{CooperativeStickyAssignor, StickyAssignor};
+
+/// A partition assignment strategy: a pure function from a group to an
+/// assignment.
+///
+/// Implementations keep no state between calls: everything a strategy needs
+/// from the previous generation (owned partitions, generations) is in the
+/// [`Group`]. The trait is object safe, so strategies can be chosen at run
+/// time as `&dyn Assignor` or `Box<dyn Assignor>`.
+pub trait Assignor: Send + Sync + fmt::Debug {
+    /// The name members put in the JoinGroup protocol list: `range`,
+    /// `roundrobin`, `sticky` or `cooperative-sticky`.
+    fn name(&self) -> &'static str;
+
+    /// The rebalance protocols the strategy supports, oldest first.
+    fn supported_protocols(&self) -> &'static [RebalanceProtocol];
+
+    /// Assigns the group's partitions to its members.
+    ///
+    /// Every member of the group appears in the answer. The answer does not
+    /// depend on the order of members, topics or any list inside them.
+    fn assign(&self, group: &Group) -> Result<Assignment, AssignError>;
+}
+
+/// The four strategies by name, each with its default settings.
+///
+/// ```
+/// use kafka_assignors::{Assignor, Strategy};
+///
+/// let strategy: Strategy = "cooperative-sticky".parse()?;
+/// assert_eq!(strategy, Strategy::CooperativeSticky);
+/// assert_eq!(strategy.to_string(), "cooperative-sticky");
+/// assert_eq!(strategy.name(), "cooperative-sticky");
+/// # Ok::<(), kafka_assignors::UnknownStrategy>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// [`RangeAssignor`]: `range`.
+    Range,
+    /// [`RoundRobinAssignor`]: `roundrobin`.
+    RoundRobin,
+    /// [`StickyAssignor`]: `sticky`.
+    Sticky,
+    /// [`CooperativeStickyAssignor`]: `cooperative-sticky`.
+    CooperativeSticky,
+}
+
+impl Strategy {
+    /// Every strategy, in the order the Java client documents them.
+    pub const ALL: [Strategy; 4] = [
+        Strategy::Range,
+        Strategy::RoundRobin,
+        Strategy::Sticky,
+        Strategy::CooperativeSticky,
+    ];
+
+    fn assignor(self) -> &'static dyn Assignor {
+        match self {
+            Strategy::Range => &RangeAssignor,
+            Strategy::RoundRobin => &RoundRobinAssignor,
+            Strategy::Sticky => &const { StickyAssignor::new() },
+            Strategy::CooperativeSticky => &const { CooperativeStickyAssignor::new() },
+        }
+    }
+}
+
+impl Assignor for Strategy {
+    fn name(&self) -> &'static str {
+        self.assignor().name()
+    }
+
+    fn supported_protocols(&self) -> &'static [RebalanceProtocol] {
+        self.assignor().supported_protocols()
+    }
+
+    fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
+        self.assignor().assign(group)
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = UnknownStrategy;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Strategy::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| UnknownStrategy {
+                name: name.to_string(),
+            })
+    }
+}
+
+/// A strategy name that is none of `range`, `roundrobin`, `sticky`,
+/// `cooperative-sticky`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStrategy {
+    name: String,
+}
+
+impl UnknownStrategy {
+    /// The name that was not recognised.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for UnknownStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown strategy {:?} (expected one of: range, roundrobin, sticky, cooperative-sticky)",
+            self.name
+        )
+    }
+}
+
+impl std::error::Error for UnknownStrategy {}
