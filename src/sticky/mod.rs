@@ -1,10 +1,74 @@
 //! Sticky and CooperativeSticky: the exact optimum.
 //!
-//! (Work in progress: the optimum solver lands in the next commits.)
+//! # The objective
+//!
+//! Given the members' validly owned partitions (see [`ownership`] for who
+//! owns a partition claimed twice), the answer is the lexicographic optimum
+//! of four goals:
+//!
+//! 1. **Balance.** The vector of partitions per member minimises the sum of
+//!    squares over every assignment the subscriptions allow. For these
+//!    transportation structures that vector is the least majorised one: no
+//!    chain of moves between subscribers can make it more even.
+//! 2. **Rack locality**, when the Java client's rack-aware gate applies
+//!    (members and replicas carry racks, they meet, and not every partition
+//!    sits on the same racks): the fewest partitions on a member whose rack
+//!    holds no replica (or, with [`RackMatch::Leader`], not the leader).
+//! 3. **Fewest moves.** The fewest validly owned partitions leave their owner.
+//! 4. **Even topics**, then deterministic ties (member ids, partition numbers).
+//!
+//! The Java client stops at a weaker balance test: no *single* move from a
+//! member to another of the same topic helps. Members A {t1} with 3
+//! partitions, B {t1, t2} with 2 and C {t2} with 1 pass that test, since A
+//! cannot give to C and neither A to B nor B to C is an improvement by
+//! itself; the chain A→B (a t1 partition), B→C (a t2 partition) gives
+//! (2, 2, 2). This crate finds it.
+//!
+//! # Why the answer is optimal
+//!
+//! Partitions of one topic with the same replica racks are interchangeable
+//! for goals 1-3, so the solver decides *counts* per (class, member) and
+//! places partitions afterwards (each member keeps its own first).
+//!
+//! - *Balance*: the loads are optimal exactly when no chain
+//!   `u → w₁ → … → v`, each member passing one partition of a topic the next
+//!   subscribes to, runs from a member with load `L` to one with load at most
+//!   `L − 2`. One direction is plain (such a chain lowers the sum of squares);
+//!   the other is the optimality condition of convex-cost flow: the loads are
+//!   a separable convex cost on a flow from topics to members, and a flow is
+//!   optimal when its residual graph has no negative cycle, which for this
+//!   cost is such a chain. Stage 2 of the solver removes chains until none is
+//!   left, and every removal lowers the sum of squares, so it ends.
+//! - *Locality and moves*: the balance-optimal assignments are those whose
+//!   loads lie in a box (each member keeps its level or trades places with a
+//!   member one level below), a polytope of flows, so minimising remote
+//!   partitions, then moves, over them is again a min-cost flow. Stage 3
+//!   cancels negative residual cycles that keep the multiset of loads, until
+//!   none is left.
+//! - *Equal subscriptions* have a closed form ([`uniform`]): quotas `q` and
+//!   `q + 1`, the larger ones to the members that own the most.
+//!
+//! The property tests check all of this against an exhaustive search on
+//! small groups.
+//!
+//! # CooperativeSticky
+//!
+//! The cooperative strategy computes the same optimum, then withholds every
+//! partition that would change owner, and every partition whose claim was
+//! contested: it is revoked this round and assigned in the follow-up
+//! rebalance. The follow-up starts from an assignment that is a subset of
+//! the optimum, so it reaches the optimum without moving anything, and a
+//! third round changes nothing.
+
+mod flow;
+mod ownership;
+mod place;
+mod problem;
+mod uniform;
 
 use crate::assignment::Assignment;
 use crate::error::AssignError;
-use crate::index::GroupIndex;
+use crate::index::{GroupIndex, NONE};
 use crate::model::{Group, RebalanceProtocol};
 use crate::strategy::Assignor;
 
@@ -85,8 +149,8 @@ impl Assignor for StickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::new(group)?;
-        let owner = placeholder(&index);
-        Ok(Assignment::from_owners(&index, &owner))
+        let (_, target) = optimum(&index, self.rack_match);
+        Ok(Assignment::from_owners(&index, &target))
     }
 }
 
@@ -101,19 +165,31 @@ impl Assignor for CooperativeStickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::new(group)?;
-        let owner = placeholder(&index);
-        Ok(Assignment::from_owners(&index, &owner))
+        let (owner, mut target) = optimum(&index, self.rack_match);
+        withhold_moves(&owner, &mut target);
+        Ok(Assignment::from_owners(&index, &target))
     }
 }
 
-/// Temporary: every partition to its first subscriber, until the solver lands.
-fn placeholder(index: &GroupIndex<'_>) -> Vec<u32> {
-    let mut owner = vec![crate::index::NONE; index.total_partitions as usize];
-    for m in (0..index.members.len()).rev() {
-        for &t in index.subscriptions.row(m) {
-            let topic = &index.topics[t as usize];
-            owner[topic.start as usize..(topic.start + topic.partitions) as usize].fill(m as u32);
+/// The previous owner and the optimal new owner of every global partition.
+fn optimum(index: &GroupIndex<'_>, rack_match: RackMatch) -> (Vec<u32>, Vec<u32>) {
+    let owner = ownership::resolve_owners(index);
+    let target = if uniform::is_uniform(index) && !problem::rack_aware(index) {
+        uniform::assign(index, &owner)
+    } else {
+        let problem = problem::Problem::new(index, &owner, rack_match);
+        let counts = flow::solve(&problem);
+        place::place(&problem, &counts, &owner, index.total_partitions as usize)
+    };
+    (owner, target)
+}
+
+/// A partition changing owner, or contested, goes to nobody this round.
+fn withhold_moves(owner: &[u32], target: &mut [u32]) {
+    for (previous, next) in owner.iter().zip(target.iter_mut()) {
+        let moving = *previous != NONE && *previous != *next;
+        if moving {
+            *next = NONE;
         }
     }
-    owner
 }

@@ -1,0 +1,481 @@
+//! The general solver: counts per (class, member) at the lexicographic
+//! optimum (balance, then rack locality, then moves).
+//!
+//! Three stages, each ending in a state that certifies its own tier:
+//!
+//! 1. **Fill.** Every member keeps what it owns; each class's free
+//!    partitions are water-filled onto its least loaded subscribers.
+//! 2. **Balance.** While some member `u` can pass a partition along a chain
+//!    of subscribers to a member `v` with `load(u) >= load(v) + 2`, do it.
+//!    When no such chain exists the loads are the least majorised vector
+//!    (the sum of squares is minimal): for a separable convex cost over the
+//!    loads of a transportation problem, local optimality under such chains
+//!    is global optimality.
+//! 3. **Refine.** Among assignments with that balance, cancel negative cycles
+//!    of the residual graph whose moves keep the load multiset: partitions
+//!    passed around a cycle of members, or along a chain from a member with
+//!    load `k + 1` to one with load `k` (they trade places). Each unit of
+//!    remote (rack-crossing) assignment costs more than any number of moves,
+//!    each owned partition given away costs 1 and each one won back -1. The
+//!    set of balance-optimal load vectors is the integer points of the load
+//!    polytope cut by a box (every member keeps its level or swaps with the
+//!    next one), so this is a min-cost flow, and a state without a negative
+//!    cycle is optimal.
+
+use std::collections::VecDeque;
+
+use crate::index::NONE;
+use crate::sticky::problem::Problem;
+
+/// The counts per arc at the optimum.
+pub(crate) fn solve(problem: &Problem) -> Vec<u32> {
+    let mut solver = Solver::new(problem);
+    solver.fill_free();
+    solver.balance();
+    solver.refine();
+    solver.x
+}
+
+struct Solver<'p> {
+    p: &'p Problem,
+    x: Vec<u32>,
+    load: Vec<u32>,
+    /// Members that can hold anything (they subscribe to a class).
+    active: Vec<u32>,
+}
+
+impl<'p> Solver<'p> {
+    fn new(p: &'p Problem) -> Self {
+        let x = p.arc_owned.clone();
+        let mut load = vec![0u32; p.members];
+        for (a, &m) in p.arc_member.iter().enumerate() {
+            load[m as usize] += x[a];
+        }
+        let active = (0..p.members as u32)
+            .filter(|&m| !p.member_arcs.row(m as usize).is_empty())
+            .collect();
+        Solver { p, x, load, active }
+    }
+
+    /// Stage 1: water-fill each class's free partitions, most constrained
+    /// classes first.
+    fn fill_free(&mut self) {
+        let p = self.p;
+        let mut order: Vec<u32> = (0..p.classes() as u32).collect();
+        order.sort_by_key(|&c| (p.arcs_of_class(c as usize).len(), c));
+        let mut sorted: Vec<u32> = Vec::new();
+        for c in order {
+            let c = c as usize;
+            let arcs = p.arcs_of_class(c);
+            if arcs.is_empty() {
+                continue;
+            }
+            let owned: u64 = arcs.clone().map(|a| u64::from(p.arc_owned[a])).sum();
+            let free = p.class_partitions.row(c).len() as u64 - owned;
+            if free == 0 {
+                continue;
+            }
+            sorted.clear();
+            sorted.extend(arcs.map(|a| a as u32));
+            let load = &self.load;
+            let key = |a: u32| (load[p.arc_member[a as usize] as usize], p.arc_remote[a as usize], a);
+            sorted.sort_unstable_by_key(|&a| key(a));
+
+            // The first `k` arcs rise to level `level` (some to `level + 1`).
+            let mut k = 0usize;
+            let mut sum = 0u64;
+            loop {
+                sum += u64::from(self.load[p.arc_member[sorted[k] as usize] as usize]);
+                k += 1;
+                if k == sorted.len() {
+                    break;
+                }
+                let next = u64::from(self.load[p.arc_member[sorted[k] as usize] as usize]);
+                if next * k as u64 - sum >= free {
+                    break;
+                }
+            }
+            let total = sum + free;
+            let level = total / k as u64;
+            let mut extra = total % k as u64;
+            let risers = &mut sorted[..k];
+            for &a in risers.iter() {
+                let m = p.arc_member[a as usize] as usize;
+                let give = (level - u64::from(self.load[m])) as u32;
+                self.x[a as usize] += give;
+                self.load[m] += give;
+            }
+            // The remainder goes to local members first, then to those with
+            // the fewest partitions of this class.
+            let x = &self.x;
+            risers.sort_unstable_by_key(|&a| (p.arc_remote[a as usize], x[a as usize], a));
+            for &a in risers.iter() {
+                if extra == 0 {
+                    break;
+                }
+                self.x[a as usize] += 1;
+                self.load[p.arc_member[a as usize] as usize] += 1;
+                extra -= 1;
+            }
+        }
+    }
+
+    fn load_range(&self) -> Option<(u32, u32)> {
+        let loads = self.active.iter().map(|&m| self.load[m as usize]);
+        Some((loads.clone().min()?, loads.max()?))
+    }
+
+    /// Stage 2: pass partitions down improving chains until none is left.
+    fn balance(&mut self) {
+        let mut search = ChainSearch::new(self.p);
+        while let Some((low, high)) = self.load_range() {
+            if high < low + 2 {
+                return;
+            }
+            let mut improved = false;
+            for level in low..=high - 2 {
+                if search.improve(self, level) {
+                    improved = true;
+                    break;
+                }
+            }
+            if !improved {
+                return;
+            }
+        }
+    }
+
+    /// Stage 3: cancel negative cycles that keep the load multiset.
+    fn refine(&mut self) {
+        let p = self.p;
+        let moved: u64 = (0..p.arc_count())
+            .map(|a| u64::from(p.arc_owned[a].saturating_sub(self.x[a])))
+            .sum();
+        let remote: u64 = (0..p.arc_count())
+            .filter(|&a| p.arc_remote[a])
+            .map(|a| u64::from(self.x[a]))
+            .sum();
+        if moved == 0 && remote == 0 {
+            // Nothing to improve below balance: zero is the least possible.
+            return;
+        }
+        let mut cycles = CycleSearch::new(p);
+        while let Some(cycle) = cycles.find(self) {
+            for edge in cycle {
+                match edge {
+                    Edge::Receive(a) => {
+                        self.x[a as usize] += 1;
+                        self.load[p.arc_member[a as usize] as usize] += 1;
+                    }
+                    Edge::Give(a) => {
+                        self.x[a as usize] -= 1;
+                        self.load[p.arc_member[a as usize] as usize] -= 1;
+                    }
+                    Edge::ToLevel(_) | Edge::FromLevel(_) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Reverse 0-1 breadth-first search for improving chains (stage 2).
+struct ChainSearch {
+    dist: Vec<u32>,
+    stamp: Vec<u32>,
+    class_stamp: Vec<u32>,
+    give: Vec<u32>,
+    receive: Vec<u32>,
+    round: u32,
+    deque: VecDeque<(u32, u32)>,
+}
+
+impl ChainSearch {
+    fn new(p: &Problem) -> Self {
+        ChainSearch {
+            dist: vec![0; p.members],
+            stamp: vec![0; p.members],
+            class_stamp: vec![0; p.classes()],
+            give: vec![NONE; p.members],
+            receive: vec![NONE; p.members],
+            round: 0,
+            deque: VecDeque::new(),
+        }
+    }
+
+    /// Finds the cheapest chain (fewest owned partitions given away) from a
+    /// member with load `>= level + 2` to one with load `<= level`, and
+    /// passes as much along it as evens the two ends. Returns whether it did.
+    fn improve(&mut self, s: &mut Solver<'_>, level: u32) -> bool {
+        let p = s.p;
+        self.round += 1;
+        let round = self.round;
+        self.deque.clear();
+        for &m in &s.active {
+            if s.load[m as usize] <= level {
+                self.stamp[m as usize] = round;
+                self.dist[m as usize] = 0;
+                self.give[m as usize] = NONE;
+                self.deque.push_back((m, 0));
+            }
+        }
+        let mut source = NONE;
+        while let Some((v, d)) = self.deque.pop_front() {
+            if d > self.dist[v as usize] {
+                continue;
+            }
+            if s.load[v as usize] >= level + 2 {
+                source = v;
+                break;
+            }
+            for &r in p.member_arcs.row(v as usize) {
+                let c = p.arc_class[r as usize] as usize;
+                if self.class_stamp[c] == round {
+                    continue;
+                }
+                self.class_stamp[c] = round;
+                for g in p.arcs_of_class(c) {
+                    let u = p.arc_member[g] as usize;
+                    if s.x[g] == 0 || u == v as usize {
+                        continue;
+                    }
+                    let cost = u32::from(s.x[g] <= p.arc_owned[g]);
+                    let du = d + cost;
+                    if self.stamp[u] == round && self.dist[u] <= du {
+                        continue;
+                    }
+                    self.stamp[u] = round;
+                    self.dist[u] = du;
+                    self.give[u] = g as u32;
+                    self.receive[u] = r;
+                    if cost == 0 {
+                        self.deque.push_front((u as u32, du));
+                    } else {
+                        self.deque.push_back((u as u32, du));
+                    }
+                }
+            }
+        }
+        if source == NONE {
+            return false;
+        }
+        // Walk the chain once for its end and bottleneck, once to apply it.
+        let mut bottleneck = u32::MAX;
+        let mut m = source;
+        while self.give[m as usize] != NONE {
+            bottleneck = bottleneck.min(s.x[self.give[m as usize] as usize]);
+            m = p.arc_member[self.receive[m as usize] as usize];
+        }
+        let target = m;
+        let amount = bottleneck
+            .min((s.load[source as usize] - s.load[target as usize]) / 2)
+            .max(1);
+        let mut m = source;
+        while self.give[m as usize] != NONE {
+            let (g, r) = (self.give[m as usize] as usize, self.receive[m as usize] as usize);
+            s.x[g] -= amount;
+            s.x[r] += amount;
+            m = p.arc_member[r];
+        }
+        s.load[source as usize] -= amount;
+        s.load[target as usize] += amount;
+        true
+    }
+}
+
+/// One edge of the residual graph of stage 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// Class to member: the arc's member takes one more partition.
+    Receive(u32),
+    /// Member to class: the arc's member gives one partition away.
+    Give(u32),
+    /// Member to the level node of its load: it ends one up.
+    ToLevel(u32),
+    /// Level node to a member one above it: that member ends one down.
+    FromLevel(u32),
+}
+
+/// Negative-cycle search by Bellman-Ford with a queue (stage 3).
+///
+/// Nodes: classes, then members, then one node per load level.
+struct CycleSearch {
+    dist: Vec<i64>,
+    hops: Vec<u32>,
+    parent: Vec<Option<Edge>>,
+    parent_node: Vec<u32>,
+    queued: Vec<bool>,
+    queue: VecDeque<u32>,
+    by_level: Vec<Vec<u32>>,
+    /// A remote partition costs more than every move a cycle can make.
+    remote_weight: i64,
+}
+
+impl CycleSearch {
+    fn new(p: &Problem) -> Self {
+        CycleSearch {
+            dist: Vec::new(),
+            hops: Vec::new(),
+            parent: Vec::new(),
+            parent_node: Vec::new(),
+            queued: Vec::new(),
+            queue: VecDeque::new(),
+            by_level: Vec::new(),
+            remote_weight: (p.classes() + 2 * p.members + 2) as i64,
+        }
+    }
+
+    fn receive_cost(&self, p: &Problem, s: &Solver<'_>, a: usize) -> i64 {
+        let remote = if p.arc_remote[a] { self.remote_weight } else { 0 };
+        remote - i64::from(s.x[a] < p.arc_owned[a])
+    }
+
+    fn give_cost(&self, p: &Problem, s: &Solver<'_>, a: usize) -> i64 {
+        let remote = if p.arc_remote[a] { self.remote_weight } else { 0 };
+        i64::from(s.x[a] <= p.arc_owned[a]) - remote
+    }
+
+    fn find(&mut self, s: &Solver<'_>) -> Option<Vec<Edge>> {
+        let p = s.p;
+        let (low, high) = s.load_range()?;
+        let classes = p.classes();
+        let members = p.members;
+        let levels = (high - low + 1) as usize;
+        let nodes = classes + members + levels;
+        self.by_level.resize_with(levels, Vec::new);
+        for list in &mut self.by_level {
+            list.clear();
+        }
+        for &m in &s.active {
+            self.by_level[(s.load[m as usize] - low) as usize].push(m);
+        }
+        self.dist.clear();
+        self.dist.resize(nodes, 0);
+        self.hops.clear();
+        self.hops.resize(nodes, 0);
+        self.parent.clear();
+        self.parent.resize(nodes, None);
+        self.parent_node.clear();
+        self.parent_node.resize(nodes, NONE);
+        self.queued.clear();
+        self.queued.resize(nodes, true);
+        self.queue.clear();
+        self.queue.extend(0..nodes as u32);
+
+        let member_node = |m: u32| classes as u32 + m;
+        let level_node = |load: u32| (classes + members) as u32 + (load - low);
+
+        while let Some(n) = self.queue.pop_front() {
+            self.queued[n as usize] = false;
+            let here = self.dist[n as usize];
+            let mut relax = |this: &mut Self, to: u32, cost: i64, edge: Edge| -> Option<u32> {
+                let candidate = here + cost;
+                if candidate < this.dist[to as usize] {
+                    this.dist[to as usize] = candidate;
+                    this.parent[to as usize] = Some(edge);
+                    this.parent_node[to as usize] = n;
+                    this.hops[to as usize] = this.hops[n as usize] + 1;
+                    if this.hops[to as usize] as usize >= nodes {
+                        return Some(to);
+                    }
+                    if !this.queued[to as usize] {
+                        this.queued[to as usize] = true;
+                        this.queue.push_back(to);
+                    }
+                }
+                None
+            };
+            let n_us = n as usize;
+            let found = if n_us < classes {
+                let mut found = None;
+                for a in p.arcs_of_class(n_us) {
+                    let cost = self.receive_cost(p, s, a);
+                    let to = member_node(p.arc_member[a]);
+                    if let Some(v) = relax(self, to, cost, Edge::Receive(a as u32)) {
+                        found = Some(v);
+                        break;
+                    }
+                }
+                found
+            } else if n_us < classes + members {
+                let m = (n_us - classes) as u32;
+                let mut found = None;
+                for &a in p.member_arcs.row(m as usize) {
+                    if s.x[a as usize] == 0 {
+                        continue;
+                    }
+                    let cost = self.give_cost(p, s, a as usize);
+                    let to = p.arc_class[a as usize];
+                    if let Some(v) = relax(self, to, cost, Edge::Give(a)) {
+                        found = Some(v);
+                        break;
+                    }
+                }
+                if found.is_none() && !p.member_arcs.row(m as usize).is_empty() {
+                    let to = level_node(s.load[m as usize]);
+                    found = relax(self, to, 0, Edge::ToLevel(m));
+                }
+                found
+            } else {
+                let level = (n_us - classes - members) as u32;
+                let mut found = None;
+                if ((level + 1) as usize) < levels {
+                    let above = std::mem::take(&mut self.by_level[(level + 1) as usize]);
+                    for &m in &above {
+                        if let Some(v) = relax(self, member_node(m), 0, Edge::FromLevel(m)) {
+                            found = Some(v);
+                            break;
+                        }
+                    }
+                    self.by_level[(level + 1) as usize] = above;
+                }
+                found
+            };
+            if let Some(v) = found {
+                if let Some(cycle) = self.extract_cycle(v, nodes) {
+                    if self.cycle_cost(p, s, &cycle) < 0 {
+                        return Some(cycle);
+                    }
+                }
+                // Not a usable cycle: restart the hop counts and go on.
+                self.hops.iter_mut().for_each(|h| *h = 0);
+            }
+        }
+        None
+    }
+
+    fn cycle_cost(&self, p: &Problem, s: &Solver<'_>, cycle: &[Edge]) -> i64 {
+        cycle
+            .iter()
+            .map(|&edge| match edge {
+                Edge::Receive(a) => self.receive_cost(p, s, a as usize),
+                Edge::Give(a) => self.give_cost(p, s, a as usize),
+                Edge::ToLevel(_) | Edge::FromLevel(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Walks parents from `start` until a node repeats, and returns that
+    /// cycle's edges; `None` if the chain breaks (it cannot: every relaxed
+    /// node has a parent).
+    fn extract_cycle(&self, start: u32, nodes: usize) -> Option<Vec<Edge>> {
+        let mut seen = vec![false; nodes];
+        let mut n = start;
+        while !seen[n as usize] {
+            seen[n as usize] = true;
+            n = self.parent_node[n as usize];
+            if n == NONE {
+                return None;
+            }
+        }
+        let first = n;
+        let mut cycle = Vec::new();
+        loop {
+            cycle.push(self.parent[n as usize]?);
+            n = self.parent_node[n as usize];
+            if n == first || n == NONE {
+                break;
+            }
+        }
+        Some(cycle)
+    }
+}

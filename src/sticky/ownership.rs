@@ -1,0 +1,72 @@
+//! Who owns each partition before the rebalance.
+//!
+//! A partition's owner is its one claimant with the highest generation (a
+//! missing generation reads as -1). When two members claim it at that highest
+//! generation, neither owns it: it is assigned as new, and the cooperative
+//! strategy withholds it for a round, because either member may still be
+//! reading it. A member returning with a stale claim (a lower generation than
+//! the owner's) is not the owner; that is where this crate departs from the
+//! Java client, which drops every owned partition of a member whose
+//! generation is not the group's highest.
+
+use crate::index::{GroupIndex, NONE};
+
+/// A partition claimed by several members at its highest generation.
+pub(crate) const CONTESTED: u32 = NONE - 1;
+
+/// Per global partition: its owner, [`NONE`] when unclaimed, or
+/// [`CONTESTED`].
+pub(crate) fn resolve_owners(index: &GroupIndex<'_>) -> Vec<u32> {
+    let total = index.total_partitions as usize;
+    let mut owner = vec![NONE; total];
+    let mut best = vec![i32::MIN; total];
+    for m in 0..index.members.len() {
+        let generation = index.generation(m as u32);
+        for &p in index.owned.row(m) {
+            let p = p as usize;
+            if owner[p] == NONE || generation > best[p] {
+                owner[p] = m as u32;
+                best[p] = generation;
+            } else if generation == best[p] {
+                owner[p] = CONTESTED;
+            }
+        }
+    }
+    owner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Group, Member, Topic};
+
+    fn owners(group: &Group) -> Vec<u32> {
+        resolve_owners(&GroupIndex::new(group).unwrap())
+    }
+
+    #[test]
+    fn highest_generation_wins_and_ties_are_contested() {
+        let group = Group::new()
+            .with_topic(Topic::new("t", 3))
+            .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0, 1, 2]).with_generation(5))
+            .with_member(Member::new("b").subscribe(["t"]).with_owned("t", [0, 1]).with_generation(7))
+            .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [1]).with_generation(7));
+        assert_eq!(owners(&group), vec![1, CONTESTED, 0]);
+    }
+
+    #[test]
+    fn a_later_higher_generation_overrides_a_contest() {
+        let group = Group::new()
+            .with_topic(Topic::new("t", 1))
+            .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
+            .with_member(Member::new("b").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
+            .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [0]).with_generation(4));
+        assert_eq!(owners(&group), vec![2]);
+        let stale_after_contest = Group::new()
+            .with_topic(Topic::new("t", 1))
+            .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
+            .with_member(Member::new("b").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
+            .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [0]));
+        assert_eq!(owners(&stale_after_contest), vec![CONTESTED]);
+    }
+}

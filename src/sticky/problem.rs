@@ -1,0 +1,252 @@
+//! The sticky problem in counts: classes of interchangeable partitions,
+//! members, and one arc per (class, subscriber).
+//!
+//! Partitions of one topic are interchangeable for balance and for moves
+//! (which partition a member keeps does not change how many it keeps), so
+//! the solver decides counts per (topic, member). With rack awareness the
+//! partitions of a topic differ by the racks of their replicas, so a class is
+//! a topic's partitions with one rack signature.
+
+use crate::index::{Csr, GroupIndex, NONE, RackIndex};
+use crate::sticky::RackMatch;
+
+/// The count problem the solvers work on.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    pub(crate) members: usize,
+    /// Per class: the global partitions in it, ascending.
+    pub(crate) class_partitions: Csr,
+    /// Class `c`'s arcs are `arc_start[c]..arc_start[c + 1]`, by member id.
+    pub(crate) arc_start: Vec<u32>,
+    pub(crate) arc_member: Vec<u32>,
+    pub(crate) arc_class: Vec<u32>,
+    /// Partitions of the arc's class its member validly owns.
+    pub(crate) arc_owned: Vec<u32>,
+    /// Whether the member's rack holds no (matching) replica of the class.
+    pub(crate) arc_remote: Vec<bool>,
+    /// Per member: its arc ids, in class order.
+    pub(crate) member_arcs: Csr,
+    /// Whether rack locality is part of the objective.
+    pub(crate) rack_aware: bool,
+}
+
+impl Problem {
+    pub(crate) fn classes(&self) -> usize {
+        self.arc_start.len() - 1
+    }
+
+    pub(crate) fn arcs_of_class(&self, class: usize) -> std::ops::Range<usize> {
+        self.arc_start[class] as usize..self.arc_start[class + 1] as usize
+    }
+
+    pub(crate) fn arc_count(&self) -> usize {
+        self.arc_member.len()
+    }
+
+    /// Builds the problem. `owner` is the resolved previous owner per global
+    /// partition (a member id, or a marker at or above `NONE - 1`).
+    pub(crate) fn new(index: &GroupIndex<'_>, owner: &[u32], rack_match: RackMatch) -> Self {
+        let racks = rack_aware(index).then(|| RackIndex::new(index));
+        let (class_partitions, class_topic) = match &racks {
+            None => topic_classes(index),
+            Some(racks) => rack_classes(index, racks, rack_match),
+        };
+        let classes = class_topic.len();
+
+        // Subscribers per topic, in member order.
+        let topics = index.topics.len();
+        let mut sub_start = vec![0u32; topics + 1];
+        for m in 0..index.members.len() {
+            for &t in index.subscriptions.row(m) {
+                sub_start[t as usize + 1] += 1;
+            }
+        }
+        for t in 0..topics {
+            sub_start[t + 1] += sub_start[t];
+        }
+        let mut subscribers = vec![0u32; sub_start[topics] as usize];
+        let mut cursor = sub_start.clone();
+        for m in 0..index.members.len() {
+            for &t in index.subscriptions.row(m) {
+                subscribers[cursor[t as usize] as usize] = m as u32;
+                cursor[t as usize] += 1;
+            }
+        }
+
+        let mut arc_start = Vec::with_capacity(classes + 1);
+        let mut arc_member = Vec::new();
+        let mut arc_remote = Vec::new();
+        arc_start.push(0);
+        for c in 0..classes {
+            let t = class_topic[c] as usize;
+            let first = class_partitions.row(c).first().copied();
+            for &m in &subscribers[sub_start[t] as usize..sub_start[t + 1] as usize] {
+                arc_member.push(m);
+                arc_remote.push(match (&racks, first) {
+                    (Some(racks), Some(p)) => is_remote(racks, m, p, rack_match),
+                    _ => false,
+                });
+            }
+            arc_start.push(arc_member.len() as u32);
+        }
+
+        // Per member, its arcs in class order: a transpose by counting.
+        let members = index.members.len();
+        let mut member_start = vec![0u32; members + 1];
+        for &m in &arc_member {
+            member_start[m as usize + 1] += 1;
+        }
+        for m in 0..members {
+            member_start[m + 1] += member_start[m];
+        }
+        let mut member_items = vec![0u32; arc_member.len()];
+        let mut cursor = member_start.clone();
+        for (a, &m) in arc_member.iter().enumerate() {
+            member_items[cursor[m as usize] as usize] = a as u32;
+            cursor[m as usize] += 1;
+        }
+        let member_arcs = Csr::from_parts(member_start, member_items);
+
+        let mut arc_class = vec![0u32; arc_member.len()];
+        for c in 0..classes {
+            arc_class[arc_start[c] as usize..arc_start[c + 1] as usize].fill(c as u32);
+        }
+        let mut class_of = vec![NONE; index.total_partitions as usize];
+        for c in 0..classes {
+            for &p in class_partitions.row(c) {
+                class_of[p as usize] = c as u32;
+            }
+        }
+        // Owned counts. The table from class to the member's arc is stale for
+        // other members; the member check makes resetting it unnecessary.
+        let mut arc_for_class = vec![NONE; classes];
+        let mut arc_owned = vec![0u32; arc_member.len()];
+        for m in 0..members {
+            for &a in member_arcs.row(m) {
+                arc_for_class[arc_class[a as usize] as usize] = a;
+            }
+            for &p in index.owned.row(m) {
+                if owner[p as usize] != m as u32 {
+                    continue;
+                }
+                let a = arc_for_class[class_of[p as usize] as usize];
+                if a != NONE && arc_member[a as usize] == m as u32 {
+                    arc_owned[a as usize] += 1;
+                }
+            }
+        }
+
+        Problem {
+            members,
+            class_partitions,
+            arc_start,
+            arc_member,
+            arc_class,
+            arc_owned,
+            arc_remote,
+            member_arcs,
+            rack_aware: racks.is_some(),
+        }
+    }
+}
+
+/// One class per topic.
+fn topic_classes(index: &GroupIndex<'_>) -> (Csr, Vec<u32>) {
+    let mut partitions = Csr::with_capacity(index.topics.len(), index.total_partitions as usize);
+    let mut topic = Vec::with_capacity(index.topics.len());
+    for (t, entry) in index.topics.iter().enumerate() {
+        for p in entry.start..entry.start + entry.partitions {
+            partitions.push(p);
+        }
+        partitions.end_row(false);
+        topic.push(t as u32);
+    }
+    (partitions, topic)
+}
+
+/// One class per (topic, rack signature): the replicas' racks, or the
+/// leader's rack, by `rack_match`.
+fn rack_classes(index: &GroupIndex<'_>, racks: &RackIndex, rack_match: RackMatch) -> (Csr, Vec<u32>) {
+    let mut partitions = Csr::with_capacity(index.topics.len(), index.total_partitions as usize);
+    let mut topic = Vec::new();
+    let mut order: Vec<u32> = Vec::new();
+    for (t, entry) in index.topics.iter().enumerate() {
+        order.clear();
+        order.extend(entry.start..entry.start + entry.partitions);
+        let signature = |p: u32| -> &[u32] {
+            match rack_match {
+                RackMatch::AnyReplica => racks.replica_racks.row(p as usize),
+                RackMatch::Leader => std::slice::from_ref(&racks.leader_rack[p as usize]),
+            }
+        };
+        // Stable, so each class keeps its partitions ascending.
+        order.sort_by(|&a, &b| signature(a).cmp(signature(b)));
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i + 1;
+            while j < order.len() && signature(order[j]) == signature(order[i]) {
+                j += 1;
+            }
+            let mut class: Vec<u32> = order[i..j].to_vec();
+            class.sort_unstable();
+            for p in class {
+                partitions.push(p);
+            }
+            partitions.end_row(false);
+            topic.push(t as u32);
+            i = j;
+        }
+    }
+    (partitions, topic)
+}
+
+/// Whether member `m` reading partition `p` crosses racks. A member without
+/// a rack is never remote; a member with one is remote on a partition whose
+/// metadata gives no racks.
+fn is_remote(racks: &RackIndex, m: u32, p: u32, rack_match: RackMatch) -> bool {
+    let rack = racks.member_rack[m as usize];
+    if rack == NONE {
+        return false;
+    }
+    match rack_match {
+        RackMatch::AnyReplica => racks.replica_racks.row(p as usize).binary_search(&rack).is_err(),
+        RackMatch::Leader => racks.leader_rack[p as usize] != rack,
+    }
+}
+
+/// The Java client's gate for rack-aware assignment: some member has a rack,
+/// the members' racks meet the replicas' racks, and the partitions do not
+/// all sit on the same set of racks (then locality could not differ).
+pub(crate) fn rack_aware(index: &GroupIndex<'_>) -> bool {
+    let mut member_racks: Vec<&str> = index.members.iter().filter_map(|m| m.rack()).collect();
+    if member_racks.is_empty() {
+        return false;
+    }
+    member_racks.sort_unstable();
+    member_racks.dedup();
+    let mut all: Vec<&str> = Vec::new();
+    let mut first: Option<Vec<&str>> = None;
+    let mut all_same = true;
+    let mut scratch: Vec<&str> = Vec::new();
+    for topic in &index.topics {
+        let Some(per_partition) = topic.replica_racks else {
+            continue;
+        };
+        for replicas in per_partition {
+            scratch.clear();
+            scratch.extend(replicas.iter().map(|r| &**r).filter(|r| !r.is_empty()));
+            scratch.sort_unstable();
+            scratch.dedup();
+            all.extend_from_slice(&scratch);
+            match &first {
+                None => first = Some(scratch.clone()),
+                Some(f) => all_same &= *f == scratch,
+            }
+        }
+    }
+    all.sort_unstable();
+    all.dedup();
+    let overlap = member_racks.iter().any(|r| all.binary_search(r).is_ok());
+    // Every partition's set equals the first one's, so all equal the union.
+    overlap && !all_same
+}
