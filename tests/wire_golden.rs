@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use kafka_assignors::TopicPartition;
 use kafka_assignors::protocol::{
-    AssignmentData, DecodeErrorKind, StickyFormat, StickyUserData, Subscription,
-    TopicPartitions, cooperative_user_data, decode_cooperative_user_data, group_by_topic,
+    AssignmentData, DecodeErrorKind, StickyFormat, StickyUserData, Subscription, TopicPartitions,
+    cooperative_user_data, decode_cooperative_user_data, group_by_topic,
 };
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ fn cases() -> Vec<Value> {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex {s}");
+    assert!(s.len().is_multiple_of(2), "odd hex {s}");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
@@ -55,10 +55,7 @@ fn partitions(v: &Value) -> Vec<TopicPartition> {
         Value::Array(pairs) => pairs
             .iter()
             .map(|pair| {
-                TopicPartition::new(
-                    pair[0].as_str().unwrap(),
-                    pair[1].as_i64().unwrap() as i32,
-                )
+                TopicPartition::new(pair[0].as_str().unwrap(), pair[1].as_i64().unwrap() as i32)
             })
             .collect(),
         other => panic!("bad partitions {other}"),
@@ -85,7 +82,12 @@ fn raw_entries_json(entries: &[TopicPartitions]) -> Value {
     Value::Array(
         entries
             .iter()
-            .map(|e| Value::from(vec![Value::from(&*e.topic), Value::from(e.partitions.clone())]))
+            .map(|e| {
+                Value::from(vec![
+                    Value::from(&*e.topic),
+                    Value::from(e.partitions.clone()),
+                ])
+            })
             .collect(),
     )
 }
@@ -108,7 +110,11 @@ fn check(case: &Value) -> Result<(), String> {
             let version = args[0].as_i64().unwrap() as i16;
             let a = &args[1];
             let mut sub = Subscription::new(
-                a["topics"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()),
+                a["topics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap()),
             )
             .with_owned_partitions(partitions(&a["owned"]));
             sub.user_data = opt_hex(&a["user_data_hex"]);
@@ -150,16 +156,48 @@ fn check(case: &Value) -> Result<(), String> {
                     let s = &d.subscription;
                     eq("version", &Value::from(d.version), &java["version"])?;
                     eq("topics", &topics_json(&s.topics), &java["topics"])?;
-                    eq("user_data_hex", &user_data_json(&s.user_data), &java["user_data_hex"])?;
-                    eq("owned", &grouped_json(&group_by_topic(&s.owned_partitions)), &java["owned"])?;
-                    eq("owned_partitions", &flat_json(&s.owned_partitions), &java["owned_partitions"])?;
-                    eq("generation", &Value::from(s.generation), &java["generation"])?;
+                    eq(
+                        "user_data_hex",
+                        &user_data_json(&s.user_data),
+                        &java["user_data_hex"],
+                    )?;
+                    eq(
+                        "owned",
+                        &grouped_json(&group_by_topic(&s.owned_partitions)),
+                        &java["owned"],
+                    )?;
+                    eq(
+                        "owned_partitions",
+                        &flat_json(&s.owned_partitions),
+                        &java["owned_partitions"],
+                    )?;
+                    eq(
+                        "generation",
+                        &Value::from(s.generation),
+                        &java["generation"],
+                    )?;
                     eq("rack", &Value::from(s.rack_id()), &java["rack"])?;
-                    eq("trailing_bytes", &Value::from(d.trailing_bytes), &java["trailing_bytes"])?;
+                    eq(
+                        "trailing_bytes",
+                        &Value::from(d.trailing_bytes),
+                        &java["trailing_bytes"],
+                    )?;
                     let raw = &java["raw"];
-                    eq("raw.owned_partitions", &raw_entries_json(&d.owned_entries), &raw["owned_partitions"])?;
-                    eq("raw.generation_id", &Value::from(d.generation_id), &raw["generation_id"])?;
-                    eq("raw.rack_id", &Value::from(s.rack.as_deref()), &raw["rack_id"])
+                    eq(
+                        "raw.owned_partitions",
+                        &raw_entries_json(&d.owned_entries),
+                        &raw["owned_partitions"],
+                    )?;
+                    eq(
+                        "raw.generation_id",
+                        &Value::from(d.generation_id),
+                        &raw["generation_id"],
+                    )?;
+                    eq(
+                        "raw.rack_id",
+                        &Value::from(s.rack.as_deref()),
+                        &raw["rack_id"],
+                    )
                 }
             }
         }
@@ -170,11 +208,31 @@ fn check(case: &Value) -> Result<(), String> {
                 (Ok(d), false) => {
                     let a = &d.assignment;
                     eq("version", &Value::from(d.version), &java["version"])?;
-                    eq("assigned", &grouped_json(&group_by_topic(&a.partitions)), &java["assigned"])?;
-                    eq("assigned_partitions", &flat_json(&a.partitions), &java["assigned_partitions"])?;
-                    eq("user_data_hex", &user_data_json(&a.user_data), &java["user_data_hex"])?;
-                    eq("trailing_bytes", &Value::from(d.trailing_bytes), &java["trailing_bytes"])?;
-                    eq("raw.assigned_partitions", &raw_entries_json(&d.entries), &java["raw"]["assigned_partitions"])
+                    eq(
+                        "assigned",
+                        &grouped_json(&group_by_topic(&a.partitions)),
+                        &java["assigned"],
+                    )?;
+                    eq(
+                        "assigned_partitions",
+                        &flat_json(&a.partitions),
+                        &java["assigned_partitions"],
+                    )?;
+                    eq(
+                        "user_data_hex",
+                        &user_data_json(&a.user_data),
+                        &java["user_data_hex"],
+                    )?;
+                    eq(
+                        "trailing_bytes",
+                        &Value::from(d.trailing_bytes),
+                        &java["trailing_bytes"],
+                    )?;
+                    eq(
+                        "raw.assigned_partitions",
+                        &raw_entries_json(&d.entries),
+                        &java["raw"]["assigned_partitions"],
+                    )
                 }
                 (got, _) => Err(format!("{id}: ours {got:?}, java {java}")),
             }
@@ -187,14 +245,24 @@ fn check(case: &Value) -> Result<(), String> {
             // Byte for byte: the topic order reproduces Java's HashMap order.
             eq("hex", &Value::from(hex(&bytes)), &java["hex"])?;
             let (back, format) = StickyUserData::decode(Some(&bytes));
-            let expected = if java["schema"] == "V1" { StickyFormat::V1 } else { StickyFormat::V0 };
+            let expected = if java["schema"] == "V1" {
+                StickyFormat::V1
+            } else {
+                StickyFormat::V0
+            };
             if format != expected {
                 return Err(format!("{id}: decoded as {format:?}, wrote {expected:?}"));
             }
-            eq("generation", &Value::from(back.generation), &a["generation"])?;
+            eq(
+                "generation",
+                &Value::from(back.generation),
+                &a["generation"],
+            )?;
             let java_back = StickyUserData::decode(Some(&unhex(java["hex"].as_str().unwrap())));
             if java_back.0 != back {
-                return Err(format!("{id}: java bytes decode to {java_back:?}, ours to {back:?}"));
+                return Err(format!(
+                    "{id}: java bytes decode to {java_back:?}, ours to {back:?}"
+                ));
             }
             Ok(())
         }
@@ -209,13 +277,29 @@ fn check(case: &Value) -> Result<(), String> {
                 other => return Err(format!("{id}: unexpected format {other:?}")),
             };
             eq("parsed_as", &Value::from(parsed_as), &java["parsed_as"])?;
-            eq("owned", &grouped_json(&group_by_topic(&data.owned)), &java["owned"])?;
-            eq("owned_partitions", &flat_json(&data.owned), &java["owned_partitions"])?;
-            eq("generation", &Value::from(data.generation), &java["generation"])
+            eq(
+                "owned",
+                &grouped_json(&group_by_topic(&data.owned)),
+                &java["owned"],
+            )?;
+            eq(
+                "owned_partitions",
+                &flat_json(&data.owned),
+                &java["owned_partitions"],
+            )?;
+            eq(
+                "generation",
+                &Value::from(data.generation),
+                &java["generation"],
+            )
         }
         "cooperative-user-data" => {
             let generation = args[0].as_i64().map(|g| g as i32);
-            eq("hex", &Value::from(hex(&cooperative_user_data(generation))), &java["hex"])
+            eq(
+                "hex",
+                &Value::from(hex(&cooperative_user_data(generation))),
+                &java["hex"],
+            )
         }
         "decode-cooperative-user-data" => {
             let bytes = args[0].as_str().map(unhex);
@@ -230,7 +314,13 @@ fn check(case: &Value) -> Result<(), String> {
         }
         op => Err(format!("{id}: unknown op {op}")),
     }
-    .map_err(|e| if e.starts_with(id) { e } else { format!("{id}: {e}") })
+    .map_err(|e| {
+        if e.starts_with(id) {
+            e
+        } else {
+            format!("{id}: {e}")
+        }
+    })
 }
 
 fn eq(field: &str, ours: &Value, java: &Value) -> Result<(), String> {
@@ -246,7 +336,12 @@ fn every_java_case_matches_or_is_refused_by_design() {
     let cases = cases();
     assert_eq!(cases.len(), 81, "the reference has 81 cases");
     let failures: Vec<String> = cases.iter().filter_map(|c| check(c).err()).collect();
-    assert!(failures.is_empty(), "{} cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -254,11 +349,18 @@ fn refused_cases_exist_and_java_accepted_them() {
     let cases = cases();
     for id in REFUSED_BY_DESIGN {
         let case = cases.iter().find(|c| c["id"] == *id).expect("case present");
-        assert!(case["java"].get("error").is_none(), "{id}: java accepted it");
+        assert!(
+            case["java"].get("error").is_none(),
+            "{id}: java accepted it"
+        );
         let bytes = unhex(case["args"][0].as_str().unwrap());
         let err = Subscription::decode(&bytes).expect_err("we refuse invalid utf-8");
         assert!(matches!(err.kind(), DecodeErrorKind::InvalidUtf8 { .. }));
-        assert!(err.offset() > 2 && err.offset() < bytes.len(), "offset {}", err.offset());
+        assert!(
+            err.offset() > 2 && err.offset() < bytes.len(),
+            "offset {}",
+            err.offset()
+        );
     }
 }
 
@@ -272,12 +374,22 @@ fn canonical_java_bytes_reencode_identically() {
             ("encode-subscription", Some(h)) => {
                 let bytes = unhex(h);
                 let d = Subscription::decode(&bytes).unwrap();
-                assert_eq!(hex(&d.subscription.encode_version(d.version).unwrap()), h, "{}", case["id"]);
+                assert_eq!(
+                    hex(&d.subscription.encode_version(d.version).unwrap()),
+                    h,
+                    "{}",
+                    case["id"]
+                );
             }
             ("encode-assignment", Some(h)) => {
                 let bytes = unhex(h);
                 let d = AssignmentData::decode(&bytes).unwrap();
-                assert_eq!(hex(&d.assignment.encode_version(d.version).unwrap()), h, "{}", case["id"]);
+                assert_eq!(
+                    hex(&d.assignment.encode_version(d.version).unwrap()),
+                    h,
+                    "{}",
+                    case["id"]
+                );
             }
             _ => {}
         }

@@ -26,8 +26,11 @@ fn topic() -> impl Strategy<Value = String> {
 }
 
 fn partitions() -> impl Strategy<Value = Vec<TopicPartition>> {
-    prop::collection::vec((topic(), any::<i32>()), 0..12)
-        .prop_map(|v| v.into_iter().map(|(t, p)| TopicPartition::new(t, p)).collect())
+    prop::collection::vec((topic(), any::<i32>()), 0..12).prop_map(|v| {
+        v.into_iter()
+            .map(|(t, p)| TopicPartition::new(t, p))
+            .collect()
+    })
 }
 
 fn subscription() -> impl Strategy<Value = Subscription> {

@@ -60,7 +60,10 @@ impl Subscription {
     }
 
     /// Sets the owned partitions.
-    pub fn with_owned_partitions(mut self, owned: impl IntoIterator<Item = TopicPartition>) -> Self {
+    pub fn with_owned_partitions(
+        mut self,
+        owned: impl IntoIterator<Item = TopicPartition>,
+    ) -> Self {
         self.owned_partitions = owned.into_iter().collect();
         self
     }

@@ -148,7 +148,9 @@ pub fn join_protocols(
                     .map(|g| StickyUserData::new(state.assigned.iter().cloned(), Some(g)).encode())
                     .transpose()
                     .map_err(encode_error)?,
-                Strategy::CooperativeSticky => Some(cooperative_user_data(state.generation).to_vec()),
+                Strategy::CooperativeSticky => {
+                    Some(cooperative_user_data(state.generation).to_vec())
+                }
                 _ => None,
             };
             let subscription = Subscription {
@@ -287,7 +289,10 @@ impl fmt::Display for LeaderError {
             }
             LeaderErrorKind::Assign(e) => write!(f, "{e}"),
             LeaderErrorKind::Encode { member, source } => {
-                write!(f, "cannot encode the assignment of member {member:?}: {source}")
+                write!(
+                    f,
+                    "cannot encode the assignment of member {member:?}: {source}"
+                )
             }
         }
     }
@@ -434,7 +439,10 @@ pub fn assignment_change(owned: &[TopicPartition], assigned: &AssignmentData) ->
             change.added.push(tp.clone());
         }
     }
-    change.revoked = before.into_iter().filter(|tp| !contains(&after, tp)).collect();
+    change.revoked = before
+        .into_iter()
+        .filter(|tp| !contains(&after, tp))
+        .collect();
     change
 }
 

@@ -129,10 +129,10 @@ pub fn decode_cooperative_user_data(user_data: Option<&[u8]>) -> Option<i32> {
 /// with `h` the Java `String.hashCode`; buckets are read in order; inside a
 /// bucket the newest topic comes first; the table starts at 16 buckets and
 /// doubles at the start of an insertion once it holds more than three
-/// quarters of its size, or when a bucket would grow past 8 in a table of
-/// fewer than 64 buckets. A bucket of more than 8 topics in a larger table
-/// becomes a tree in Java, whose order is not reproduced: such data still
-/// decodes to the same content, only the bytes may differ.
+/// quarters of its size, and right after an insertion that makes a bucket 8
+/// long in a table of fewer than 64 buckets. A bucket reaching 8 topics in a
+/// larger table becomes a tree in Java, whose order is not reproduced: such
+/// data still decodes to the same content, only the bytes may differ.
 pub fn java_hash_map_order(partitions: &[TopicPartition]) -> Vec<TopicPartitions> {
     let mut entries: Vec<TopicPartitions> = Vec::new();
     let mut hashes: Vec<u32> = Vec::new();
@@ -187,6 +187,7 @@ fn spread(h: u32) -> u32 {
 
 /// Java's `String.hashCode`: `31 * h + c` over the UTF-16 code units.
 pub(crate) fn java_string_hash(s: &str) -> u32 {
-    s.encode_utf16()
-        .fold(0u32, |h, unit| h.wrapping_mul(31).wrapping_add(u32::from(unit)))
+    s.encode_utf16().fold(0u32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(u32::from(unit))
+    })
 }

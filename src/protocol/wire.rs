@@ -206,7 +206,12 @@ impl<'a> Reader<'a> {
         Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    fn utf8(&self, bytes: &'a [u8], at: usize, field: &'static str) -> Result<&'a str, DecodeError> {
+    fn utf8(
+        &self,
+        bytes: &'a [u8],
+        at: usize,
+        field: &'static str,
+    ) -> Result<&'a str, DecodeError> {
         std::str::from_utf8(bytes)
             .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, at))
     }
