@@ -31,6 +31,10 @@
 //! # Ok::<(), kafka_assignors::AssignError>(())
 //! ```
 //!
+//! The consumer protocol bytes (JoinGroup subscriptions, SyncGroup
+//! assignments, the sticky strategies' user data) are in the expert module
+//! [`protocol`].
+//!
 //! Bad input never panics: it gets an [`AssignError`] naming the offending
 //! member or topic. Every answer is deterministic: the same group in any
 //! member, topic or list order gives the same assignment.
@@ -50,6 +54,7 @@ mod hash;
 mod index;
 mod java;
 mod model;
+pub mod protocol;
 mod range;
 mod roundrobin;
 mod sticky;

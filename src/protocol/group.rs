@@ -1,0 +1,457 @@
+//! The rebalance as bytes: what a member sends in JoinGroup, which strategy
+//! the broker picks, what the leader sends in SyncGroup, and what a member
+//! makes of its assignment.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::AssignError;
+use crate::java::java_cmp;
+use crate::model::{Group, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
+use crate::protocol::consumer::{AssignmentData, Subscription};
+use crate::protocol::user_data::{
+    StickyUserData, cooperative_user_data, decode_cooperative_user_data, java_string_hash,
+};
+use crate::protocol::wire::{DecodeError, EncodeError};
+use crate::strategy::{Assignor, Strategy};
+
+/// A group could not agree on a rebalance protocol or a strategy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NegotiationError {
+    /// No strategy was configured (or a member offered none).
+    #[error("no strategy configured")]
+    NoStrategy,
+    /// The configured strategies share no rebalance protocol.
+    #[error("strategies {strategies:?} have no rebalance protocol in common")]
+    NoCommonProtocol {
+        /// The configured strategy names.
+        strategies: Vec<&'static str>,
+    },
+    /// No strategy is offered by every member.
+    #[error("no strategy is supported by every member")]
+    NoCommonStrategy,
+    /// The group has no members.
+    #[error("the group has no members")]
+    EmptyGroup,
+    /// A member's metadata could not be encoded.
+    #[error("cannot encode the subscription for {strategy}: {source}")]
+    Encode {
+        /// The strategy whose metadata failed.
+        strategy: &'static str,
+        /// Why.
+        source: EncodeError,
+    },
+}
+
+/// The rebalance protocol a consumer with these strategies runs: the newest
+/// one every strategy supports, as the Java `ConsumerCoordinator` chooses it.
+pub fn rebalance_protocol(strategies: &[Strategy]) -> Result<RebalanceProtocol, NegotiationError> {
+    let (first, rest) = strategies
+        .split_first()
+        .ok_or(NegotiationError::NoStrategy)?;
+    first
+        .supported_protocols()
+        .iter()
+        .copied()
+        .filter(|p| rest.iter().all(|s| s.supported_protocols().contains(p)))
+        .max()
+        .ok_or_else(|| NegotiationError::NoCommonProtocol {
+            strategies: strategies.iter().map(|s| s.name()).collect(),
+        })
+}
+
+/// What a consumer knows when it (re)joins its group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientState {
+    /// The topics it subscribes to.
+    pub topics: Vec<Arc<str>>,
+    /// Its current assignment (the last one received).
+    pub assigned: Vec<TopicPartition>,
+    /// The generation of its current assignment; `None` before the first.
+    pub generation: Option<i32>,
+    /// `client.rack`.
+    pub rack: Option<String>,
+}
+
+impl ClientState {
+    /// A consumer subscribing to `topics` that has not joined yet.
+    pub fn new<I>(topics: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Arc<str>>,
+    {
+        ClientState {
+            topics: topics.into_iter().map(Into::into).collect(),
+            ..ClientState::default()
+        }
+    }
+
+    /// Sets the current assignment and its generation.
+    pub fn with_assignment(
+        mut self,
+        assigned: impl IntoIterator<Item = TopicPartition>,
+        generation: i32,
+    ) -> Self {
+        self.assigned = assigned.into_iter().collect();
+        self.generation = Some(generation);
+        self
+    }
+
+    /// Sets the rack.
+    pub fn with_rack(mut self, rack: impl Into<String>) -> Self {
+        self.rack = Some(rack.into());
+        self
+    }
+}
+
+/// One entry of a JoinGroup protocol list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JoinProtocol {
+    /// The strategy.
+    pub strategy: Strategy,
+    /// Its encoded [`Subscription`] (newest version).
+    pub metadata: Vec<u8>,
+}
+
+/// The JoinGroup protocol list of a consumer configured with `strategies`, in
+/// its preference order, as the Java `ConsumerCoordinator` builds it.
+///
+/// Every entry carries the same topics, rack and generation (-1 before the
+/// first assignment) and the partitions the member still owns when it joins:
+/// none under the eager protocol, which revokes everything first, the current
+/// assignment under the cooperative one. The user data depends on the
+/// strategy: `sticky` sends its previous assignment and generation (V1; null
+/// before the first assignment), `cooperative-sticky` its generation (4
+/// bytes), the others none.
+pub fn join_protocols(
+    strategies: &[Strategy],
+    state: &ClientState,
+) -> Result<Vec<JoinProtocol>, NegotiationError> {
+    let protocol = rebalance_protocol(strategies)?;
+    let owned = match protocol {
+        RebalanceProtocol::Eager => Vec::new(),
+        RebalanceProtocol::Cooperative => state.assigned.clone(),
+    };
+    strategies
+        .iter()
+        .map(|&strategy| {
+            let encode_error = |source| NegotiationError::Encode {
+                strategy: strategy.name(),
+                source,
+            };
+            let user_data = match strategy {
+                Strategy::Sticky => state
+                    .generation
+                    .map(|g| StickyUserData::new(state.assigned.iter().cloned(), Some(g)).encode())
+                    .transpose()
+                    .map_err(encode_error)?,
+                Strategy::CooperativeSticky => {
+                    Some(cooperative_user_data(state.generation).to_vec())
+                }
+                _ => None,
+            };
+            let subscription = Subscription {
+                topics: state.topics.clone(),
+                user_data,
+                owned_partitions: owned.clone(),
+                generation: state.generation,
+                rack: state.rack.clone(),
+            };
+            Ok(JoinProtocol {
+                strategy,
+                metadata: subscription.encode().map_err(encode_error)?,
+            })
+        })
+        .collect()
+}
+
+/// The strategy the broker picks for a group, given each member's strategies
+/// in its preference order: among the strategies every member offers, each
+/// member votes for the first it prefers, and the most votes win.
+///
+/// A tie goes the way the Java broker's `ClassicGroup.selectProtocol` breaks
+/// it: the first of the tied names in its `HashMap` iteration order, which
+/// for these four names is `sticky`, `range`, `roundrobin`,
+/// `cooperative-sticky`.
+pub fn select_strategy<M>(members: &[M]) -> Result<Strategy, NegotiationError>
+where
+    M: AsRef<[Strategy]>,
+{
+    if members.is_empty() {
+        return Err(NegotiationError::EmptyGroup);
+    }
+    let candidates: Vec<Strategy> = Strategy::ALL
+        .into_iter()
+        .filter(|s| members.iter().all(|m| m.as_ref().contains(s)))
+        .collect();
+    if candidates.is_empty() {
+        return Err(NegotiationError::NoCommonStrategy);
+    }
+    let mut votes = [0usize; Strategy::ALL.len()];
+    for member in members {
+        if let Some(vote) = member.as_ref().iter().find(|s| candidates.contains(s)) {
+            votes[position(*vote)] += 1;
+        }
+    }
+    let mut order = Strategy::ALL;
+    order.sort_by_key(|s| spread_bucket(s.name()));
+    // Strictly greater: the first in iteration order keeps a tie.
+    let mut best: Option<Strategy> = None;
+    for s in order {
+        let v = votes[position(s)];
+        if v > 0 && best.is_none_or(|b| v > votes[position(b)]) {
+            best = Some(s);
+        }
+    }
+    best.ok_or(NegotiationError::NoCommonStrategy)
+}
+
+fn position(s: Strategy) -> usize {
+    Strategy::ALL.iter().position(|&x| x == s).unwrap_or(0)
+}
+
+/// The bucket of a name in a 16-bucket Java `HashMap`.
+fn spread_bucket(name: &str) -> u32 {
+    let h = java_string_hash(name);
+    (h ^ (h >> 16)) & 15
+}
+
+/// One member as the JoinGroup response lists it to the leader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JoinedMember {
+    /// The member id.
+    pub member_id: String,
+    /// `group.instance.id`, for static members.
+    pub group_instance_id: Option<String>,
+    /// Its metadata for the chosen strategy: an encoded [`Subscription`].
+    pub metadata: Vec<u8>,
+}
+
+impl JoinedMember {
+    /// A member with its metadata.
+    pub fn new(
+        member_id: impl Into<String>,
+        group_instance_id: Option<String>,
+        metadata: impl Into<Vec<u8>>,
+    ) -> Self {
+        JoinedMember {
+            member_id: member_id.into(),
+            group_instance_id,
+            metadata: metadata.into(),
+        }
+    }
+}
+
+/// The leader could not assign the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderError {
+    kind: LeaderErrorKind,
+}
+
+/// Why the leader could not assign the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LeaderErrorKind {
+    /// A member's metadata is not a readable subscription.
+    BadMetadata {
+        /// The member.
+        member: String,
+        /// Why.
+        source: DecodeError,
+    },
+    /// The decoded group breaks a rule of the model.
+    Assign(AssignError),
+    /// A member's assignment cannot be encoded.
+    Encode {
+        /// The member.
+        member: String,
+        /// Why.
+        source: EncodeError,
+    },
+}
+
+impl LeaderError {
+    /// Why, with the member concerned.
+    pub fn kind(&self) -> &LeaderErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for LeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            LeaderErrorKind::BadMetadata { member, source } => {
+                write!(f, "member {member:?} sent unreadable metadata: {source}")
+            }
+            LeaderErrorKind::Assign(e) => write!(f, "{e}"),
+            LeaderErrorKind::Encode { member, source } => {
+                write!(
+                    f,
+                    "cannot encode the assignment of member {member:?}: {source}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for LeaderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            LeaderErrorKind::BadMetadata { source, .. } => Some(source),
+            LeaderErrorKind::Assign(e) => Some(e),
+            LeaderErrorKind::Encode { source, .. } => Some(source),
+        }
+    }
+}
+
+/// What the leader decided, as bytes and as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LeaderAssignment {
+    /// The group the leader decoded from the members' metadata.
+    pub group: Group,
+    /// The strategy's answer.
+    pub assignment: crate::Assignment,
+    /// Each member's SyncGroup assignment bytes, in member-id order.
+    pub sync: Vec<(String, Vec<u8>)>,
+}
+
+/// Decodes one member's metadata into the model as `strategy` reads it.
+///
+/// `sticky` takes the previous assignment and generation from its user data
+/// ([`OwnedSource::StickyUserData`]); `cooperative-sticky` from the
+/// subscription's owned partitions and generation, taking the generation from
+/// its user data when the subscription has none (v0 and v1), as the Java
+/// client does; `range` and `roundrobin` from the subscription.
+pub fn decode_member(strategy: Strategy, joined: &JoinedMember) -> Result<Member, LeaderError> {
+    let decoded = Subscription::decode(&joined.metadata).map_err(|source| LeaderError {
+        kind: LeaderErrorKind::BadMetadata {
+            member: joined.member_id.clone(),
+            source,
+        },
+    })?;
+    let sub = decoded.subscription;
+    let mut member = Member::new(joined.member_id.clone());
+    member.instance_id = joined.group_instance_id.clone();
+    member.rack = sub.rack_id().map(str::to_string);
+    member.topics = sub.topics;
+    match strategy {
+        Strategy::Sticky => {
+            let (data, _) = StickyUserData::decode(sub.user_data.as_deref());
+            member.owned = data.owned;
+            member.generation = data.generation;
+            member.owned_source = OwnedSource::StickyUserData;
+        }
+        Strategy::CooperativeSticky => {
+            member.owned = sub.owned_partitions;
+            member.generation = sub
+                .generation
+                .or_else(|| decode_cooperative_user_data(sub.user_data.as_deref()));
+        }
+        _ => {
+            member.owned = sub.owned_partitions;
+            member.generation = sub.generation;
+        }
+    }
+    member.user_data = sub.user_data;
+    Ok(member)
+}
+
+/// The leader's work: decodes every member's metadata, runs `strategy` over
+/// the group and `topics`, and encodes each member's assignment at the newest
+/// version, as the Java leader sends it in SyncGroup.
+///
+/// A member whose metadata cannot be read fails the whole call with an error
+/// naming it; no member is dropped.
+pub fn lead(
+    strategy: Strategy,
+    members: &[JoinedMember],
+    topics: Vec<Topic>,
+) -> Result<LeaderAssignment, LeaderError> {
+    let mut group = Group::new();
+    group.topics = topics;
+    group.members = members
+        .iter()
+        .map(|m| decode_member(strategy, m))
+        .collect::<Result<_, _>>()?;
+    let assignment = strategy.assign(&group).map_err(|e| LeaderError {
+        kind: LeaderErrorKind::Assign(e),
+    })?;
+    let sync = assignment
+        .members()
+        .map(|m| {
+            let data = AssignmentData::new(m.iter().map(|(t, p)| TopicPartition::new(t, p)));
+            data.encode()
+                .map(|bytes| (m.id().to_string(), bytes))
+                .map_err(|source| LeaderError {
+                    kind: LeaderErrorKind::Encode {
+                        member: m.id().to_string(),
+                        source,
+                    },
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(LeaderAssignment {
+        group,
+        assignment,
+        sync,
+    })
+}
+
+/// How a member's partitions change with a new assignment: the cooperative
+/// protocol's two lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AssignmentChange {
+    /// Partitions newly assigned (assigned now, not owned before).
+    pub added: Vec<TopicPartition>,
+    /// Partitions to revoke (owned before, not assigned now).
+    pub revoked: Vec<TopicPartition>,
+    /// Partitions kept.
+    pub kept: Vec<TopicPartition>,
+}
+
+/// Compares what a member owned with its new assignment. Each list is in
+/// (topic, partition) order, Java string order for topics, repeats removed.
+pub fn assignment_change(owned: &[TopicPartition], assigned: &AssignmentData) -> AssignmentChange {
+    let sorted = |list: &[TopicPartition]| {
+        let mut v = list.to_vec();
+        v.sort_by(|a, b| java_cmp(&a.topic, &b.topic).then(a.partition.cmp(&b.partition)));
+        v.dedup();
+        v
+    };
+    let (before, after) = (sorted(owned), sorted(&assigned.partitions));
+    let contains = |list: &[TopicPartition], tp: &TopicPartition| {
+        list.binary_search_by(|x| {
+            java_cmp(&x.topic, &tp.topic).then(x.partition.cmp(&tp.partition))
+        })
+        .is_ok()
+    };
+    let mut change = AssignmentChange::default();
+    for tp in &after {
+        if contains(&before, tp) {
+            change.kept.push(tp.clone());
+        } else {
+            change.added.push(tp.clone());
+        }
+    }
+    change.revoked = before
+        .into_iter()
+        .filter(|tp| !contains(&after, tp))
+        .collect();
+    change
+}
+
+/// Decodes a SyncGroup assignment and compares it with what the member owned.
+pub fn follow(
+    owned: &[TopicPartition],
+    assignment: &[u8],
+) -> Result<(AssignmentData, AssignmentChange), DecodeError> {
+    let decoded = AssignmentData::decode(assignment)?;
+    let change = assignment_change(owned, &decoded.assignment);
+    Ok((decoded.assignment, change))
+}

@@ -1,0 +1,430 @@
+//! Big-endian primitives of the classic Kafka encoding, and the codec errors.
+//!
+//! The reader never trusts a length: every count is checked against the bytes
+//! left before anything is allocated, and every allocation is bounded by what
+//! the remaining input could hold.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Bytes that could not be decoded, with the offset where decoding stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at byte offset {offset}")]
+pub struct DecodeError {
+    kind: DecodeErrorKind,
+    offset: usize,
+}
+
+/// Why bytes could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The input ends inside a field.
+    Truncated {
+        /// The field being read.
+        field: &'static str,
+        /// Bytes the field needs.
+        needed: usize,
+        /// Bytes left in the input.
+        available: usize,
+    },
+    /// The version header is negative.
+    NegativeVersion {
+        /// The version read.
+        version: i16,
+    },
+    /// A non-nullable array or string has a negative length.
+    NegativeLength {
+        /// The field being read.
+        field: &'static str,
+        /// The length read.
+        length: i32,
+    },
+    /// An array count is larger than the number of bytes left, so it cannot
+    /// be genuine (checked before anything is allocated).
+    CountExceedsInput {
+        /// The field being read.
+        field: &'static str,
+        /// The count read.
+        count: i32,
+        /// Bytes left in the input.
+        remaining: usize,
+    },
+    /// A string is not valid UTF-8. The Java client replaces the bad bytes
+    /// with U+FFFD; this crate refuses them, so that a name is never silently
+    /// changed into a different one.
+    InvalidUtf8 {
+        /// The field being read.
+        field: &'static str,
+    },
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeErrorKind::Truncated {
+                field,
+                needed,
+                available,
+            } => write!(
+                f,
+                "input ends inside {field}: {needed} bytes needed, {available} left"
+            ),
+            DecodeErrorKind::NegativeVersion { version } => {
+                write!(f, "negative version {version}")
+            }
+            DecodeErrorKind::NegativeLength { field, length } => {
+                write!(f, "non-nullable {field} has negative length {length}")
+            }
+            DecodeErrorKind::CountExceedsInput {
+                field,
+                count,
+                remaining,
+            } => write!(
+                f,
+                "{field} claims {count} elements but only {remaining} bytes are left"
+            ),
+            DecodeErrorKind::InvalidUtf8 { field } => write!(f, "{field} is not valid utf-8"),
+        }
+    }
+}
+
+impl DecodeError {
+    pub(crate) fn new(kind: DecodeErrorKind, offset: usize) -> Self {
+        DecodeError { kind, offset }
+    }
+
+    /// Why decoding failed.
+    pub fn kind(&self) -> &DecodeErrorKind {
+        &self.kind
+    }
+
+    /// The byte offset (from the start of the input) of the field that failed.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+/// A value that cannot be written in the classic encoding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}")]
+pub struct EncodeError {
+    kind: EncodeErrorKind,
+}
+
+/// Why a value cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncodeErrorKind {
+    /// The requested version is negative.
+    NegativeVersion {
+        /// The version asked for.
+        version: i16,
+    },
+    /// A string is longer than the 32767 bytes an int16 length can describe.
+    StringTooLong {
+        /// The field.
+        field: &'static str,
+        /// Its length in UTF-8 bytes.
+        length: usize,
+    },
+    /// An array or byte string is longer than an int32 count can describe.
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Its length.
+        length: usize,
+    },
+}
+
+impl fmt::Display for EncodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeErrorKind::NegativeVersion { version } => {
+                write!(f, "cannot encode negative version {version}")
+            }
+            EncodeErrorKind::StringTooLong { field, length } => write!(
+                f,
+                "{field} is {length} bytes long, more than the 32767 an int16 length allows"
+            ),
+            EncodeErrorKind::TooLong { field, length } => write!(
+                f,
+                "{field} has {length} elements, more than an int32 count allows"
+            ),
+        }
+    }
+}
+
+impl EncodeError {
+    pub(crate) fn new(kind: EncodeErrorKind) -> Self {
+        EncodeError { kind }
+    }
+
+    /// Why encoding failed.
+    pub fn kind(&self) -> &EncodeErrorKind {
+        &self.kind
+    }
+}
+
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, pos: 0 }
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
+        if n > self.remaining() {
+            return Err(DecodeError::new(
+                DecodeErrorKind::Truncated {
+                    field,
+                    needed: n,
+                    available: self.remaining(),
+                },
+                self.pos,
+            ));
+        }
+        let out = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+
+    pub(crate) fn i16(&mut self, field: &'static str) -> Result<i16, DecodeError> {
+        let b = self.take(2, field)?;
+        Ok(i16::from_be_bytes([b[0], b[1]]))
+    }
+
+    pub(crate) fn i32(&mut self, field: &'static str) -> Result<i32, DecodeError> {
+        let b = self.take(4, field)?;
+        Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn utf8(
+        &self,
+        bytes: &'a [u8],
+        at: usize,
+        field: &'static str,
+    ) -> Result<&'a str, DecodeError> {
+        std::str::from_utf8(bytes)
+            .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, at))
+    }
+
+    /// A non-nullable string: int16 length, then UTF-8.
+    pub(crate) fn string(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
+        let at = self.pos;
+        let length = self.i16(field)?;
+        if length < 0 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::NegativeLength {
+                    field,
+                    length: length.into(),
+                },
+                at,
+            ));
+        }
+        let body_at = self.pos;
+        let bytes = self.take(length as usize, field)?;
+        self.utf8(bytes, body_at, field)
+    }
+
+    /// A nullable string: any negative length reads as null, as in Java.
+    pub(crate) fn nullable_string(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Option<&'a str>, DecodeError> {
+        let length = self.i16(field)?;
+        if length < 0 {
+            return Ok(None);
+        }
+        let body_at = self.pos;
+        let bytes = self.take(length as usize, field)?;
+        self.utf8(bytes, body_at, field).map(Some)
+    }
+
+    /// Nullable bytes: int32 length, any negative reads as null.
+    pub(crate) fn nullable_bytes(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Option<&'a [u8]>, DecodeError> {
+        let length = self.i32(field)?;
+        if length < 0 {
+            return Ok(None);
+        }
+        self.take(length as usize, field).map(Some)
+    }
+
+    /// A non-nullable array count, checked against the bytes left (the Java
+    /// client's rule). Returns the count and a capacity safe to reserve for
+    /// elements at least `min_element` bytes long.
+    pub(crate) fn count(
+        &mut self,
+        field: &'static str,
+        min_element: usize,
+    ) -> Result<(usize, usize), DecodeError> {
+        let at = self.pos;
+        let count = self.i32(field)?;
+        if count < 0 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::NegativeLength {
+                    field,
+                    length: count,
+                },
+                at,
+            ));
+        }
+        if count as usize > self.remaining() {
+            return Err(DecodeError::new(
+                DecodeErrorKind::CountExceedsInput {
+                    field,
+                    count,
+                    remaining: self.remaining(),
+                },
+                at,
+            ));
+        }
+        let count = count as usize;
+        Ok((count, count.min(self.remaining() / min_element.max(1))))
+    }
+
+    pub(crate) fn i32_array(&mut self, field: &'static str) -> Result<Vec<i32>, DecodeError> {
+        let (count, capacity) = self.count(field, 4)?;
+        let mut out = Vec::with_capacity(capacity);
+        for _ in 0..count {
+            out.push(self.i32(field)?);
+        }
+        Ok(out)
+    }
+
+    /// `[topic string, int32 array]` entries, as the consumer protocol and the
+    /// sticky user data write partitions.
+    pub(crate) fn topic_partitions(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Vec<TopicPartitions>, DecodeError> {
+        // An entry is at least a 2-byte name length and a 4-byte count.
+        let (count, capacity) = self.count(field, 6)?;
+        let mut out = Vec::with_capacity(capacity);
+        for _ in 0..count {
+            let topic: Arc<str> = self.string("topic name")?.into();
+            let partitions = self.i32_array("partitions")?;
+            out.push(TopicPartitions { topic, partitions });
+        }
+        Ok(out)
+    }
+}
+
+/// One `[topic, partitions]` entry exactly as it is on the wire: a topic may
+/// appear in several entries, and partitions keep their wire order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct TopicPartitions {
+    /// The topic's name.
+    pub topic: Arc<str>,
+    /// Its partitions, in wire order.
+    pub partitions: Vec<i32>,
+}
+
+impl TopicPartitions {
+    /// An entry of `topic` with these partitions.
+    pub fn new(topic: impl Into<Arc<str>>, partitions: impl Into<Vec<i32>>) -> Self {
+        TopicPartitions {
+            topic: topic.into(),
+            partitions: partitions.into(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Writer {
+    pub(crate) bytes: Vec<u8>,
+}
+
+impl Writer {
+    pub(crate) fn i16(&mut self, v: i16) {
+        self.bytes.extend_from_slice(&v.to_be_bytes());
+    }
+
+    pub(crate) fn i32(&mut self, v: i32) {
+        self.bytes.extend_from_slice(&v.to_be_bytes());
+    }
+
+    pub(crate) fn count(&mut self, n: usize, field: &'static str) -> Result<(), EncodeError> {
+        let n = i32::try_from(n)
+            .map_err(|_| EncodeError::new(EncodeErrorKind::TooLong { field, length: n }))?;
+        self.i32(n);
+        Ok(())
+    }
+
+    pub(crate) fn string(&mut self, s: &str, field: &'static str) -> Result<(), EncodeError> {
+        let length = i16::try_from(s.len()).map_err(|_| {
+            EncodeError::new(EncodeErrorKind::StringTooLong {
+                field,
+                length: s.len(),
+            })
+        })?;
+        self.i16(length);
+        self.bytes.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    pub(crate) fn nullable_string(
+        &mut self,
+        s: Option<&str>,
+        field: &'static str,
+    ) -> Result<(), EncodeError> {
+        match s {
+            None => {
+                self.i16(-1);
+                Ok(())
+            }
+            Some(s) => self.string(s, field),
+        }
+    }
+
+    pub(crate) fn nullable_bytes(
+        &mut self,
+        b: Option<&[u8]>,
+        field: &'static str,
+    ) -> Result<(), EncodeError> {
+        match b {
+            None => {
+                self.i32(-1);
+                Ok(())
+            }
+            Some(b) => {
+                self.count(b.len(), field)?;
+                self.bytes.extend_from_slice(b);
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes `[topic, partitions]` entries; `entries` yields each topic with
+    /// its partitions.
+    pub(crate) fn topic_partitions<'a, I>(
+        &mut self,
+        entries: I,
+        count: usize,
+        field: &'static str,
+    ) -> Result<(), EncodeError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a [i32])>,
+    {
+        self.count(count, field)?;
+        for (topic, partitions) in entries {
+            self.string(topic, "topic name")?;
+            self.count(partitions.len(), "partitions")?;
+            for &p in partitions {
+                self.i32(p);
+            }
+        }
+        Ok(())
+    }
+}
