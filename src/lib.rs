@@ -52,6 +52,8 @@ mod java;
 mod model;
 mod range;
 mod roundrobin;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod sticky;
 mod strategy;
 
@@ -63,3 +65,8 @@ pub use crate::range::RangeAssignor;
 pub use crate::roundrobin::RoundRobinAssignor;
 pub use crate::sticky::{CooperativeStickyAssignor, RackMatch, StickyAssignor};
 pub use crate::strategy::{Assignor, Strategy, UnknownStrategy};
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
