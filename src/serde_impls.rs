@@ -659,7 +659,7 @@ impl<'de> Visitor<'de> for AssignmentVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Assignment, A::Error> {
         let mut interner = Interner::default();
-        let mut members: Vec<(String, Vec<(Arc<str>, Vec<i32>)>)> = Vec::new();
+        let mut members: Vec<(String, AssignedTopics)> = Vec::new();
         while let Some(id) = map.next_key::<String>()? {
             let topics = map.next_value_seed(AssignedTopicsSeed {
                 interner: &mut interner,
@@ -679,6 +679,9 @@ impl<'de> Visitor<'de> for AssignmentVisitor {
     }
 }
 
+/// One member's assigned topics, in the order read.
+type AssignedTopics = Vec<(Arc<str>, Vec<i32>)>;
+
 /// One member's topic -> partitions object.
 struct AssignedTopicsSeed<'i> {
     interner: &'i mut Interner,
@@ -686,7 +689,7 @@ struct AssignedTopicsSeed<'i> {
 }
 
 impl<'de> DeserializeSeed<'de> for AssignedTopicsSeed<'_> {
-    type Value = Vec<(Arc<str>, Vec<i32>)>;
+    type Value = AssignedTopics;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
@@ -694,7 +697,7 @@ impl<'de> DeserializeSeed<'de> for AssignedTopicsSeed<'_> {
 }
 
 impl<'de> Visitor<'de> for AssignedTopicsSeed<'_> {
-    type Value = Vec<(Arc<str>, Vec<i32>)>;
+    type Value = AssignedTopics;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object of topic name -> partition numbers")
