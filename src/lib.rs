@@ -57,6 +57,8 @@ mod model;
 pub mod protocol;
 mod range;
 mod roundrobin;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod sticky;
 mod strategy;
 
@@ -68,3 +70,8 @@ pub use crate::range::RangeAssignor;
 pub use crate::roundrobin::RoundRobinAssignor;
 pub use crate::sticky::{CooperativeStickyAssignor, RackMatch, StickyAssignor};
 pub use crate::strategy::{Assignor, Strategy, UnknownStrategy};
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

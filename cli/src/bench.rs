@@ -1,0 +1,87 @@
+//! `kassign bench`: the strategy's own time, parsing excluded.
+
+use std::time::{Duration, Instant};
+
+use kafka_assignors::{AssignError, Assignor, Group, Strategy};
+
+/// Timings of one strategy on one group.
+#[derive(Debug)]
+pub(crate) struct BenchResult {
+    strategy: &'static str,
+    runs: u32,
+    min: Duration,
+    median: Duration,
+    max: Duration,
+    /// Peak resident memory of the process so far, in MiB, if the system says.
+    peak_rss_mb: Option<f64>,
+}
+
+/// One warm-up run, then `runs` timed runs of `assign` alone.
+pub(crate) fn bench(
+    strategy: Strategy,
+    group: &Group,
+    runs: u32,
+) -> Result<BenchResult, AssignError> {
+    drop(strategy.assign(group)?);
+    let mut times = Vec::with_capacity(runs as usize);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let assignment = strategy.assign(group)?;
+        times.push(started.elapsed());
+        // Dropped outside the timing: freeing is the caller's cost, not the strategy's.
+        drop(assignment);
+    }
+    times.sort_unstable();
+    let mid = times.len() / 2;
+    let median = if times.len() % 2 == 1 {
+        times[mid]
+    } else {
+        (times[mid - 1] + times[mid]) / 2
+    };
+    Ok(BenchResult {
+        strategy: strategy.name(),
+        runs,
+        min: times[0],
+        median,
+        max: times[times.len() - 1],
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+/// `VmHWM` from `/proc/self/status`: the process's peak resident set size.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn millis(d: Duration) -> f64 {
+    // Three decimals: microsecond resolution is all a wall clock gives here.
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+impl BenchResult {
+    /// One JSON object on one line.
+    pub(crate) fn to_json(&self) -> String {
+        // A struct, not `json!`, so the keys keep this order.
+        #[derive(serde::Serialize)]
+        struct Line {
+            strategy: &'static str,
+            runs: u32,
+            min_ms: f64,
+            median_ms: f64,
+            max_ms: f64,
+            peak_rss_mb: Option<f64>,
+        }
+        let line = Line {
+            strategy: self.strategy,
+            runs: self.runs,
+            min_ms: millis(self.min),
+            median_ms: millis(self.median),
+            max_ms: millis(self.max),
+            peak_rss_mb: self.peak_rss_mb.map(|mb| (mb * 10.0).round() / 10.0),
+        };
+        serde_json::to_string(&line).expect("a struct of numbers and a name always serializes")
+    }
+}

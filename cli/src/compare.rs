@@ -1,0 +1,225 @@
+//! `kassign compare`: every strategy on one group, side by side.
+//!
+//! A person choosing a strategy wants three numbers from each: how uneven the
+//! loads are (the busiest member sets the group's lag), how many members sit
+//! idle, and how many partitions leave the member that reads them now (each
+//! move pauses that partition and risks duplicates).
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use kafka_assignors::{AssignError, Assignment, Assignor, Group, Strategy};
+
+/// Marks a partition nobody owns now, in [`CurrentOwners`].
+const NOBODY: u32 = u32::MAX;
+
+/// One strategy's row.
+#[derive(Debug)]
+pub(crate) struct Row {
+    strategy: &'static str,
+    min: usize,
+    max: usize,
+    idle: usize,
+    /// Partitions whose current owner is not their new one.
+    moved: usize,
+    elapsed: Duration,
+}
+
+/// Every strategy's row, and the group's size.
+#[derive(Debug)]
+pub(crate) struct Report {
+    members: usize,
+    topics: usize,
+    partitions: u64,
+    /// Partitions with a current owner.
+    owned: usize,
+    rows: Vec<Row>,
+}
+
+/// Runs every strategy on `group`.
+pub(crate) fn compare(group: &Group) -> Result<Report, AssignError> {
+    let mut rows = Vec::with_capacity(Strategy::ALL.len());
+    let mut owners = None;
+    for strategy in Strategy::ALL {
+        let started = Instant::now();
+        let assignment = strategy.assign(group)?;
+        let elapsed = started.elapsed();
+        // Built after the first success, so it only sees a validated group.
+        let owners = owners.get_or_insert_with(|| CurrentOwners::new(group));
+        let loads: Vec<usize> = assignment.members().map(|m| m.len()).collect();
+        rows.push(Row {
+            strategy: strategy.name(),
+            min: loads.iter().copied().min().unwrap_or(0),
+            max: loads.iter().copied().max().unwrap_or(0),
+            idle: loads.iter().filter(|&&load| load == 0).count(),
+            moved: owners.moved(group, &assignment),
+            elapsed,
+        });
+    }
+    let owners = owners.unwrap_or_else(|| CurrentOwners::new(group));
+    Ok(Report {
+        members: group.members.len(),
+        topics: owners.topic_start.len(),
+        partitions: owners.owner.len() as u64,
+        owned: owners.owner.iter().filter(|&&o| o != NOBODY).count(),
+        rows,
+    })
+}
+
+/// Who reads each subscribed partition now.
+///
+/// A claim counts when the claimant subscribes to the topic and the partition
+/// exists (the library's rule for owned partitions). Of several claimants,
+/// the one with the highest generation (missing = -1) is the owner; when the
+/// highest generation is shared, nobody is.
+struct CurrentOwners<'g> {
+    /// Subscribed metadata topics by name -> (first slot in `owner`,
+    /// partition count, topic number).
+    topic_start: HashMap<&'g str, (usize, i32, usize)>,
+    /// Per partition slot: the member's position in `group.members`, or [`NOBODY`].
+    owner: Vec<u32>,
+}
+
+impl<'g> CurrentOwners<'g> {
+    fn new(group: &'g Group) -> Self {
+        let subscribed: std::collections::HashSet<&str> = group
+            .members
+            .iter()
+            .flat_map(|m| m.topics.iter().map(|t| &**t))
+            .collect();
+        let mut topic_start = HashMap::new();
+        let mut total = 0usize;
+        for topic in &group.topics {
+            if subscribed.contains(&*topic.name) && topic.partitions > 0 {
+                let number = topic_start.len();
+                topic_start.insert(&*topic.name, (total, topic.partitions, number));
+                total += topic.partitions as usize;
+            }
+        }
+        let mut owner = vec![NOBODY; total];
+        let mut best = vec![i64::MIN; total];
+        let mut tied = vec![false; total];
+        // Per topic number: 1 + the last member found subscribing to it.
+        let mut subscriber = vec![0usize; topic_start.len()];
+        for (m, member) in group.members.iter().enumerate() {
+            for topic in &member.topics {
+                if let Some(&(_, _, number)) = topic_start.get(&**topic) {
+                    subscriber[number] = m + 1;
+                }
+            }
+            let generation = i64::from(member.generation.unwrap_or(-1));
+            let mut claimed: Vec<usize> = member
+                .owned
+                .iter()
+                .filter_map(|tp| {
+                    let &(start, count, number) = topic_start.get(&*tp.topic)?;
+                    let valid = subscriber[number] == m + 1 && (0..count).contains(&tp.partition);
+                    valid.then(|| start + tp.partition as usize)
+                })
+                .collect();
+            // A member listing a partition twice is one claim.
+            claimed.sort_unstable();
+            claimed.dedup();
+            for slot in claimed {
+                if generation > best[slot] {
+                    best[slot] = generation;
+                    owner[slot] = m as u32;
+                    tied[slot] = false;
+                } else if generation == best[slot] {
+                    tied[slot] = true;
+                }
+            }
+        }
+        for (slot, tie) in tied.iter().enumerate() {
+            if *tie {
+                owner[slot] = NOBODY;
+            }
+        }
+        CurrentOwners { topic_start, owner }
+    }
+
+    /// How many owned partitions `assignment` gives to someone else (or to
+    /// nobody).
+    fn moved(&self, group: &Group, assignment: &Assignment) -> usize {
+        let position: HashMap<&str, u32> = group
+            .members
+            .iter()
+            .enumerate()
+            .map(|(m, member)| (member.id.as_str(), m as u32))
+            .collect();
+        let mut new_owner = vec![NOBODY; self.owner.len()];
+        for member in assignment.members() {
+            let m = position.get(member.id()).copied().unwrap_or(NOBODY);
+            for (topic, partitions) in member.topics() {
+                if let Some(&(start, count, _)) = self.topic_start.get(topic) {
+                    for &p in partitions.iter().filter(|&&p| (0..count).contains(&p)) {
+                        new_owner[start + p as usize] = m;
+                    }
+                }
+            }
+        }
+        self.owner
+            .iter()
+            .zip(&new_owner)
+            .filter(|&(&now, &next)| now != NOBODY && now != next)
+            .count()
+    }
+}
+
+impl Report {
+    /// The table, for people.
+    pub(crate) fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "{} members, {} subscribed topics, {} partitions; {} partitions have a current owner",
+            self.members, self.topics, self.partitions, self.owned
+        )?;
+        writeln!(out)?;
+        let moves = self.owned > 0;
+        write!(
+            out,
+            "{:<20} {:>8} {:>8} {:>8} {:>6}",
+            "strategy", "min", "max", "spread", "idle"
+        )?;
+        if moves {
+            write!(out, " {:>16}", "moved")?;
+        }
+        writeln!(out, " {:>10}", "time")?;
+        for row in &self.rows {
+            write!(
+                out,
+                "{:<20} {:>8} {:>8} {:>8} {:>6}",
+                row.strategy,
+                row.min,
+                row.max,
+                row.max - row.min,
+                row.idle
+            )?;
+            if moves {
+                let share = 100.0 * row.moved as f64 / self.owned as f64;
+                write!(out, " {:>16}", format!("{} ({share:.1}%)", row.moved))?;
+            }
+            writeln!(
+                out,
+                " {:>10}",
+                format!("{:.2} ms", row.elapsed.as_secs_f64() * 1e3)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "min / max / spread: partitions per member; idle: members given none;"
+        )?;
+        if moves {
+            writeln!(
+                out,
+                "moved: owned partitions taken from their current owner (the claimant with the \
+                 highest generation; a tie means no owner)."
+            )?;
+        } else {
+            writeln!(out, "no member owns partitions yet, so nothing moves.")?;
+        }
+        Ok(())
+    }
+}

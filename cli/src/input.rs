@@ -1,0 +1,38 @@
+//! Reading a group: streamed from the file into the model, with the JSON path
+//! of the first problem in the error.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+
+use kafka_assignors::Group;
+
+use crate::Failure;
+
+/// How the input is named in messages.
+pub(crate) fn label(file: &str) -> &str {
+    if file == "-" { "<stdin>" } else { file }
+}
+
+/// Reads and parses a group from `file` (`-` for standard input).
+///
+/// The input is streamed through a small buffer rather than read whole, so a
+/// 30 MB scenario costs the model's memory and not twice that.
+pub(crate) fn read_group(file: &str) -> Result<Group, Failure> {
+    let source: Box<dyn Read> = if file == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(file).map_err(|e| Failure(format!("cannot read {file}: {e}")))?)
+    };
+    let mut json = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, source));
+    let group: Group = serde_path_to_error::deserialize(&mut json).map_err(|error| {
+        let path = error.path().to_string();
+        if path == "." || path == "?" {
+            Failure(format!("{}: {}", label(file), error.inner()))
+        } else {
+            Failure(format!("{}: {path}: {}", label(file), error.inner()))
+        }
+    })?;
+    json.end()
+        .map_err(|e| Failure(format!("{}: {e}", label(file))))?;
+    Ok(group)
+}

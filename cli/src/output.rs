@@ -1,0 +1,46 @@
+//! The output format, one member per line.
+
+use std::io::{self, Write};
+
+use kafka_assignors::Assignment;
+
+/// Writes `{"strategy": ..., "assignment": {...}}` with one member per line,
+/// members in id order, topics in name order, partitions ascending.
+pub(crate) fn write_assignment(
+    out: &mut impl Write,
+    strategy: &str,
+    assignment: &Assignment,
+) -> io::Result<()> {
+    write!(out, "{{\"strategy\": ")?;
+    write_string(out, strategy)?;
+    write!(out, ", \"assignment\": {{")?;
+    for (i, member) in assignment.members().enumerate() {
+        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        write_string(out, member.id())?;
+        out.write_all(b": {")?;
+        for (t, (topic, partitions)) in member.topics().enumerate() {
+            if t > 0 {
+                out.write_all(b", ")?;
+            }
+            write_string(out, topic)?;
+            out.write_all(b": [")?;
+            for (p, partition) in partitions.iter().enumerate() {
+                if p > 0 {
+                    out.write_all(b", ")?;
+                }
+                write!(out, "{partition}")?;
+            }
+            out.write_all(b"]")?;
+        }
+        out.write_all(b"}")?;
+    }
+    if !assignment.is_empty() {
+        out.write_all(b"\n")?;
+    }
+    out.write_all(b"}}\n")
+}
+
+/// A JSON string literal, escaped.
+fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
+}
