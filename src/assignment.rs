@@ -82,12 +82,11 @@ impl Assignment {
         let mut partitions = Vec::with_capacity(assigned);
         for m in 0..member_count {
             member_runs.push(runs.len() as u32);
-            let mut current = NONE;
             let mut topic_start = 0;
             let mut topic_end = 0;
             for &g in &slots[counts[m] as usize..counts[m + 1] as usize] {
                 if g >= topic_end {
-                    current = index.topic_of(g);
+                    let current = index.topic_of(g);
                     let entry = &index.topics[current as usize];
                     topic_start = entry.start;
                     topic_end = entry.start + entry.partitions;
@@ -159,10 +158,7 @@ impl Assignment {
                 if partitions.is_empty() {
                     continue;
                 }
-                let topic = out
-                    .topics
-                    .binary_search(&topic)
-                    .map_or(NONE, |i| i as u32);
+                let topic = out.topics.binary_search(&topic).map_or(NONE, |i| i as u32);
                 out.runs.push(Run {
                     topic,
                     start: out.partitions.len() as u32,

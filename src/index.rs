@@ -74,10 +74,6 @@ impl Csr {
         &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
-    pub(crate) fn rows(&self) -> usize {
-        self.starts.len() - 1
-    }
-
     pub(crate) fn total(&self) -> usize {
         self.items.len()
     }
@@ -213,16 +209,6 @@ impl<'g> GroupIndex<'g> {
     pub(crate) fn generation(&self, member: u32) -> i32 {
         self.members[member as usize].generation.unwrap_or(-1)
     }
-
-    /// Per global partition, its topic id: a flat table for loops that need
-    /// it for every partition.
-    pub(crate) fn topic_table(&self) -> Vec<u32> {
-        let mut table = Vec::with_capacity(self.total_partitions as usize);
-        for (t, topic) in self.topics.iter().enumerate() {
-            table.extend(std::iter::repeat_n(t as u32, topic.partitions as usize));
-        }
-        table
-    }
 }
 
 /// Metadata indices in name order, after checking names, counts and racks.
@@ -247,15 +233,15 @@ fn validate_topics(topics: &[Topic]) -> Result<Vec<u32>, AssignError> {
             }
             .into());
         }
-        if let Some(racks) = &topic.replica_racks {
-            if racks.len() != topic.partitions as usize {
-                return Err(AssignErrorKind::RackListLength {
-                    topic: topic.name.to_string(),
-                    partitions: topic.partitions,
-                    rack_lists: racks.len(),
-                }
-                .into());
+        if let Some(racks) = &topic.replica_racks
+            && racks.len() != topic.partitions as usize
+        {
+            return Err(AssignErrorKind::RackListLength {
+                topic: topic.name.to_string(),
+                partitions: topic.partitions,
+                rack_lists: racks.len(),
             }
+            .into());
         }
     }
     Ok(order)
@@ -328,40 +314,38 @@ impl<'g> TopicResolver<'g> {
 /// Racks interned to ids, built only by strategies that use racks.
 #[derive(Debug)]
 pub(crate) struct RackIndex {
-    /// Rack names in name order; id = index.
-    pub(crate) names: Vec<Arc<str>>,
     /// Per member: its rack id, or [`NONE`].
     pub(crate) member_rack: Vec<u32>,
-    /// Per global partition: its replicas' rack ids, sorted, without repeats;
-    /// the leader's rack first is *not* kept here (see `leader_rack`).
+    /// Per global partition: its replicas' rack ids, sorted, without repeats.
     pub(crate) replica_racks: Csr,
     /// Per global partition: the rack of its first replica (the leader), or
     /// [`NONE`].
     pub(crate) leader_rack: Vec<u32>,
-    /// Per topic: whether the metadata gave racks for it.
-    pub(crate) topic_has_racks: Vec<bool>,
 }
 
 impl RackIndex {
+    /// Interns every rack name; ids follow name order, so they do not depend
+    /// on the order of the input.
     pub(crate) fn new(index: &GroupIndex<'_>) -> Self {
-        let mut names: Vec<Arc<str>> = Vec::new();
-        for member in &index.members {
-            if let Some(rack) = member.rack() {
-                names.push(Arc::from(rack));
+        let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+        let member_racks = index.members.iter().filter_map(|m| m.rack());
+        let replica_racks = index
+            .topics
+            .iter()
+            .flat_map(|t| t.replica_racks.unwrap_or(&[]))
+            .flatten()
+            .map(|r| &**r);
+        for rack in member_racks.chain(replica_racks) {
+            if !rack.is_empty() {
+                seen.entry(rack).or_insert(0);
             }
         }
-        for topic in &index.topics {
-            for replicas in topic.replica_racks.unwrap_or(&[]) {
-                names.extend(replicas.iter().filter(|r| !r.is_empty()).cloned());
-            }
-        }
+        let mut names: Vec<&str> = seen.keys().copied().collect();
         names.sort_unstable();
-        names.dedup();
-        let id = |rack: &str| {
-            names
-                .binary_search_by(|n| (**n).cmp(rack))
-                .map_or(NONE, |i| i as u32)
-        };
+        for (id, name) in names.iter().enumerate() {
+            seen.insert(name, id as u32);
+        }
+        let id = |rack: &str| seen.get(rack).copied().unwrap_or(NONE);
         let member_rack = index
             .members
             .iter()
@@ -370,9 +354,7 @@ impl RackIndex {
         let total = index.total_partitions as usize;
         let mut replica_racks = Csr::with_capacity(total, 0);
         let mut leader_rack = Vec::with_capacity(total);
-        let mut topic_has_racks = Vec::with_capacity(index.topics.len());
         for topic in &index.topics {
-            topic_has_racks.push(topic.replica_racks.is_some());
             for p in 0..topic.partitions as usize {
                 let replicas = topic.replica_racks.map_or(&[][..], |r| &r[p][..]);
                 leader_rack.push(
@@ -388,11 +370,9 @@ impl RackIndex {
             }
         }
         RackIndex {
-            names,
             member_rack,
             replica_racks,
             leader_rack,
-            topic_has_racks,
         }
     }
 }

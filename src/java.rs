@@ -49,36 +49,6 @@ fn floor_char_boundary(s: &str, mut index: usize) -> usize {
     index
 }
 
-#[cfg(test)]
-mod tests {
-    use super::java_cmp;
-    use std::cmp::Ordering;
-
-    fn utf16_cmp(a: &str, b: &str) -> Ordering {
-        a.encode_utf16().cmp(b.encode_utf16())
-    }
-
-    #[test]
-    fn supplementary_sorts_before_high_bmp() {
-        // "😀smile" before "！bang" (U+FF01), as the Java client sorts them.
-        assert_eq!(java_cmp("😀smile", "！bang"), Ordering::Less);
-        assert_eq!("😀smile".cmp("！bang"), Ordering::Greater);
-    }
-
-    #[test]
-    fn agrees_with_utf16_order_on_samples() {
-        let samples = [
-            "", "a", "ab", "b", "é", "주문", "café", "😀", "😀a", "！", "\u{E000}", "\u{FFFF}",
-            "\u{10000}", "\u{10FFFF}", "a😀", "a！", "member-1", "member-10", "member-2",
-        ];
-        for a in samples {
-            for b in samples {
-                assert_eq!(java_cmp(a, b), utf16_cmp(a, b), "{a:?} vs {b:?}");
-            }
-        }
-    }
-}
-
 use crate::index::{Csr, GroupIndex};
 
 /// Member ids in the Java client's `MemberInfo` order: static members first,
@@ -119,4 +89,51 @@ pub(crate) fn subscribers_by_topic(index: &GroupIndex<'_>, order: &[u32]) -> Csr
         }
     }
     Csr::from_parts(counts, items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_cmp;
+    use std::cmp::Ordering;
+
+    fn utf16_cmp(a: &str, b: &str) -> Ordering {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+
+    #[test]
+    fn supplementary_sorts_before_high_bmp() {
+        // "😀smile" before "！bang" (U+FF01), as the Java client sorts them.
+        assert_eq!(java_cmp("😀smile", "！bang"), Ordering::Less);
+        assert_eq!("😀smile".cmp("！bang"), Ordering::Greater);
+    }
+
+    #[test]
+    fn agrees_with_utf16_order_on_samples() {
+        let samples = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "é",
+            "주문",
+            "café",
+            "😀",
+            "😀a",
+            "！",
+            "\u{E000}",
+            "\u{FFFF}",
+            "\u{10000}",
+            "\u{10FFFF}",
+            "a😀",
+            "a！",
+            "member-1",
+            "member-10",
+            "member-2",
+        ];
+        for a in samples {
+            for b in samples {
+                assert_eq!(java_cmp(a, b), utf16_cmp(a, b), "{a:?} vs {b:?}");
+            }
+        }
+    }
 }

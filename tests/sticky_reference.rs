@@ -29,7 +29,9 @@ fn reference_owners(group: &Group) -> BTreeMap<Tp, String> {
         let subscribed: BTreeSet<&str> = m.topics.iter().map(|t| &**t).collect();
         let mut seen = BTreeSet::new();
         for tp in &m.owned {
-            let Some(&n) = counts.get(&*tp.topic) else { continue };
+            let Some(&n) = counts.get(&*tp.topic) else {
+                continue;
+            };
             if !subscribed.contains(&*tp.topic) || tp.partition < 0 || tp.partition >= n {
                 continue;
             }
@@ -54,30 +56,48 @@ fn reference_owners(group: &Group) -> BTreeMap<Tp, String> {
 
 fn contested(group: &Group) -> BTreeSet<Tp> {
     let owners = reference_owners(group);
-    let counts: BTreeMap<&str, i32> = group.topics.iter().map(|t| (&*t.name, t.partitions)).collect();
+    let counts: BTreeMap<&str, i32> = group
+        .topics
+        .iter()
+        .map(|t| (&*t.name, t.partitions))
+        .collect();
     let mut claimed = BTreeSet::new();
     for m in &group.members {
         for tp in &m.owned {
-            let ok = counts.get(&*tp.topic).is_some_and(|&n| tp.partition >= 0 && tp.partition < n)
-                && m.topics.iter().any(|t| *t == tp.topic);
+            let ok = counts
+                .get(&*tp.topic)
+                .is_some_and(|&n| tp.partition >= 0 && tp.partition < n)
+                && m.topics.contains(&tp.topic);
             if ok {
                 claimed.insert((tp.topic.to_string(), tp.partition));
             }
         }
     }
-    claimed.into_iter().filter(|tp| !owners.contains_key(tp)).collect()
+    claimed
+        .into_iter()
+        .filter(|tp| !owners.contains_key(tp))
+        .collect()
 }
 
 fn racks_of(group: &Group, topic: &str, p: i32) -> Option<BTreeSet<String>> {
     let t = group.topics.iter().find(|t| &*t.name == topic)?;
     let racks = t.replica_racks.as_ref()?;
-    Some(racks[p as usize].iter().filter(|r| !r.is_empty()).map(|r| r.to_string()).collect())
+    Some(
+        racks[p as usize]
+            .iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| r.to_string())
+            .collect(),
+    )
 }
 
 fn leader_of(group: &Group, topic: &str, p: i32) -> Option<String> {
     let t = group.topics.iter().find(|t| &*t.name == topic)?;
     let racks = t.replica_racks.as_ref()?;
-    racks[p as usize].first().filter(|r| !r.is_empty()).map(|r| r.to_string())
+    racks[p as usize]
+        .first()
+        .filter(|r| !r.is_empty())
+        .map(|r| r.to_string())
 }
 
 /// The Java client's rack-aware gate, over the subscribed topics.
@@ -90,8 +110,11 @@ fn reference_rack_aware(group: &Group) -> bool {
     if member_racks.is_empty() {
         return false;
     }
-    let subscribed: BTreeSet<&str> =
-        group.members.iter().flat_map(|m| m.topics.iter().map(|t| &**t)).collect();
+    let subscribed: BTreeSet<&str> = group
+        .members
+        .iter()
+        .flat_map(|m| m.topics.iter().map(|t| &**t))
+        .collect();
     let mut sets = Vec::new();
     for t in &group.topics {
         if !subscribed.contains(&*t.name) {
@@ -125,8 +148,8 @@ fn cost(group: &Group, rack_match: RackMatch, where_: &BTreeMap<Tp, String>) -> 
     for ((topic, p), m) in where_ {
         *loads.get_mut(m.as_str()).unwrap() += 1;
         let member = group.member(m).unwrap();
-        if aware {
-            if let Some(rack) = member.rack() {
+        if aware && let Some(rack) = member.rack() {
+            {
                 let local = match rack_match {
                     RackMatch::Leader => leader_of(group, topic, *p).as_deref() == Some(rack),
                     _ => racks_of(group, topic, *p).is_some_and(|s| s.contains(rack)),
@@ -135,7 +158,10 @@ fn cost(group: &Group, rack_match: RackMatch, where_: &BTreeMap<Tp, String>) -> 
             }
         }
     }
-    let moves = owners.iter().filter(|(tp, m)| where_.get(*tp) != Some(*m)).count() as u64;
+    let moves = owners
+        .iter()
+        .filter(|(tp, m)| where_.get(*tp) != Some(*m))
+        .count() as u64;
     Cost {
         squares: loads.values().map(|l| l * l).sum(),
         remote,
@@ -150,7 +176,7 @@ fn choices(group: &Group) -> Vec<(Tp, Vec<String>)> {
         let subs: Vec<String> = group
             .members
             .iter()
-            .filter(|m| m.topics.iter().any(|x| *x == t.name))
+            .filter(|m| m.topics.contains(&t.name))
             .map(|m| m.id.clone())
             .collect();
         if subs.is_empty() {
@@ -196,7 +222,8 @@ fn placement(a: &Assignment) -> BTreeMap<Tp, String> {
     for m in a.members() {
         for (topic, p) in m.iter() {
             assert!(
-                out.insert((topic.to_string(), p), m.id().to_string()).is_none(),
+                out.insert((topic.to_string(), p), m.id().to_string())
+                    .is_none(),
                 "{topic}-{p} assigned twice"
             );
         }
@@ -209,9 +236,15 @@ fn assert_valid(group: &Group, a: &Assignment, complete: bool) {
     let where_ = placement(a);
     let all: BTreeSet<Tp> = choices(group).into_iter().map(|(tp, _)| tp).collect();
     for ((topic, p), m) in &where_ {
-        assert!(all.contains(&(topic.clone(), *p)), "{topic}-{p} is not assignable");
+        assert!(
+            all.contains(&(topic.clone(), *p)),
+            "{topic}-{p} is not assignable"
+        );
         let member = group.member(m).unwrap();
-        assert!(member.topics.iter().any(|t| **t == **topic), "{m} does not subscribe to {topic}");
+        assert!(
+            member.topics.iter().any(|t| **t == **topic),
+            "{m} does not subscribe to {topic}"
+        );
     }
     if complete {
         assert_eq!(where_.len(), all.len(), "not every partition was assigned");
@@ -235,36 +268,49 @@ fn tiny_group() -> impl Strategy<Value = Group> {
                 0i32..=3,
             );
             let members = proptest::collection::vec(member, members);
-            (Just(topics), partitions, topic_racks, members, Just(racks), Just(same_gen))
+            (
+                Just(topics),
+                partitions,
+                topic_racks,
+                members,
+                Just(racks),
+                Just(same_gen),
+            )
         })
-        .prop_filter_map("too many combinations", move |(topics, partitions, topic_racks, members, racks, same_gen)| {
-            let rack_names = ["ra", "rb", "rc"];
-            let mut group = Group::new();
-            for t in 0..topics {
-                let mut topic = Topic::new(topic_names[t], partitions[t]);
-                if racks {
-                    topic = topic.with_replica_racks(
-                        (0..partitions[t] as usize).map(|p| topic_racks[t][p].iter().map(|&r| rack_names[r])),
-                    );
+        .prop_filter_map(
+            "too many combinations",
+            move |(topics, partitions, topic_racks, members, racks, same_gen)| {
+                let rack_names = ["ra", "rb", "rc"];
+                let mut group = Group::new();
+                for t in 0..topics {
+                    let mut topic = Topic::new(topic_names[t], partitions[t]);
+                    if racks {
+                        topic = topic.with_replica_racks(
+                            (0..partitions[t] as usize)
+                                .map(|p| topic_racks[t][p].iter().map(|&r| rack_names[r])),
+                        );
+                    }
+                    group = group.with_topic(topic);
                 }
-                group = group.with_topic(topic);
-            }
-            for (i, (subs, rack, owned, generation)) in members.into_iter().enumerate() {
-                let mut m = Member::new(format!("m{i}")).subscribe(subs.iter().map(|&t| topic_names[t]));
-                if racks {
-                    if let Some(r) = rack {
+                for (i, (subs, rack, owned, generation)) in members.into_iter().enumerate() {
+                    let mut m = Member::new(format!("m{i}"))
+                        .subscribe(subs.iter().map(|&t| topic_names[t]));
+                    if racks && let Some(r) = rack {
                         m = m.with_rack(rack_names[r]);
                     }
+                    for (t, p) in owned {
+                        m = m.with_owned(topic_names[t], [p]);
+                    }
+                    m = m.with_generation(if same_gen { 1 } else { generation });
+                    group = group.with_member(m);
                 }
-                for (t, p) in owned {
-                    m = m.with_owned(topic_names[t], [p]);
-                }
-                m = m.with_generation(if same_gen { 1 } else { generation });
-                group = group.with_member(m);
-            }
-            let combinations: f64 = choices(&group).iter().map(|(_, s)| s.len() as f64).product();
-            (combinations <= 20_000.0).then_some(group)
-        })
+                let combinations: f64 = choices(&group)
+                    .iter()
+                    .map(|(_, s)| s.len() as f64)
+                    .product();
+                (combinations <= 20_000.0).then_some(group)
+            },
+        )
 }
 
 fn check_optimal(group: &Group, rack_match: RackMatch) -> Result<(), TestCaseError> {
@@ -273,7 +319,13 @@ fn check_optimal(group: &Group, rack_match: RackMatch) -> Result<(), TestCaseErr
     assert_valid(group, &answer, true);
     let got = cost(group, rack_match, &placement(&answer));
     let best = best_cost(group, rack_match);
-    prop_assert_eq!(got, best, "sticky is not at the optimum for {:?}\nanswer {:?}", group, answer);
+    prop_assert_eq!(
+        got,
+        best,
+        "sticky is not at the optimum for {:?}\nanswer {:?}",
+        group,
+        answer
+    );
     Ok(())
 }
 
@@ -333,7 +385,13 @@ proptest! {
 /// given, in the next generation.
 fn next_round(group: &Group, answer: &Assignment) -> Group {
     let mut next = group.clone();
-    let generation = group.members.iter().filter_map(|m| m.generation).max().unwrap_or(0) + 1;
+    let generation = group
+        .members
+        .iter()
+        .filter_map(|m| m.generation)
+        .max()
+        .unwrap_or(0)
+        + 1;
     for m in &mut next.members {
         m.owned.clear();
         let given = answer.member(&m.id).unwrap();
@@ -361,9 +419,25 @@ fn chain_of_moves_balances_what_java_accepts() {
     let group = Group::new()
         .with_topic(Topic::new("t1", 4))
         .with_topic(Topic::new("t2", 2))
-        .with_member(Member::new("A").subscribe(["t1"]).with_owned("t1", [0, 1, 2]).with_generation(1))
-        .with_member(Member::new("B").subscribe(["t1", "t2"]).with_owned("t1", [3]).with_owned("t2", [0]).with_generation(1))
-        .with_member(Member::new("C").subscribe(["t2"]).with_owned("t2", [1]).with_generation(1));
+        .with_member(
+            Member::new("A")
+                .subscribe(["t1"])
+                .with_owned("t1", [0, 1, 2])
+                .with_generation(1),
+        )
+        .with_member(
+            Member::new("B")
+                .subscribe(["t1", "t2"])
+                .with_owned("t1", [3])
+                .with_owned("t2", [0])
+                .with_generation(1),
+        )
+        .with_member(
+            Member::new("C")
+                .subscribe(["t2"])
+                .with_owned("t2", [1])
+                .with_generation(1),
+        );
     let answer = StickyAssignor::new().assign(&group).unwrap();
     let loads: Vec<usize> = answer.members().map(|m| m.len()).collect();
     assert_eq!(loads, vec![2, 2, 2]);

@@ -78,7 +78,13 @@ impl<'p> Solver<'p> {
             sorted.clear();
             sorted.extend(arcs.map(|a| a as u32));
             let load = &self.load;
-            let key = |a: u32| (load[p.arc_member[a as usize] as usize], p.arc_remote[a as usize], a);
+            let key = |a: u32| {
+                (
+                    load[p.arc_member[a as usize] as usize],
+                    p.arc_remote[a as usize],
+                    a,
+                )
+            };
             sorted.sort_unstable_by_key(|&a| key(a));
 
             // The first `k` arcs rise to level `level` (some to `level + 1`).
@@ -271,7 +277,10 @@ impl ChainSearch {
             .max(1);
         let mut m = source;
         while self.give[m as usize] != NONE {
-            let (g, r) = (self.give[m as usize] as usize, self.receive[m as usize] as usize);
+            let (g, r) = (
+                self.give[m as usize] as usize,
+                self.receive[m as usize] as usize,
+            );
             s.x[g] -= amount;
             s.x[r] += amount;
             m = p.arc_member[r];
@@ -325,12 +334,20 @@ impl CycleSearch {
     }
 
     fn receive_cost(&self, p: &Problem, s: &Solver<'_>, a: usize) -> i64 {
-        let remote = if p.arc_remote[a] { self.remote_weight } else { 0 };
+        let remote = if p.arc_remote[a] {
+            self.remote_weight
+        } else {
+            0
+        };
         remote - i64::from(s.x[a] < p.arc_owned[a])
     }
 
     fn give_cost(&self, p: &Problem, s: &Solver<'_>, a: usize) -> i64 {
-        let remote = if p.arc_remote[a] { self.remote_weight } else { 0 };
+        let remote = if p.arc_remote[a] {
+            self.remote_weight
+        } else {
+            0
+        };
         i64::from(s.x[a] <= p.arc_owned[a]) - remote
     }
 
@@ -367,7 +384,7 @@ impl CycleSearch {
         while let Some(n) = self.queue.pop_front() {
             self.queued[n as usize] = false;
             let here = self.dist[n as usize];
-            let mut relax = |this: &mut Self, to: u32, cost: i64, edge: Edge| -> Option<u32> {
+            let relax = |this: &mut Self, to: u32, cost: i64, edge: Edge| -> Option<u32> {
                 let candidate = here + cost;
                 if candidate < this.dist[to as usize] {
                     this.dist[to as usize] = candidate;
@@ -431,10 +448,10 @@ impl CycleSearch {
                 found
             };
             if let Some(v) = found {
-                if let Some(cycle) = self.extract_cycle(v, nodes) {
-                    if self.cycle_cost(p, s, &cycle) < 0 {
-                        return Some(cycle);
-                    }
+                if let Some(cycle) = self.extract_cycle(v, nodes)
+                    && self.cycle_cost(p, s, &cycle) < 0
+                {
+                    return Some(cycle);
                 }
                 // Not a usable cycle: restart the hop counts and go on.
                 self.hops.iter_mut().for_each(|h| *h = 0);

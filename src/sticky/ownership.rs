@@ -48,9 +48,24 @@ mod tests {
     fn highest_generation_wins_and_ties_are_contested() {
         let group = Group::new()
             .with_topic(Topic::new("t", 3))
-            .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0, 1, 2]).with_generation(5))
-            .with_member(Member::new("b").subscribe(["t"]).with_owned("t", [0, 1]).with_generation(7))
-            .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [1]).with_generation(7));
+            .with_member(
+                Member::new("a")
+                    .subscribe(["t"])
+                    .with_owned("t", [0, 1, 2])
+                    .with_generation(5),
+            )
+            .with_member(
+                Member::new("b")
+                    .subscribe(["t"])
+                    .with_owned("t", [0, 1])
+                    .with_generation(7),
+            )
+            .with_member(
+                Member::new("c")
+                    .subscribe(["t"])
+                    .with_owned("t", [1])
+                    .with_generation(7),
+            );
         assert_eq!(owners(&group), vec![1, CONTESTED, 0]);
     }
 
@@ -58,14 +73,39 @@ mod tests {
     fn a_later_higher_generation_overrides_a_contest() {
         let group = Group::new()
             .with_topic(Topic::new("t", 1))
-            .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
-            .with_member(Member::new("b").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
-            .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [0]).with_generation(4));
+            .with_member(
+                Member::new("a")
+                    .subscribe(["t"])
+                    .with_owned("t", [0])
+                    .with_generation(3),
+            )
+            .with_member(
+                Member::new("b")
+                    .subscribe(["t"])
+                    .with_owned("t", [0])
+                    .with_generation(3),
+            )
+            .with_member(
+                Member::new("c")
+                    .subscribe(["t"])
+                    .with_owned("t", [0])
+                    .with_generation(4),
+            );
         assert_eq!(owners(&group), vec![2]);
         let stale_after_contest = Group::new()
             .with_topic(Topic::new("t", 1))
-            .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
-            .with_member(Member::new("b").subscribe(["t"]).with_owned("t", [0]).with_generation(3))
+            .with_member(
+                Member::new("a")
+                    .subscribe(["t"])
+                    .with_owned("t", [0])
+                    .with_generation(3),
+            )
+            .with_member(
+                Member::new("b")
+                    .subscribe(["t"])
+                    .with_owned("t", [0])
+                    .with_generation(3),
+            )
             .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [0]));
         assert_eq!(owners(&stale_after_contest), vec![CONTESTED]);
     }

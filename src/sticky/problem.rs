@@ -26,8 +26,6 @@ pub(crate) struct Problem {
     pub(crate) arc_remote: Vec<bool>,
     /// Per member: its arc ids, in class order.
     pub(crate) member_arcs: Csr,
-    /// Whether rack locality is part of the objective.
-    pub(crate) rack_aware: bool,
 }
 
 impl Problem {
@@ -77,8 +75,8 @@ impl Problem {
         let mut arc_member = Vec::new();
         let mut arc_remote = Vec::new();
         arc_start.push(0);
-        for c in 0..classes {
-            let t = class_topic[c] as usize;
+        for (c, &t) in class_topic.iter().enumerate() {
+            let t = t as usize;
             let first = class_partitions.row(c).first().copied();
             for &m in &subscribers[sub_start[t] as usize..sub_start[t + 1] as usize] {
                 arc_member.push(m);
@@ -145,7 +143,6 @@ impl Problem {
             arc_owned,
             arc_remote,
             member_arcs,
-            rack_aware: racks.is_some(),
         }
     }
 }
@@ -166,7 +163,11 @@ fn topic_classes(index: &GroupIndex<'_>) -> (Csr, Vec<u32>) {
 
 /// One class per (topic, rack signature): the replicas' racks, or the
 /// leader's rack, by `rack_match`.
-fn rack_classes(index: &GroupIndex<'_>, racks: &RackIndex, rack_match: RackMatch) -> (Csr, Vec<u32>) {
+fn rack_classes(
+    index: &GroupIndex<'_>,
+    racks: &RackIndex,
+    rack_match: RackMatch,
+) -> (Csr, Vec<u32>) {
     let mut partitions = Csr::with_capacity(index.topics.len(), index.total_partitions as usize);
     let mut topic = Vec::new();
     let mut order: Vec<u32> = Vec::new();
@@ -209,7 +210,11 @@ fn is_remote(racks: &RackIndex, m: u32, p: u32, rack_match: RackMatch) -> bool {
         return false;
     }
     match rack_match {
-        RackMatch::AnyReplica => racks.replica_racks.row(p as usize).binary_search(&rack).is_err(),
+        RackMatch::AnyReplica => racks
+            .replica_racks
+            .row(p as usize)
+            .binary_search(&rack)
+            .is_err(),
         RackMatch::Leader => racks.leader_rack[p as usize] != rack,
     }
 }

@@ -98,7 +98,14 @@ pub(crate) fn assign(index: &GroupIndex<'_>, owner: &[u32]) -> Vec<u32> {
         if release > 0 {
             heap.clear();
             for (k, &(t, _, _)) in runs.iter().enumerate() {
-                heap.push(release_key(index, c, t, keep_per_run[k], &released_so_far, k));
+                heap.push(release_key(
+                    index,
+                    c,
+                    t,
+                    keep_per_run[k],
+                    &released_so_far,
+                    k,
+                ));
             }
             while release > 0 {
                 let Some((_, _, Reverse(k))) = heap.pop() else {
@@ -109,7 +116,14 @@ pub(crate) fn assign(index: &GroupIndex<'_>, owner: &[u32]) -> Vec<u32> {
                 released_so_far[t as usize] += 1;
                 release -= 1;
                 if keep_per_run[k] > 0 {
-                    heap.push(release_key(index, c, t, keep_per_run[k], &released_so_far, k));
+                    heap.push(release_key(
+                        index,
+                        c,
+                        t,
+                        keep_per_run[k],
+                        &released_so_far,
+                        k,
+                    ));
                 }
             }
         }
