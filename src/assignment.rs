@@ -87,7 +87,13 @@ impl Assignment {
             let mut topic_end = 0;
             for &g in &slots[counts[m] as usize..counts[m + 1] as usize] {
                 if g >= topic_end {
-                    current = index.topic_of(g);
+                    // Slots ascend, so the next topic is usually the one
+                    // right after; search only when topics were skipped.
+                    let after = if current == NONE { 0 } else { current as usize + 1 };
+                    current = match index.topics.get(after) {
+                        Some(t) if g < t.start + t.partitions => after as u32,
+                        _ => index.topic_of(g),
+                    };
                     let entry = &index.topics[current as usize];
                     topic_start = entry.start;
                     topic_end = entry.start + entry.partitions;
@@ -159,10 +165,7 @@ impl Assignment {
                 if partitions.is_empty() {
                     continue;
                 }
-                let topic = out
-                    .topics
-                    .binary_search(&topic)
-                    .map_or(NONE, |i| i as u32);
+                let topic = out.topics.binary_search(&topic).map_or(NONE, |i| i as u32);
                 out.runs.push(Run {
                     topic,
                     start: out.partitions.len() as u32,
