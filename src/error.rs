@@ -94,7 +94,10 @@ impl fmt::Display for AssignError {
                 write!(f, "topic {topic:?} appears more than once in the metadata")
             }
             AssignErrorKind::NegativePartitionCount { topic, partitions } => {
-                write!(f, "topic {topic:?} has a negative partition count {partitions}")
+                write!(
+                    f,
+                    "topic {topic:?} has a negative partition count {partitions}"
+                )
             }
             AssignErrorKind::RackListLength {
                 topic,

@@ -68,8 +68,25 @@ mod tests {
     #[test]
     fn agrees_with_utf16_order_on_samples() {
         let samples = [
-            "", "a", "ab", "b", "é", "주문", "café", "😀", "😀a", "！", "\u{E000}", "\u{FFFF}",
-            "\u{10000}", "\u{10FFFF}", "a😀", "a！", "member-1", "member-10", "member-2",
+            "",
+            "a",
+            "ab",
+            "b",
+            "é",
+            "주문",
+            "café",
+            "😀",
+            "😀a",
+            "！",
+            "\u{E000}",
+            "\u{FFFF}",
+            "\u{10000}",
+            "\u{10FFFF}",
+            "a😀",
+            "a！",
+            "member-1",
+            "member-10",
+            "member-2",
         ];
         for a in samples {
             for b in samples {
