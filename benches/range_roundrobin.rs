@@ -17,7 +17,9 @@ const RACKS: [&str; 3] = ["rack-a", "rack-b", "rack-c"];
 /// partitions each. With `racks`, members spread over three racks and every
 /// partition has two replicas on two of them.
 fn group(members: usize, topics: usize, partitions: usize, racks: bool) -> Group {
-    let names: Vec<Arc<str>> = (0..topics).map(|t| Arc::from(format!("topic-{t:04}"))).collect();
+    let names: Vec<Arc<str>> = (0..topics)
+        .map(|t| Arc::from(format!("topic-{t:04}")))
+        .collect();
     let rack_names: Vec<Arc<str>> = RACKS.iter().map(|&r| Arc::from(r)).collect();
     let mut group = Group::new();
     for (t, name) in names.iter().enumerate() {
@@ -47,8 +49,10 @@ fn group(members: usize, topics: usize, partitions: usize, racks: bool) -> Group
 }
 
 fn grid(c: &mut Criterion) {
-    let strategies: [(&str, &dyn Assignor); 2] =
-        [("range", &RangeAssignor), ("roundrobin", &RoundRobinAssignor)];
+    let strategies: [(&str, &dyn Assignor); 2] = [
+        ("range", &RangeAssignor),
+        ("roundrobin", &RoundRobinAssignor),
+    ];
     // (members, topics, partitions per topic)
     let points = [
         (10, 10, 10),
