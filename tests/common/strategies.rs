@@ -127,10 +127,10 @@ pub fn arb_group(shape: Shape) -> impl Strategy<Value = Group> {
             }
             for (id, seed) in ids.iter().zip(seeds) {
                 let mut member = Member::new(*id);
-                if let Some(i) = seed.instance {
-                    if used_instances.insert(i) {
-                        member = member.with_instance_id(format!("i-{}", MEMBER_IDS[i]));
-                    }
+                if let Some(i) = seed.instance
+                    && used_instances.insert(i)
+                {
+                    member = member.with_instance_id(format!("i-{}", MEMBER_IDS[i]));
                 }
                 if let Some(rack) = seed.rack {
                     member = member.with_rack(rack);
