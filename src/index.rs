@@ -363,24 +363,28 @@ pub(crate) struct RackIndex {
 
 impl RackIndex {
     pub(crate) fn new(index: &GroupIndex<'_>) -> Self {
-        let mut names: Vec<Arc<str>> = Vec::new();
+        // Distinct names first: a large topic repeats a few rack names
+        // millions of times, too many to sort.
+        let mut distinct: FxHashMap<&str, u32> = FxHashMap::default();
         for member in &index.members {
             if let Some(rack) = member.rack() {
-                names.push(Arc::from(rack));
+                distinct.insert(rack, NONE);
             }
         }
         for topic in &index.topics {
             for replicas in topic.replica_racks.unwrap_or(&[]) {
-                names.extend(replicas.iter().filter(|r| !r.is_empty()).cloned());
+                for rack in replicas.iter().filter(|r| !r.is_empty()) {
+                    distinct.insert(rack, NONE);
+                }
             }
         }
-        names.sort_unstable();
-        names.dedup();
-        let id = |rack: &str| {
-            names
-                .binary_search_by(|n| (**n).cmp(rack))
-                .map_or(NONE, |i| i as u32)
-        };
+        let mut sorted: Vec<&str> = distinct.keys().copied().collect();
+        sorted.sort_unstable();
+        for (i, rack) in sorted.iter().enumerate() {
+            distinct.insert(rack, i as u32);
+        }
+        let names: Vec<Arc<str>> = sorted.iter().map(|&r| Arc::from(r)).collect();
+        let id = |rack: &str| distinct.get(rack).copied().unwrap_or(NONE);
         let member_rack = index
             .members
             .iter()
