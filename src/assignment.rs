@@ -68,34 +68,50 @@ impl Assignment {
         // Scatter in global order, so each member's slice comes out sorted by
         // topic name and partition.
         let mut cursor = counts.clone();
-        let mut slots = vec![0u32; assigned];
+        // Global indices first, turned into partition numbers in place below
+        // (they fit: at most MAX_PARTITIONS).
+        let mut partitions = vec![0i32; assigned];
         for (g, &m) in owner.iter().enumerate() {
             if m != NONE {
                 let at = &mut cursor[m as usize];
-                slots[*at as usize] = g as u32;
+                partitions[*at as usize] = g as i32;
                 *at += 1;
             }
         }
 
         let mut member_runs = Vec::with_capacity(member_count + 1);
-        let mut runs = Vec::new();
-        let mut partitions = Vec::with_capacity(assigned);
+        // At most one run per assigned partition and per (member, topic).
+        let mut runs =
+            Vec::with_capacity(assigned.min(member_count.saturating_mul(index.topics.len())) + 1);
         for m in 0..member_count {
             member_runs.push(runs.len() as u32);
+            let mut current = NONE;
             let mut topic_start = 0;
             let mut topic_end = 0;
-            for &g in &slots[counts[m] as usize..counts[m + 1] as usize] {
+            let slice = counts[m] as usize..counts[m + 1] as usize;
+            for (at, slot) in partitions[slice.clone()].iter_mut().enumerate() {
+                let g = *slot as u32;
                 if g >= topic_end {
-                    let current = index.topic_of(g);
+                    // Slots ascend, so the next topic is usually the one
+                    // right after; search only when topics were skipped.
+                    let after = if current == NONE {
+                        0
+                    } else {
+                        current as usize + 1
+                    };
+                    current = match index.topics.get(after) {
+                        Some(t) if g < t.start + t.partitions => after as u32,
+                        _ => index.topic_of(g),
+                    };
                     let entry = &index.topics[current as usize];
                     topic_start = entry.start;
                     topic_end = entry.start + entry.partitions;
                     runs.push(Run {
                         topic: current,
-                        start: partitions.len() as u32,
+                        start: (slice.start + at) as u32,
                     });
                 }
-                partitions.push((g - topic_start) as i32);
+                *slot = (g - topic_start) as i32;
             }
         }
         member_runs.push(runs.len() as u32);

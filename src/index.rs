@@ -69,9 +69,21 @@ impl Csr {
         self.starts.push(self.items.len() as u32);
     }
 
+    /// Appends a copy of the last row as a new row.
+    pub(crate) fn repeat_last_row(&mut self) {
+        let rows = self.rows();
+        let start = self.starts[rows - 1] as usize;
+        self.items.extend_from_within(start..);
+        self.starts.push(self.items.len() as u32);
+    }
+
     #[inline]
     pub(crate) fn row(&self, i: usize) -> &[u32] {
         &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    pub(crate) fn rows(&self) -> usize {
+        self.starts.len() - 1
     }
 
     pub(crate) fn total(&self) -> usize {
@@ -116,7 +128,13 @@ impl<'g> GroupIndex<'g> {
         // Which metadata topics anyone subscribes to decides the topic ids.
         let mut subscribed_meta = vec![false; group.topics.len()];
         let mut member_meta = Csr::with_capacity(members.len(), 0);
-        for member in &members {
+        for (m, member) in members.iter().enumerate() {
+            // Large groups often pass the same topic list, as the same
+            // `Arc`s, to every member: reuse the row instead of resolving.
+            if m > 0 && same_topics(&members[m - 1].topics, &member.topics) {
+                member_meta.repeat_last_row();
+                continue;
+            }
             for topic in &member.topics {
                 let meta = resolver.resolve(topic);
                 if meta != NONE {
@@ -209,6 +227,11 @@ impl<'g> GroupIndex<'g> {
     pub(crate) fn generation(&self, member: u32) -> i32 {
         self.members[member as usize].generation.unwrap_or(-1)
     }
+}
+
+/// Whether two topic lists hold the same allocations in the same order.
+fn same_topics(a: &[Arc<str>], b: &[Arc<str>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y))
 }
 
 /// Metadata indices in name order, after checking names, counts and racks.
@@ -314,6 +337,8 @@ impl<'g> TopicResolver<'g> {
 /// Racks interned to ids, built only by strategies that use racks.
 #[derive(Debug)]
 pub(crate) struct RackIndex {
+    /// How many distinct racks there are; ids are `0..rack_count`.
+    pub(crate) rack_count: usize,
     /// Per member: its rack id, or [`NONE`].
     pub(crate) member_rack: Vec<u32>,
     /// Per global partition: its replicas' rack ids, sorted, without repeats.
@@ -370,6 +395,7 @@ impl RackIndex {
             }
         }
         RackIndex {
+            rack_count: names.len(),
             member_rack,
             replica_racks,
             leader_rack,

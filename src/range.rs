@@ -1,12 +1,34 @@
-//! Range, exactly as the Java client's `RangeAssignor`.
+//! Range, exactly as the Java client's `RangeAssignor` (3.9), rack-aware
+//! assignment (KIP-881) included.
 //!
 //! Per topic, the subscribers in `MemberInfo` order (static members first by
 //! instance id, then dynamic members by member id) each take a contiguous
 //! range of `n / c` partitions, and the first `n % c` of them one more.
+//!
+//! When members and partition replicas carry racks, the Java client first
+//! hands out the partitions it can align on racks, within the same per-topic
+//! quotas, and then fills the quotas in member order with what is left:
+//!
+//! - A topic *needs* rack-aware assignment when its subscribers have racks,
+//!   some replica of it is on one of those racks, and not every partition
+//!   has the same set of replica racks.
+//! - If any topic needs it, topics are grouped by identical subscriber list
+//!   and by "partition count when a subscriber has a rack, else 0". In a group
+//!   of several topics, partition `p` of every topic goes to the first member
+//!   with quota left whose rack holds a replica of `p` in every topic of the
+//!   group (a member without a rack matches anything), which keeps the topics
+//!   co-partitioned. A lone topic that needs it gives each member, in order,
+//!   the first partitions with a replica on its rack, up to its quota.
+//! - Then every topic's remaining partitions fill the remaining quotas, in
+//!   member order, lowest partition first.
+//!
+//! An empty string in a replica rack list means a replica without a rack, as
+//! an empty member rack means a member without one.
 
 use crate::assignment::Assignment;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, NONE};
+use crate::hash::FxHashMap;
+use crate::index::{Csr, GroupIndex, NONE, RackIndex};
 use crate::java::{java_member_order, subscribers_by_topic};
 use crate::model::{Group, RebalanceProtocol};
 use crate::strategy::Assignor;
@@ -31,9 +53,26 @@ impl Assignor for RangeAssignor {
 }
 
 fn range(index: &GroupIndex<'_>) -> Vec<u32> {
-    let mut owner = vec![NONE; index.total_partitions as usize];
     let order = java_member_order(index);
     let subscribers = subscribers_by_topic(index, &order);
+    // Rack-aware assignment needs a member rack and a replica rack somewhere;
+    // checking that first keeps the common case free of rack work.
+    let members_have_racks = index.members.iter().any(|m| m.rack().is_some());
+    let topics_have_racks = index.topics.iter().any(|t| t.replica_racks.is_some());
+    if members_have_racks && topics_have_racks {
+        let racks = RackIndex::new(index);
+        let plan = RackPlan::new(index, &racks, &order, &subscribers);
+        if plan.needs.iter().any(|&needs| needs) {
+            return rack_aware_range(index, &racks, &order, &subscribers, &plan);
+        }
+    }
+    plain_range(index, &order, &subscribers)
+}
+
+/// Every topic split in contiguous ranges: what the fill below gives when no
+/// rack matching ran before it, computed without the bookkeeping.
+fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Vec<u32> {
+    let mut owner = vec![NONE; index.total_partitions as usize];
     for (t, topic) in index.topics.iter().enumerate() {
         let takers = subscribers.row(t);
         if takers.is_empty() {
@@ -49,4 +88,409 @@ fn range(index: &GroupIndex<'_>) -> Vec<u32> {
         }
     }
     owner
+}
+
+/// Per topic, what the Java client decides before assigning anything.
+struct RackPlan {
+    /// Whether the topic needs rack-aware assignment.
+    needs: Vec<bool>,
+    /// Partition count when some subscriber has a rack, else 0: the size of
+    /// the Java client's partition-to-racks map, which co-partitioned groups
+    /// are keyed by.
+    rack_map_size: Vec<u32>,
+}
+
+impl RackPlan {
+    fn new(index: &GroupIndex<'_>, racks: &RackIndex, order: &[u32], subscribers: &Csr) -> Self {
+        let topics = index.topics.len();
+        let mut needs = vec![false; topics];
+        let mut rack_map_size = vec![0; topics];
+        // Stamps (topic id) instead of a set per topic.
+        let mut consumer_stamp = vec![NONE; racks.rack_count];
+        let mut partition_stamp = vec![NONE; racks.rack_count];
+        for (t, topic) in index.topics.iter().enumerate() {
+            let stamp = t as u32;
+            let mut consumer_racks = false;
+            for &position in subscribers.row(t) {
+                let rack = racks.member_rack[order[position as usize] as usize];
+                if rack != NONE {
+                    consumer_stamp[rack as usize] = stamp;
+                    consumer_racks = true;
+                }
+            }
+            if !consumer_racks || topic.partitions == 0 {
+                continue;
+            }
+            rack_map_size[t] = topic.partitions;
+            let partitions = topic.start as usize..(topic.start + topic.partitions) as usize;
+            let mut union = 0;
+            let mut overlap = false;
+            for g in partitions.clone() {
+                for &rack in racks.replica_racks.row(g) {
+                    if partition_stamp[rack as usize] != stamp {
+                        partition_stamp[rack as usize] = stamp;
+                        union += 1;
+                        overlap |= consumer_stamp[rack as usize] == stamp;
+                    }
+                }
+            }
+            // Each partition's racks are a subset of the union, so equal
+            // sizes mean equal sets.
+            let all_alike = partitions
+                .into_iter()
+                .all(|g| racks.replica_racks.row(g).len() == union);
+            needs[t] = overlap && !all_alike;
+        }
+        RackPlan {
+            needs,
+            rack_map_size,
+        }
+    }
+}
+
+/// Per-topic quotas, as the Java client's `TopicAssignmentState` keeps them.
+struct Quotas {
+    /// Per topic: `n / c`.
+    per_member: Vec<u32>,
+    /// Per topic: members that may still get `n / c + 1`.
+    extra_left: Vec<u32>,
+    /// Per topic: partitions not yet assigned.
+    unassigned: Vec<u32>,
+    /// Per topic: where its subscribers' counts start in `assigned`.
+    base: Vec<u32>,
+    /// Per (topic, subscriber): partitions assigned so far.
+    assigned: Vec<u32>,
+}
+
+impl Quotas {
+    fn new(index: &GroupIndex<'_>, subscribers: &Csr) -> Self {
+        let topics = index.topics.len();
+        let mut quotas = Quotas {
+            per_member: Vec::with_capacity(topics),
+            extra_left: Vec::with_capacity(topics),
+            unassigned: Vec::with_capacity(topics),
+            base: Vec::with_capacity(topics),
+            assigned: vec![0; subscribers.total()],
+        };
+        let mut base = 0;
+        for (t, topic) in index.topics.iter().enumerate() {
+            let takers = subscribers.row(t).len() as u32;
+            quotas
+                .per_member
+                .push(topic.partitions.checked_div(takers).unwrap_or(0));
+            quotas
+                .extra_left
+                .push(topic.partitions.checked_rem(takers).unwrap_or(0));
+            quotas.unassigned.push(topic.partitions);
+            quotas.base.push(base);
+            base += takers;
+        }
+        quotas
+    }
+
+    /// How many more partitions of topic `t` its `k`-th subscriber may take.
+    #[inline]
+    fn max_assignable(&self, t: usize, k: usize) -> u32 {
+        let cap = self.per_member[t] + u32::from(self.extra_left[t] > 0);
+        cap.saturating_sub(self.assigned[(self.base[t] as usize) + k])
+    }
+
+    #[inline]
+    fn on_assigned(&mut self, t: usize, k: usize, count: u32) {
+        let assigned = &mut self.assigned[self.base[t] as usize + k];
+        *assigned += count;
+        if *assigned > self.per_member[t] {
+            self.extra_left[t] -= 1;
+        }
+        self.unassigned[t] -= count;
+    }
+}
+
+/// Buffers reused across topics and groups, so the rack phase allocates per
+/// call, not per topic or partition.
+struct Scratch {
+    /// Bucket starts, one bucket per rack and one for "no rack".
+    starts: Vec<u32>,
+    /// Bucket contents.
+    items: Vec<u32>,
+    /// Per bucket, the first entry not yet known to be used up.
+    heads: Vec<u32>,
+    /// Racks every topic of a group has a replica of the partition on.
+    common: Vec<u32>,
+}
+
+fn rack_aware_range(
+    index: &GroupIndex<'_>,
+    racks: &RackIndex,
+    order: &[u32],
+    subscribers: &Csr,
+    plan: &RackPlan,
+) -> Vec<u32> {
+    let mut owner = vec![NONE; index.total_partitions as usize];
+    let mut quotas = Quotas::new(index, subscribers);
+    let mut scratch = Scratch {
+        starts: Vec::new(),
+        items: Vec::new(),
+        heads: Vec::new(),
+        common: Vec::new(),
+    };
+
+    // Groups of topics with one subscriber list and one rack map size. The
+    // Java client visits them in hash order; that order cannot matter, since
+    // each group touches only its own topics' quotas.
+    let mut group_of: FxHashMap<(&[u32], u32), u32> = FxHashMap::default();
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    for (t, topic) in index.topics.iter().enumerate() {
+        if topic.partitions == 0 {
+            continue;
+        }
+        let key = (subscribers.row(t), plan.rack_map_size[t]);
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() as u32 - 1
+        });
+        groups[g as usize].push(t as u32);
+    }
+    for topics in &groups {
+        if topics.len() > 1 {
+            let t = topics[0] as usize;
+            co_partitioned(
+                index,
+                racks,
+                order,
+                subscribers.row(t),
+                plan.rack_map_size[t],
+                topics,
+                &mut quotas,
+                &mut owner,
+                &mut scratch,
+            );
+        } else if plan.needs[topics[0] as usize] {
+            single_topic(
+                index,
+                racks,
+                order,
+                subscribers,
+                topics[0] as usize,
+                &mut quotas,
+                &mut owner,
+                &mut scratch,
+            );
+        }
+    }
+
+    for t in 0..index.topics.len() {
+        fill(index, order, subscribers, t, &mut quotas, &mut owner);
+    }
+    owner
+}
+
+/// Partition `p` of every topic in `topics` to the first subscriber, in
+/// order, with quota left in all of them and a rack (or none) matching `p` in
+/// all of them.
+#[allow(clippy::too_many_arguments)]
+fn co_partitioned(
+    index: &GroupIndex<'_>,
+    racks: &RackIndex,
+    order: &[u32],
+    takers: &[u32],
+    partitions: u32,
+    topics: &[u32],
+    quotas: &mut Quotas,
+    owner: &mut [u32],
+    scratch: &mut Scratch,
+) {
+    if partitions == 0 || takers.is_empty() {
+        return;
+    }
+    let no_rack = racks.rack_count;
+    let rack_of = |k: usize| {
+        let rack = racks.member_rack[order[takers[k] as usize] as usize];
+        if rack == NONE { no_rack } else { rack as usize }
+    };
+    bucket(
+        scratch,
+        no_rack + 1,
+        (0..takers.len()).map(|k| (rack_of(k), k as u32)),
+    );
+    // Only this phase assigns the group's topics, and it assigns every one of
+    // them at once: their quotas move in step, so the first topic speaks for
+    // all. A subscriber without quota never regains it, so it can leave its
+    // bucket for good.
+    let lead = topics[0] as usize;
+    for p in 0..partitions {
+        scratch.common.clear();
+        let first = &index.topics[lead];
+        scratch
+            .common
+            .extend_from_slice(racks.replica_racks.row((first.start + p) as usize));
+        for &t in &topics[1..] {
+            let row = racks
+                .replica_racks
+                .row((index.topics[t as usize].start + p) as usize);
+            scratch
+                .common
+                .retain(|rack| row.binary_search(rack).is_ok());
+        }
+        let mut chosen = u32::MAX;
+        let candidates = scratch.common.len();
+        for c in 0..=candidates {
+            let bucket = if c == candidates {
+                no_rack
+            } else {
+                scratch.common[c] as usize
+            };
+            let end = scratch.starts[bucket + 1];
+            let head = &mut scratch.heads[bucket];
+            while *head < end
+                && quotas.max_assignable(lead, scratch.items[*head as usize] as usize) == 0
+            {
+                *head += 1;
+            }
+            if *head < end {
+                chosen = chosen.min(scratch.items[*head as usize]);
+            }
+        }
+        if chosen == u32::MAX {
+            continue;
+        }
+        let k = chosen as usize;
+        let member = order[takers[k] as usize];
+        for &t in topics {
+            let t = t as usize;
+            owner[(index.topics[t].start + p) as usize] = member;
+            quotas.on_assigned(t, k, 1);
+        }
+    }
+}
+
+/// Each subscriber of topic `t`, in order, takes the first unassigned
+/// partitions with a replica on its rack, up to its quota; a subscriber
+/// without a rack matches every partition.
+#[allow(clippy::too_many_arguments)]
+fn single_topic(
+    index: &GroupIndex<'_>,
+    racks: &RackIndex,
+    order: &[u32],
+    subscribers: &Csr,
+    t: usize,
+    quotas: &mut Quotas,
+    owner: &mut [u32],
+    scratch: &mut Scratch,
+) {
+    let topic = &index.topics[t];
+    let no_rack = racks.rack_count;
+    // Bucket per rack: the topic's partitions with a replica there, in order.
+    bucket(
+        scratch,
+        no_rack + 1,
+        (0..topic.partitions).flat_map(|p| {
+            racks
+                .replica_racks
+                .row((topic.start + p) as usize)
+                .iter()
+                .map(move |&rack| (rack as usize, p))
+        }),
+    );
+    // Partitions before a bucket's head are all assigned, and so are those
+    // before `any`, the cursor of members without a rack.
+    let mut any = 0;
+    for (k, &position) in subscribers.row(t).iter().enumerate() {
+        if quotas.unassigned[t] == 0 {
+            break;
+        }
+        let limit = quotas.max_assignable(t, k);
+        if limit == 0 {
+            continue;
+        }
+        let member = order[position as usize];
+        let rack = racks.member_rack[member as usize];
+        let mut taken = 0;
+        if rack == NONE {
+            while taken < limit && any < topic.partitions {
+                let slot = &mut owner[(topic.start + any) as usize];
+                if *slot == NONE {
+                    *slot = member;
+                    taken += 1;
+                }
+                any += 1;
+            }
+        } else {
+            let rack = rack as usize;
+            let end = scratch.starts[rack + 1];
+            let head = &mut scratch.heads[rack];
+            while taken < limit && *head < end {
+                let p = scratch.items[*head as usize];
+                let slot = &mut owner[(topic.start + p) as usize];
+                if *slot == NONE {
+                    *slot = member;
+                    taken += 1;
+                }
+                *head += 1;
+            }
+        }
+        if taken > 0 {
+            quotas.on_assigned(t, k, taken);
+        }
+    }
+}
+
+/// The plain pass: each subscriber of topic `t`, in order, takes the first
+/// unassigned partitions up to its quota.
+fn fill(
+    index: &GroupIndex<'_>,
+    order: &[u32],
+    subscribers: &Csr,
+    t: usize,
+    quotas: &mut Quotas,
+    owner: &mut [u32],
+) {
+    let topic = &index.topics[t];
+    let (mut next, end) = (topic.start, topic.start + topic.partitions);
+    for (k, &position) in subscribers.row(t).iter().enumerate() {
+        if quotas.unassigned[t] == 0 {
+            break;
+        }
+        let limit = quotas.max_assignable(t, k);
+        let member = order[position as usize];
+        let mut taken = 0;
+        while taken < limit && next < end {
+            let slot = &mut owner[next as usize];
+            if *slot == NONE {
+                *slot = member;
+                taken += 1;
+            }
+            next += 1;
+        }
+        if taken > 0 {
+            quotas.on_assigned(t, k, taken);
+        }
+    }
+}
+
+/// Counting sort of `(bucket, item)` pairs into `scratch`, items keeping
+/// their order within a bucket; resets every bucket's head to its start.
+fn bucket<I>(scratch: &mut Scratch, buckets: usize, pairs: I)
+where
+    I: Iterator<Item = (usize, u32)> + Clone,
+{
+    scratch.starts.clear();
+    scratch.starts.resize(buckets + 1, 0);
+    for (b, _) in pairs.clone() {
+        scratch.starts[b + 1] += 1;
+    }
+    for b in 0..buckets {
+        scratch.starts[b + 1] += scratch.starts[b];
+    }
+    scratch.heads.clear();
+    scratch.heads.extend_from_slice(&scratch.starts[..buckets]);
+    scratch.items.clear();
+    scratch.items.resize(scratch.starts[buckets] as usize, 0);
+    for (b, item) in pairs {
+        let at = &mut scratch.heads[b];
+        scratch.items[*at as usize] = item;
+        *at += 1;
+    }
+    scratch.heads.clear();
+    scratch.heads.extend_from_slice(&scratch.starts[..buckets]);
 }

@@ -50,11 +50,21 @@ fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {
         // Within one topic the deal visits exactly its subscribers in turn,
         // so one search for the first taker is enough.
         let mut k = takers.partition_point(|&position| position < next) % takers.len();
-        for p in 0..topic.partitions {
+        // Wrap-around by comparison: a division per partition costs more
+        // than the rest of the deal.
+        let members = order.len() as u32;
+        for slot in &mut owner[topic.start as usize..(topic.start + topic.partitions) as usize] {
             let position = takers[k];
-            owner[(topic.start + p) as usize] = order[position as usize];
-            next = (position + 1) % order.len() as u32;
-            k = (k + 1) % takers.len();
+            *slot = order[position as usize];
+            next = if position + 1 == members {
+                0
+            } else {
+                position + 1
+            };
+            k += 1;
+            if k == takers.len() {
+                k = 0;
+            }
         }
     }
     owner
