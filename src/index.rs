@@ -118,8 +118,18 @@ pub(crate) struct GroupIndex<'g> {
 }
 
 impl<'g> GroupIndex<'g> {
-    /// Validates and interns `group`.
+    /// Validates and interns `group`, without the owned partitions (the
+    /// strategies that ignore history skip that work).
     pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
+        Self::build(group, false)
+    }
+
+    /// Validates and interns `group`, owned partitions included.
+    pub(crate) fn with_owned(group: &'g Group) -> Result<Self, AssignError> {
+        Self::build(group, true)
+    }
+
+    fn build(group: &'g Group, with_owned: bool) -> Result<Self, AssignError> {
         let metadata = validate_topics(&group.topics)?;
         let members = validate_members(&group.members)?;
 
@@ -189,6 +199,10 @@ impl<'g> GroupIndex<'g> {
         let mut stamp = vec![NONE; topics.len()];
         let mut owned = Csr::with_capacity(members.len(), 0);
         for (m, member) in members.iter().enumerate() {
+            if !with_owned {
+                owned.end_row(false);
+                continue;
+            }
             for &t in subscriptions.row(m) {
                 stamp[t as usize] = m as u32;
             }
@@ -306,7 +320,12 @@ fn validate_members(members: &[Member]) -> Result<Vec<&Member>, AssignError> {
 struct TopicResolver<'g> {
     by_name: FxHashMap<&'g str, u32>,
     by_pointer: FxHashMap<(usize, usize), u32>,
+    /// A direct-mapped cache in front of `by_pointer`: a group names its
+    /// topics millions of times but holds only hundreds of names.
+    recent: Vec<(usize, usize, u32)>,
 }
+
+const RECENT_SLOTS: usize = 1024;
 
 impl<'g> TopicResolver<'g> {
     fn new(topics: &'g [Topic], order: &[u32]) -> Self {
@@ -318,18 +337,28 @@ impl<'g> TopicResolver<'g> {
         TopicResolver {
             by_name,
             by_pointer: FxHashMap::default(),
+            recent: vec![(0, 0, NONE); RECENT_SLOTS],
         }
     }
 
     #[inline]
     fn resolve(&mut self, name: &Arc<str>) -> u32 {
         let key = (name.as_ptr() as usize, name.len());
-        if let Some(&meta) = self.by_pointer.get(&key) {
+        let slot = ((key.0 >> 4) ^ (key.0 >> 14)) % RECENT_SLOTS;
+        let (pointer, len, meta) = self.recent[slot];
+        if pointer == key.0 && len == key.1 && pointer != 0 {
             return meta;
         }
-        let meta = self.by_name.get(&**name).copied().unwrap_or(NONE);
-        // Bounded: one entry per distinct allocation the caller passed.
-        self.by_pointer.insert(key, meta);
+        let meta = match self.by_pointer.get(&key) {
+            Some(&meta) => meta,
+            None => {
+                let meta = self.by_name.get(&**name).copied().unwrap_or(NONE);
+                // Bounded: one entry per distinct allocation the caller passed.
+                self.by_pointer.insert(key, meta);
+                meta
+            }
+        };
+        self.recent[slot] = (key.0, key.1, meta);
         meta
     }
 }

@@ -148,7 +148,7 @@ impl Assignor for StickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let index = GroupIndex::new(group)?;
+        let index = GroupIndex::with_owned(group)?;
         let (_, target) = optimum(&index, self.rack_match);
         Ok(Assignment::from_owners(&index, &target))
     }
@@ -164,7 +164,7 @@ impl Assignor for CooperativeStickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let index = GroupIndex::new(group)?;
+        let index = GroupIndex::with_owned(group)?;
         let (owner, mut target) = optimum(&index, self.rack_match);
         withhold_moves(&owner, &mut target);
         Ok(Assignment::from_owners(&index, &target))

@@ -41,7 +41,7 @@ mod tests {
     use crate::model::{Group, Member, Topic};
 
     fn owners(group: &Group) -> Vec<u32> {
-        resolve_owners(&GroupIndex::new(group).unwrap())
+        resolve_owners(&GroupIndex::with_owned(group).unwrap())
     }
 
     #[test]

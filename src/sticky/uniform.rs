@@ -64,36 +64,33 @@ pub(crate) fn assign(index: &GroupIndex<'_>, owner: &[u32]) -> Vec<u32> {
     let mut released_so_far = vec![0u32; topics];
     let mut kept = vec![0u32; members];
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    let mut keep_per_run: Vec<u32> = Vec::new();
     let mut heap = BinaryHeap::new();
     for &m in &active {
         let mu = m as usize;
         // The member's owned partitions as runs (topic, first, end) over its
-        // sorted owned row.
+        // sorted owned row, with how many of each run it really owns.
         runs.clear();
+        keep_per_run.clear();
         let row = index.owned.row(mu);
+        let mut topic = 0usize;
         let mut i = 0;
         while i < row.len() {
-            if owner[row[i] as usize] != m {
-                i += 1;
-                continue;
+            while index.topics[topic].start + index.topics[topic].partitions <= row[i] {
+                topic += 1;
             }
-            let t = index.topic_of(row[i]);
-            let end_of_topic = index.topics[t as usize].start + index.topics[t as usize].partitions;
+            let end_of_topic = index.topics[topic].start + index.topics[topic].partitions;
             let first = i;
+            let mut mine = 0;
             while i < row.len() && row[i] < end_of_topic {
+                mine += u32::from(owner[row[i] as usize] == m);
                 i += 1;
             }
-            runs.push((t, first as u32, i as u32));
+            if mine > 0 {
+                runs.push((topic as u32, first as u32, i as u32));
+                keep_per_run.push(mine);
+            }
         }
-        let mut keep_per_run: Vec<u32> = runs
-            .iter()
-            .map(|&(_, first, end)| {
-                row[first as usize..end as usize]
-                    .iter()
-                    .filter(|&&p| owner[p as usize] == m)
-                    .count() as u32
-            })
-            .collect();
         let mut release = owned[mu].saturating_sub(quota[mu]);
         if release > 0 {
             heap.clear();
