@@ -246,7 +246,7 @@ fn arb_start() -> impl Strategy<Value = (Vec<i32>, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// After any membership change, cooperative rounds never hand over a
     /// partition its owner (or a contested claimant) may still be reading,
@@ -351,6 +351,26 @@ proptest! {
             let again = assignor.assign(&next_generation(&settled_group, &settled)).unwrap();
             prop_assert_eq!(again, settled, "{} moved its own answer", assignor.name());
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// On messy groups (racks, stale and contested claims, unknown topics),
+    /// the first cooperative round respects every owner and the second is
+    /// complete and as balanced as the eager answer without history.
+    #[test]
+    fn cooperative_settles_messy_groups_in_two_rounds(group in arb_group(Shape::default())) {
+        let assignor = coop();
+        let Ok(first) = assignor.assign(&group) else { return Ok(()) };
+        assert_valid(&group, &first, false);
+        assert_cooperative_round(&group, &first);
+        let second_group = next_generation(&group, &first);
+        let second = assignor.assign(&second_group).unwrap();
+        assert_valid(&second_group, &second, true);
+        let reference = eager().assign(&without_history(&group)).unwrap();
+        prop_assert_eq!(sum_of_squares(&second), sum_of_squares(&reference));
     }
 }
 
