@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod sticky;
 pub mod strategies;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,1117 @@
+//! Golden cases after the Java client's sticky test suites
+//! (`AbstractStickyAssignorTest`, `StickyAssignorTest`,
+//! `CooperativeStickyAssignorTest`), written again for this crate.
+//!
+//! Where Java pins an answer that is forced (the only balanced answer with
+//! the fewest moves), the same answer is asserted. Where Java pins one of
+//! several equally good answers, these tests assert the properties that make
+//! it good (validity, balance, what stays put, moves), and, where Java
+//! accepts a less even answer, that ours is at least as even. The eager
+//! answers are also checked against the balance certificate (no improving
+//! chain of moves), and every cooperative case is run to its settled state.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::sticky::*;
+use kafka_assignors::{
+    Assignment, Assignor, CooperativeStickyAssignor, Group, Member, OwnedSource, StickyAssignor,
+    Topic,
+};
+
+fn sticky(group: &Group) -> Assignment {
+    let answer = StickyAssignor::new().assign(group).expect("valid group");
+    assert_valid(group, &answer, true);
+    assert_balance_optimal(group, &answer);
+    answer
+}
+
+/// The cooperative strategy's first answer and its settled answer. The first
+/// answer never hands over a partition someone else still owns; the group
+/// settles within two rounds, complete and as balanced as the eager answer;
+/// a third round changes nothing.
+fn cooperative(group: &Group) -> (Assignment, Assignment) {
+    let rounds = cooperative_rounds(&CooperativeStickyAssignor::new(), group, 4);
+    assert!(
+        rounds.len() <= 3,
+        "cooperative did not settle in two rounds: {} rounds",
+        rounds.len()
+    );
+    let (last_group, settled) = rounds.last().unwrap();
+    assert_valid(last_group, settled, true);
+    assert_balance_optimal(last_group, settled);
+    let eager = StickyAssignor::new().assign(group).unwrap();
+    assert_eq!(
+        sum_of_squares(settled),
+        sum_of_squares(&eager),
+        "settled cooperative answer is less balanced than the eager one"
+    );
+    (rounds[0].1.clone(), settled.clone())
+}
+
+fn topics(names: &[(&str, i32)]) -> Group {
+    names
+        .iter()
+        .fold(Group::new(), |g, &(n, p)| g.with_topic(Topic::new(n, p)))
+}
+
+#[test]
+fn one_consumer_no_topic() {
+    let group = Group::new().with_member(Member::new("consumer"));
+    for answer in [
+        sticky(&group),
+        CooperativeStickyAssignor::new().assign(&group).unwrap(),
+    ] {
+        assert_eq!(answer.len(), 1);
+        assert!(answer.member("consumer").unwrap().is_empty());
+    }
+}
+
+#[test]
+fn one_consumer_nonexistent_topic() {
+    // An empty topic, and a topic missing from the metadata altogether.
+    let group = topics(&[("topic", 0)])
+        .with_member(Member::new("consumer").subscribe(["topic", "missing"]));
+    for answer in [
+        sticky(&group),
+        CooperativeStickyAssignor::new().assign(&group).unwrap(),
+    ] {
+        assert_eq!(answer.len(), 1);
+        assert!(answer.member("consumer").unwrap().is_empty());
+    }
+}
+
+#[test]
+fn one_consumer_one_topic() {
+    let group = topics(&[("topic", 3)]).with_member(Member::new("consumer").subscribe(["topic"]));
+    let answer = sticky(&group);
+    assert_eq!(
+        answer.member("consumer").unwrap().partitions("topic"),
+        &[0, 1, 2]
+    );
+    let (first, _) = cooperative(&group);
+    assert_eq!(first, answer);
+}
+
+#[test]
+fn only_assigns_partitions_from_subscribed_topics() {
+    // The member owns partitions of a topic it does not subscribe to (and
+    // that the metadata describes), which are ignored.
+    let group = topics(&[("topic", 2), ("other", 3)]).with_member(member(
+        "consumer",
+        &["topic"],
+        &[("topic", &[0, 1]), ("other", &[0, 1])],
+        1,
+    ));
+    let answer = sticky(&group);
+    assert_eq!(
+        set_of(&answer, "consumer"),
+        tps(&[("topic", 0), ("topic", 1)])
+    );
+    let (first, _) = cooperative(&group);
+    assert_eq!(first, answer);
+}
+
+#[test]
+fn one_consumer_multiple_topics() {
+    let group = topics(&[("topic1", 1), ("topic2", 2)])
+        .with_member(Member::new("consumer").subscribe(["topic1", "topic2"]));
+    let answer = sticky(&group);
+    assert_eq!(
+        set_of(&answer, "consumer"),
+        tps(&[("topic1", 0), ("topic2", 0), ("topic2", 1)])
+    );
+}
+
+#[test]
+fn two_consumers_one_topic_one_partition() {
+    let group = topics(&[("topic", 1)])
+        .with_member(Member::new("consumer1").subscribe(["topic"]))
+        .with_member(Member::new("consumer2").subscribe(["topic"]));
+    for answer in [sticky(&group), cooperative(&group).0] {
+        let mut l = loads_of(&answer, &["consumer1", "consumer2"]);
+        l.sort();
+        assert_eq!(l, vec![0, 1]);
+    }
+}
+
+#[test]
+fn two_consumers_one_topic_two_partitions() {
+    let group = topics(&[("topic", 2)])
+        .with_member(Member::new("consumer1").subscribe(["topic"]))
+        .with_member(Member::new("consumer2").subscribe(["topic"]));
+    // Equal subscriptions and nothing owned: the free partitions are dealt in
+    // order to the members in id order (the documented tie rule), which is
+    // also Java's answer.
+    let answer = sticky(&group);
+    assert_eq!(
+        answer.member("consumer1").unwrap().partitions("topic"),
+        &[0]
+    );
+    assert_eq!(
+        answer.member("consumer2").unwrap().partitions("topic"),
+        &[1]
+    );
+    assert_eq!(cooperative(&group).0, answer);
+}
+
+#[test]
+fn multiple_consumers_mixed_topic_subscriptions() {
+    let group = topics(&[("topic1", 3), ("topic2", 2)])
+        .with_member(Member::new("consumer1").subscribe(["topic1"]))
+        .with_member(Member::new("consumer2").subscribe(["topic1", "topic2"]))
+        .with_member(Member::new("consumer3").subscribe(["topic1"]));
+    // consumer2 alone reads topic2, so it holds both; balance (2, 2, 1) then
+    // keeps topic1 off it, and topic1 splits 2 / 1 between the others.
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(
+            set_of(&answer, "consumer2"),
+            tps(&[("topic2", 0), ("topic2", 1)])
+        );
+        let mut l = loads_of(&answer, &["consumer1", "consumer3"]);
+        l.sort();
+        assert_eq!(l, vec![1, 2]);
+    }
+}
+
+#[test]
+fn two_consumers_two_topics_six_partitions() {
+    let group = topics(&[("topic1", 3), ("topic2", 3)])
+        .with_member(Member::new("consumer1").subscribe(["topic1", "topic2"]))
+        .with_member(Member::new("consumer2").subscribe(["topic1", "topic2"]));
+    // Dealt in topic order, members in turn: Java's answer exactly.
+    let answer = sticky(&group);
+    assert_eq!(
+        set_of(&answer, "consumer1"),
+        tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1)])
+    );
+    assert_eq!(
+        set_of(&answer, "consumer2"),
+        tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)])
+    );
+}
+
+#[test]
+fn consumer_owning_min_quota_expected_max_quota() {
+    let all = ["topic1", "topic2"];
+    let group = topics(&[("topic1", 2), ("topic2", 3)])
+        .with_member(member(
+            "consumer1",
+            &all,
+            &[("topic1", &[0]), ("topic2", &[1])],
+            1,
+        ))
+        .with_member(member(
+            "consumer2",
+            &all,
+            &[("topic1", &[1]), ("topic2", &[2])],
+            1,
+        ));
+    for answer in [sticky(&group), cooperative(&group).0] {
+        // Both keep what they own; one of them takes the free partition.
+        assert_eq!(moves(&group, &answer), 0);
+        let mut l = loads_of(&answer, &["consumer1", "consumer2"]);
+        l.sort();
+        assert_eq!(l, vec![2, 3]);
+        assert!(placement(&answer).contains_key(&("topic2".to_string(), 0)));
+    }
+}
+
+#[test]
+fn max_quota_consumers_more_than_expected() {
+    let all = ["topic1", "topic2"];
+    let group = topics(&[("topic1", 2), ("topic2", 2)])
+        .with_member(member(
+            "consumer1",
+            &all,
+            &[("topic1", &[0]), ("topic2", &[0])],
+            1,
+        ))
+        .with_member(member(
+            "consumer2",
+            &all,
+            &[("topic1", &[1]), ("topic2", &[1])],
+            1,
+        ))
+        .with_member(member("consumer3", &all, &[], 1));
+    let answer = sticky(&group);
+    // Exactly one partition moves to consumer3, as in Java; ours also keeps
+    // each topic spread evenly.
+    assert_eq!(moves(&group, &answer), 1);
+    assert_eq!(answer.member("consumer3").unwrap().len(), 1);
+    let ids = ["consumer1", "consumer2", "consumer3"];
+    for t in all {
+        assert!(topic_spread(&answer, &ids, t) <= 1);
+    }
+    let (first, settled) = cooperative(&group);
+    assert!(first.member("consumer3").unwrap().is_empty());
+    assert_eq!(settled.member("consumer3").unwrap().len(), 1);
+}
+
+#[test]
+fn all_consumers_are_under_min_quota() {
+    let all = ["topic1", "topic2"];
+    let group = topics(&[("topic1", 2), ("topic2", 3)])
+        .with_member(member("consumer1", &all, &[("topic1", &[0])], 1))
+        .with_member(member("consumer2", &all, &[("topic1", &[1])], 1))
+        .with_member(member("consumer3", &all, &[], 1));
+    let ids = ["consumer1", "consumer2", "consumer3"];
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(moves(&group, &answer), 0);
+        // Java gives consumer1 and consumer2 a topic2 partition each and
+        // consumer3 the third; any balanced answer that spreads topic2 one
+        // per member is as good, and ours must spread it.
+        assert_eq!(topic_spread(&answer, &ids, "topic2"), 0);
+        assert_eq!(spread(&answer), 1);
+    }
+}
+
+#[test]
+fn add_remove_consumer_one_topic() {
+    let group = topics(&[("topic", 3)]).with_member(Member::new("consumer1").subscribe(["topic"]));
+    let first = sticky(&group);
+    assert_eq!(
+        first.member("consumer1").unwrap().partitions("topic"),
+        &[0, 1, 2]
+    );
+
+    let grown = next_generation(&group, &first)
+        .with_member(member("consumer2", &["topic"], &[], 1).with_generation(2));
+    let second = sticky(&grown);
+    // The owner keeps its lowest-numbered partitions (documented): Java's
+    // answer.
+    assert_eq!(
+        second.member("consumer1").unwrap().partitions("topic"),
+        &[0, 1]
+    );
+    assert_eq!(
+        second.member("consumer2").unwrap().partitions("topic"),
+        &[2]
+    );
+    let (coop_first, coop_settled) = cooperative(&grown);
+    assert_eq!(
+        coop_first.member("consumer1").unwrap().partitions("topic"),
+        &[0, 1]
+    );
+    assert!(coop_first.member("consumer2").unwrap().is_empty());
+    assert_eq!(coop_settled, second);
+
+    let mut shrunk = next_generation(&grown, &second);
+    shrunk.members.retain(|m| m.id != "consumer1");
+    let third = sticky(&shrunk);
+    assert_eq!(
+        third.member("consumer2").unwrap().partitions("topic"),
+        &[0, 1, 2]
+    );
+    assert_eq!(moves(&shrunk, &third), 0);
+    assert_eq!(cooperative(&shrunk).0, third);
+}
+
+#[test]
+fn add_remove_two_consumers_two_topics() {
+    let all = ["topic1", "topic2"];
+    let group = topics(&[("topic1", 3), ("topic2", 4)])
+        .with_member(Member::new("consumer1").subscribe(all))
+        .with_member(Member::new("consumer2").subscribe(all));
+    let first = sticky(&group);
+    // Dealt in topic order, members in turn: Java's answer.
+    assert_eq!(
+        set_of(&first, "consumer1"),
+        tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1), ("topic2", 3)])
+    );
+    assert_eq!(
+        set_of(&first, "consumer2"),
+        tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)])
+    );
+
+    let grown = next_generation(&group, &first)
+        .with_member(member("consumer3", &all, &[], 1))
+        .with_member(member("consumer4", &all, &[], 1));
+    let second = sticky(&grown);
+    let ids = ["consumer1", "consumer2", "consumer3", "consumer4"];
+    // Java moves three partitions and leaves topic1 two / one / zero / zero
+    // over the members; three moves is the least (7 over 4 members means
+    // loads 2, 2, 2, 1, so consumer1 sheds 2 and consumer2 sheds 1), and
+    // ours also spreads each topic within one.
+    assert_eq!(moves(&grown, &second), 3);
+    let mut l = loads_of(&second, &ids);
+    l.sort();
+    assert_eq!(l, vec![1, 2, 2, 2]);
+    for t in all {
+        assert!(
+            topic_spread(&second, &ids, t) <= 1,
+            "{t} spread\n{second:?}"
+        );
+    }
+    assert!(set_of(&second, "consumer1").is_subset(&set_of(&first, "consumer1")));
+    assert!(set_of(&second, "consumer2").is_subset(&set_of(&first, "consumer2")));
+    cooperative(&grown);
+
+    let mut shrunk = next_generation(&grown, &second);
+    shrunk
+        .members
+        .retain(|m| m.id == "consumer3" || m.id == "consumer4");
+    let third = sticky(&shrunk);
+    assert_eq!(moves(&shrunk, &third), 0);
+    assert!(set_of(&second, "consumer3").is_subset(&set_of(&third, "consumer3")));
+    assert!(set_of(&second, "consumer4").is_subset(&set_of(&third, "consumer4")));
+    let mut l = loads_of(&third, &["consumer3", "consumer4"]);
+    l.sort();
+    assert_eq!(l, vec![3, 4]);
+    cooperative(&shrunk);
+}
+
+#[test]
+fn poor_round_robin_assignment_scenario() {
+    // RoundRobin leaves consumer3 empty here; the optimum is two each.
+    let mut group = Group::new();
+    for i in 1..=5 {
+        group = group.with_topic(Topic::new(format!("topic{i}"), (i % 2) + 1));
+    }
+    let every = ["topic1", "topic2", "topic3", "topic4", "topic5"];
+    let odd = ["topic1", "topic3", "topic5"];
+    group = group
+        .with_member(Member::new("consumer1").subscribe(every))
+        .with_member(Member::new("consumer2").subscribe(odd))
+        .with_member(Member::new("consumer3").subscribe(odd))
+        .with_member(Member::new("consumer4").subscribe(every));
+    let answer = sticky(&group);
+    assert_eq!(
+        loads_of(
+            &answer,
+            &["consumer1", "consumer2", "consumer3", "consumer4"]
+        ),
+        vec![2, 2, 2, 2]
+    );
+    cooperative(&group);
+}
+
+#[test]
+fn add_remove_topic_two_consumers() {
+    let group = topics(&[("topic", 3)])
+        .with_member(Member::new("consumer1").subscribe(["topic"]))
+        .with_member(Member::new("consumer2").subscribe(["topic"]));
+    let first = sticky(&group);
+    assert_eq!(spread(&first), 1);
+
+    let mut added = next_generation(&group, &first).with_topic(Topic::new("topic2", 3));
+    for m in &mut added.members {
+        m.topics.push("topic2".into());
+    }
+    let second = sticky(&added);
+    assert_eq!(loads_of(&second, &["consumer1", "consumer2"]), vec![3, 3]);
+    for id in ["consumer1", "consumer2"] {
+        assert!(set_of(&first, id).is_subset(&set_of(&second, id)));
+    }
+    assert_eq!(cooperative(&added).0, second);
+
+    let mut removed = next_generation(&added, &second);
+    removed.topics.retain(|t| &*t.name == "topic2");
+    for m in &mut removed.members {
+        m.topics.retain(|t| &**t == "topic2");
+    }
+    let third = sticky(&removed);
+    assert_eq!(spread(&third), 1);
+    assert_eq!(moves(&removed, &third), 0);
+    for id in ["consumer1", "consumer2"] {
+        assert!(set_of(&third, id).is_subset(&set_of(&second, id)));
+    }
+    assert_eq!(cooperative(&removed).0, third);
+}
+
+fn name(prefix: &str, i: usize) -> String {
+    format!("{prefix}{i:02}")
+}
+
+#[test]
+fn reassignment_after_one_consumer_leaves() {
+    // topic i has i partitions; consumer i subscribes to topics 1..=i.
+    let mut group = Group::new();
+    for i in 1..20 {
+        group = group.with_topic(Topic::new(name("t", i), i as i32));
+    }
+    for i in 1..20 {
+        let subs: Vec<String> = (1..=i).map(|j| name("t", j)).collect();
+        group = group.with_member(Member::new(name("c", i)).subscribe(subs));
+    }
+    let first = sticky(&group);
+    let mut next = next_generation(&group, &first);
+    next.members.retain(|m| m.id != "c10");
+    // Java checks validity, balance by its one-move test, and stickiness;
+    // `sticky` checks validity and the stronger chain certificate, and the
+    // cooperative run checks what stays put in its first round.
+    sticky(&next);
+    cooperative(&next);
+}
+
+#[test]
+fn reassignment_after_one_consumer_added() {
+    let mut group = topics(&[("topic", 20)]);
+    for i in 1..10 {
+        group = group.with_member(Member::new(name("c", i)).subscribe(["topic"]));
+    }
+    let first = sticky(&group);
+    let grown = next_generation(&group, &first)
+        .with_member(Member::new(name("c", 10)).subscribe(["topic"]));
+    let second = sticky(&grown);
+    // 20 over 9 is two members with 3; over 10 everyone has 2: exactly the
+    // two extra partitions move.
+    assert!(second.members().all(|m| m.len() == 2));
+    assert_eq!(moves(&grown, &second), 2);
+    cooperative(&grown);
+}
+
+#[test]
+fn same_subscriptions() {
+    let mut group = Group::new();
+    for i in 1..15 {
+        group = group.with_topic(Topic::new(name("t", i), i as i32));
+    }
+    let all: Vec<String> = (1..15).map(|i| name("t", i)).collect();
+    for i in 1..9 {
+        group = group.with_member(Member::new(name("c", i)).subscribe(all.clone()));
+    }
+    let first = sticky(&group);
+    assert_eq!(spread(&first), 1);
+    let mut next = next_generation(&group, &first);
+    next.members.retain(|m| m.id != "c05");
+    let second = sticky(&next);
+    // 105 partitions over 7 members: 15 each, nobody owned more, so nothing
+    // moves.
+    assert!(second.members().all(|m| m.len() == 15));
+    assert_eq!(moves(&next, &second), 0);
+    assert_eq!(cooperative(&next).0, second);
+}
+
+/// A small deterministic generator, so the test is reproducible.
+struct XorShift(u64);
+
+impl XorShift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn large_assignment_with_multiple_consumers_leaving_scaled_down() {
+    // Java: 40 topics, 200 consumers, 50 leave. Scaled to stay fast in
+    // debug builds, over a few seeds.
+    for seed in [1u64, 7, 42, 1234] {
+        let mut rng = XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let topic_count = 12;
+        let consumer_count = 40;
+        let mut group = Group::new();
+        for i in 0..topic_count {
+            group = group.with_topic(Topic::new(name("t", i), rng.below(10) as i32 + 1));
+        }
+        for i in 0..consumer_count {
+            let n = rng.below(6);
+            let subs: Vec<String> = (0..n)
+                .map(|_| name("t", rng.below(topic_count as u64) as usize))
+                .collect();
+            group = group.with_member(Member::new(name("c", i)).subscribe(subs));
+        }
+        let first = sticky(&group);
+        let mut next = next_generation(&group, &first);
+        let leaving: BTreeSet<String> = (0..10)
+            .map(|_| name("c", rng.below(consumer_count as u64) as usize))
+            .collect();
+        next.members.retain(|m| !leaving.contains(&m.id));
+        sticky(&next);
+        cooperative(&next);
+    }
+}
+
+#[test]
+fn new_subscription() {
+    // consumer0 subscribes to nothing, consumer1 to t1, consumer2 to t2..t4;
+    // then consumer0 subscribes to t1.
+    let group = topics(&[("t1", 1), ("t2", 1), ("t3", 1), ("t4", 1)])
+        .with_member(Member::new("c0"))
+        .with_member(Member::new("c1").subscribe(["t1"]))
+        .with_member(Member::new("c2").subscribe(["t2", "t3", "t4"]));
+    let first = sticky(&group);
+    let mut next = next_generation(&group, &first);
+    next.members[0].topics.push("t1".into());
+    let second = sticky(&next);
+    // consumer2 alone reads t2..t4; t1 stays with its owner.
+    assert_eq!(second, first);
+    assert_eq!(set_of(&second, "c1"), tps(&[("t1", 0)]));
+    assert_eq!(cooperative(&next).0, second);
+}
+
+#[test]
+fn move_existing_assignments() {
+    let mut group = Group::new();
+    for i in 1..=6 {
+        group = group.with_topic(Topic::new(format!("topic{i}"), 1));
+    }
+    group = group
+        .with_member(member(
+            "consumer1",
+            &["topic1", "topic2"],
+            &[("topic1", &[0])],
+            1,
+        ))
+        .with_member(member(
+            "consumer2",
+            &["topic1", "topic2", "topic3", "topic4"],
+            &[("topic2", &[0]), ("topic3", &[0])],
+            1,
+        ))
+        .with_member(member(
+            "consumer3",
+            &["topic2", "topic3", "topic4", "topic5", "topic6"],
+            &[("topic4", &[0]), ("topic5", &[0]), ("topic6", &[0])],
+            1,
+        ));
+    // Loads (1, 2, 3) pass Java's one-move test only through a chain: 3 can
+    // give only to consumer2 (topic4), and consumer2 only to consumer1
+    // (topic2). The chain is the unique balanced answer with two moves.
+    let answer = sticky(&group);
+    assert_eq!(
+        set_of(&answer, "consumer1"),
+        tps(&[("topic1", 0), ("topic2", 0)])
+    );
+    assert_eq!(
+        set_of(&answer, "consumer2"),
+        tps(&[("topic3", 0), ("topic4", 0)])
+    );
+    assert_eq!(
+        set_of(&answer, "consumer3"),
+        tps(&[("topic5", 0), ("topic6", 0)])
+    );
+    assert_eq!(moves(&group, &answer), 2);
+    let (first, settled) = cooperative(&group);
+    assert_eq!(settled, answer);
+    assert_eq!(set_of(&first, "consumer1"), tps(&[("topic1", 0)]));
+}
+
+#[test]
+fn stickiness() {
+    let mut group = topics(&[("topic1", 3)]);
+    for i in 1..=4 {
+        group = group.with_member(Member::new(format!("consumer{i}")).subscribe(["topic1"]));
+    }
+    let first = sticky(&group);
+    assert!(first.members().all(|m| m.len() <= 1));
+    let mut next = next_generation(&group, &first);
+    next.members.retain(|m| m.id != "consumer1");
+    let second = sticky(&next);
+    for m in &next.members {
+        assert_eq!(second.member(&m.id).unwrap().len(), 1);
+        assert!(set_of(&first, &m.id).is_subset(&set_of(&second, &m.id)));
+    }
+    cooperative(&next);
+}
+
+#[test]
+fn assignment_updated_for_deleted_topic() {
+    let group = topics(&[("topic1", 1), ("topic3", 100)])
+        .with_member(Member::new("consumer").subscribe(["topic1", "topic2", "topic3"]));
+    let answer = sticky(&group);
+    assert_eq!(answer.assigned_partitions(), 101);
+    assert_eq!(answer.len(), 1);
+}
+
+#[test]
+fn no_error_when_only_subscribed_topic_deleted() {
+    let group = topics(&[("topic", 3)]).with_member(Member::new("consumer").subscribe(["topic"]));
+    let first = sticky(&group);
+    let mut next = next_generation(&group, &first);
+    next.topics.clear();
+    for answer in [
+        sticky(&next),
+        CooperativeStickyAssignor::new().assign(&next).unwrap(),
+    ] {
+        assert_eq!(answer.len(), 1);
+        assert!(answer.member("consumer").unwrap().is_empty());
+    }
+}
+
+#[test]
+fn assignment_with_multiple_generations_1() {
+    for all_equal in [true, false] {
+        let all = ["topic", "topic2"];
+        let c2_topics: &[&str] = if all_equal { &all } else { &["topic"] };
+        let group = topics(&[("topic", 6), ("topic2", 6)])
+            .with_member(Member::new("consumer1").subscribe(all))
+            .with_member(Member::new("consumer2").subscribe(c2_topics.iter().copied()))
+            .with_member(Member::new("consumer3").subscribe(all));
+        let r1 = sticky(&group);
+        assert!(r1.members().all(|m| m.len() == 4));
+
+        // consumer3 drops out; the others rejoin in generation 1.
+        let mut g2 = next_generation(&group, &r1);
+        g2.members.retain(|m| m.id != "consumer3");
+        let r2 = sticky(&g2);
+        assert!(r2.members().all(|m| m.len() == 6));
+        assert!(set_of(&r1, "consumer2").is_subset(&set_of(&r2, "consumer2")));
+        if all_equal {
+            assert!(set_of(&r1, "consumer1").is_subset(&set_of(&r2, "consumer1")));
+        } else {
+            // consumer2 reads only topic, so it must hold all six of it and
+            // consumer1 hands over its topic partitions: those are the only
+            // moves.
+            assert_eq!(r2.member("consumer2").unwrap().partitions("topic").len(), 6);
+            assert_eq!(
+                moves(&g2, &r2),
+                r1.member("consumer1").unwrap().partitions("topic").len()
+            );
+        }
+        assert!(!set_of(&r2, "consumer2").is_disjoint(&set_of(&r1, "consumer3")));
+
+        // consumer1 leaves; consumer2 rejoins in generation 2 and consumer3
+        // returns with its generation-1 claims, some now consumer2's.
+        let mut g3 = g2.clone();
+        g3.members.retain(|m| m.id == "consumer2");
+        let c2 = &mut g3.members[0];
+        c2.owned = r2
+            .member("consumer2")
+            .unwrap()
+            .iter()
+            .map(|(t, p)| kafka_assignors::TopicPartition::new(t, p))
+            .collect();
+        c2.generation = Some(2);
+        let mut c3 = Member::new("consumer3").subscribe(all).with_generation(1);
+        for (t, p) in r1.member("consumer3").unwrap().iter() {
+            c3 = c3.with_owned(t, [p]);
+        }
+        g3 = g3.with_member(c3);
+        let r3 = sticky(&g3);
+        assert!(r3.members().all(|m| m.len() == 6));
+        // The generation-2 claims win: consumer2 keeps all it had.
+        assert!(set_of(&r2, "consumer2").is_subset(&set_of(&r3, "consumer2")));
+        // What only consumer3 claimed stays with it.
+        let only_c3: BTreeSet<Tp> = set_of(&r1, "consumer3")
+            .difference(&set_of(&r2, "consumer2"))
+            .cloned()
+            .collect();
+        assert!(only_c3.is_subset(&set_of(&r3, "consumer3")));
+        assert_eq!(moves(&g3, &r3), 0);
+        let (first, _) = cooperative(&g3);
+        assert_cooperative_round(&g3, &first);
+    }
+}
+
+#[test]
+fn assignment_with_multiple_generations_2() {
+    for all_equal in [true, false] {
+        let all = ["topic", "topic2", "topic3"];
+        let c1_topics: &[&str] = if all_equal { &all } else { &["topic"] };
+        let c3_topics: &[&str] = if all_equal {
+            &all
+        } else {
+            &["topic", "topic2"]
+        };
+        let group = topics(&[("topic", 4), ("topic2", 4), ("topic3", 4)])
+            .with_member(Member::new("consumer1").subscribe(c1_topics.iter().copied()))
+            .with_member(Member::new("consumer2").subscribe(all))
+            .with_member(Member::new("consumer3").subscribe(c3_topics.iter().copied()));
+        let r1 = sticky(&group);
+        assert!(r1.members().all(|m| m.len() == 4));
+
+        let mut g2 = next_generation(&group, &r1);
+        g2.members.retain(|m| m.id == "consumer2");
+        let r2 = sticky(&g2);
+        assert_eq!(r2.member("consumer2").unwrap().len(), 12);
+        assert!(set_of(&r1, "consumer2").is_subset(&set_of(&r2, "consumer2")));
+
+        // consumer1 and consumer3 return with their generation-1 claims,
+        // consumer2 owns everything in generation 2.
+        let mut g3 = next_generation(&g2, &r2);
+        for id in ["consumer1", "consumer3"] {
+            g3 = g3.with_member(group.member(id).unwrap().clone().with_generation(1));
+            let m = g3.members.last_mut().unwrap();
+            m.owned = r1
+                .member(id)
+                .unwrap()
+                .iter()
+                .map(|(t, p)| kafka_assignors::TopicPartition::new(t, p))
+                .collect();
+        }
+        let r3 = sticky(&g3);
+        assert!(r3.members().all(|m| m.len() == 4));
+        // consumer2 owns all 12 and must shed 8: no fewer moves balance.
+        assert_eq!(moves(&g3, &r3), 8);
+        let (first, _) = cooperative(&g3);
+        // In the first cooperative round nothing reaches the returning
+        // members: every partition is still consumer2's.
+        assert!(first.member("consumer1").unwrap().is_empty());
+        assert!(first.member("consumer3").unwrap().is_empty());
+    }
+}
+
+#[test]
+fn assignment_with_conflicting_previous_generations() {
+    for all_equal in [true, false] {
+        let all = ["topic", "topic2", "topic3"];
+        let c1_topics: &[&str] = if all_equal { &all } else { &["topic"] };
+        let c2_topics: &[&str] = if all_equal {
+            &all
+        } else {
+            &["topic", "topic2"]
+        };
+        let c1_owned: &[(&str, &[i32])] = if all_equal {
+            &[("topic", &[0, 1, 2]), ("topic2", &[2, 3]), ("topic3", &[0])]
+        } else {
+            &[("topic", &[0, 1, 2, 3])]
+        };
+        let group = topics(&[("topic", 4), ("topic2", 4), ("topic3", 4)])
+            .with_member(member("consumer1", c1_topics, c1_owned, 1))
+            .with_member(member(
+                "consumer2",
+                c2_topics,
+                &[("topic", &[0, 1]), ("topic2", &[0, 1, 2, 3])],
+                2,
+            ))
+            .with_member(member(
+                "consumer3",
+                &all,
+                &[("topic", &[2, 3]), ("topic3", &[0, 1, 2, 3])],
+                2,
+            ));
+        let answer = sticky(&group);
+        assert!(answer.members().all(|m| m.len() == 4));
+        let c2_before = tps(&[
+            ("topic", 0),
+            ("topic", 1),
+            ("topic2", 0),
+            ("topic2", 1),
+            ("topic2", 2),
+            ("topic2", 3),
+        ]);
+        let c3_before = tps(&[
+            ("topic", 2),
+            ("topic", 3),
+            ("topic3", 0),
+            ("topic3", 1),
+            ("topic3", 2),
+            ("topic3", 3),
+        ]);
+        assert!(set_of(&answer, "consumer2").is_subset(&c2_before));
+        assert!(set_of(&answer, "consumer3").is_subset(&c3_before));
+        // consumer1's generation-1 claims lose; consumer2 and consumer3 shed
+        // two each, the least that balances.
+        assert_eq!(moves(&group, &answer), 4);
+        if !all_equal {
+            // consumer1 reads only topic, so it gets all of it: forced.
+            assert_eq!(
+                answer.member("consumer1").unwrap().partitions("topic"),
+                &[0, 1, 2, 3]
+            );
+        }
+        cooperative(&group);
+    }
+}
+
+#[test]
+fn old_schema_member_without_generation_keeps_its_unique_claim() {
+    // Like Java's testSchemaBackwardCompatibility: consumer2's user data
+    // carries no generation (-1), yet nobody else claims its partition.
+    let group = topics(&[("topic", 3)])
+        .with_member(member("consumer1", &["topic"], &[("topic", &[0, 2])], 1))
+        .with_member(
+            Member::new("consumer2")
+                .subscribe(["topic"])
+                .with_owned("topic", [1])
+                .with_owned_source(OwnedSource::StickyUserData),
+        )
+        .with_member(Member::new("consumer3").subscribe(["topic"]));
+    let answer = sticky(&group);
+    assert!(answer.members().all(|m| m.len() == 1));
+    assert_eq!(
+        answer.member("consumer2").unwrap().partitions("topic"),
+        &[1]
+    );
+    // The owner keeps its lowest-numbered partition (documented).
+    assert_eq!(
+        answer.member("consumer1").unwrap().partitions("topic"),
+        &[0]
+    );
+    assert_eq!(
+        answer.member("consumer3").unwrap().partitions("topic"),
+        &[2]
+    );
+    assert_eq!(moves(&group, &answer), 1);
+    let (first, settled) = cooperative(&group);
+    assert!(first.member("consumer3").unwrap().is_empty());
+    assert_eq!(settled, answer);
+}
+
+#[test]
+fn assignor_with_old_version_subscriptions() {
+    let group = topics(&[("topic1", 3)])
+        .with_member(
+            member("consumer1", &["topic1"], &[("topic1", &[0])], 1)
+                .with_owned_source(OwnedSource::StickyUserData),
+        )
+        .with_member(member("consumer2", &["topic1"], &[("topic1", &[1])], 1))
+        .with_member(member("consumer3", &["topic1"], &[], 1));
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(
+            answer.member("consumer1").unwrap().partitions("topic1"),
+            &[0]
+        );
+        assert_eq!(
+            answer.member("consumer2").unwrap().partitions("topic1"),
+            &[1]
+        );
+        assert_eq!(
+            answer.member("consumer3").unwrap().partitions("topic1"),
+            &[2]
+        );
+    }
+}
+
+#[test]
+fn all_consumers_reach_expected_quota() {
+    let group = topics(&[("topic", 4)])
+        .with_member(member("consumer1", &["topic"], &[("topic", &[0, 1])], 1))
+        .with_member(member("consumer2", &["topic"], &[("topic", &[2])], 1))
+        .with_member(member("consumer3", &["topic"], &[], 1));
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(
+            answer.member("consumer1").unwrap().partitions("topic"),
+            &[0, 1]
+        );
+        assert_eq!(
+            answer.member("consumer2").unwrap().partitions("topic"),
+            &[2]
+        );
+        assert_eq!(
+            answer.member("consumer3").unwrap().partitions("topic"),
+            &[3]
+        );
+    }
+}
+
+fn stale_claim_group(stale_generation: Option<i32>) -> Group {
+    let both = ["topic", "topic2"];
+    let mut c2 = Member::new("consumer2")
+        .subscribe(both)
+        .with_owned("topic", [0, 2])
+        .with_owned("topic2", [1]);
+    c2.generation = stale_generation;
+    topics(&[("topic", 3), ("topic2", 3)])
+        .with_member(member(
+            "consumer1",
+            &both,
+            &[("topic", &[0, 2]), ("topic2", &[1])],
+            10,
+        ))
+        .with_member(c2)
+}
+
+#[test]
+fn owned_partitions_invalidated_for_stale_or_missing_generation() {
+    for stale in [Some(9), None] {
+        let group = stale_claim_group(stale);
+        // consumer1 owns its claims at generation 10; consumer2's copies are
+        // stale. Forced: consumer1 keeps its three, consumer2 takes the rest.
+        for answer in [sticky(&group), cooperative(&group).0] {
+            assert_eq!(
+                set_of(&answer, "consumer1"),
+                tps(&[("topic", 0), ("topic", 2), ("topic2", 1)])
+            );
+            assert_eq!(
+                set_of(&answer, "consumer2"),
+                tps(&[("topic", 1), ("topic2", 0), ("topic2", 2)])
+            );
+        }
+    }
+}
+
+#[test]
+fn claimed_by_multiple_consumers_in_same_generation_equal_partitions() {
+    let group = topics(&[("topic", 3)])
+        .with_member(member("consumer1", &["topic"], &[("topic", &[0, 1])], 1))
+        .with_member(member("consumer2", &["topic"], &[("topic", &[0, 2])], 1))
+        .with_member(member("consumer3", &["topic"], &[], 1));
+    // topic-0 is contested: nobody owns it. Forced: each keeps its unique
+    // claim and consumer3 gets topic-0.
+    let answer = sticky(&group);
+    assert_eq!(
+        answer.member("consumer1").unwrap().partitions("topic"),
+        &[1]
+    );
+    assert_eq!(
+        answer.member("consumer2").unwrap().partitions("topic"),
+        &[2]
+    );
+    assert_eq!(
+        answer.member("consumer3").unwrap().partitions("topic"),
+        &[0]
+    );
+    // Cooperative withholds topic-0 until both claimants have revoked it.
+    let (first, settled) = cooperative(&group);
+    assert_eq!(first.member("consumer1").unwrap().partitions("topic"), &[1]);
+    assert_eq!(first.member("consumer2").unwrap().partitions("topic"), &[2]);
+    assert!(first.member("consumer3").unwrap().is_empty());
+    assert_eq!(settled, answer);
+}
+
+#[test]
+fn claimed_by_multiple_consumers_in_same_generation_unequal_partitions() {
+    let group = topics(&[("topic", 4)])
+        .with_member(member("consumer1", &["topic"], &[("topic", &[0, 1])], 1))
+        .with_member(member("consumer2", &["topic"], &[("topic", &[0, 2])], 1))
+        .with_member(member("consumer3", &["topic"], &[], 1));
+    // Java: consumer1 [1, 3], consumer2 [2], consumer3 [0]. Which of
+    // consumer1 and consumer2 takes the larger quota, and who gets topic-0
+    // versus topic-3, is a tie; the unique claims stay put either way.
+    let answer = sticky(&group);
+    assert_eq!(moves(&group, &answer), 0);
+    assert!(set_of(&answer, "consumer1").contains(&("topic".to_string(), 1)));
+    assert!(set_of(&answer, "consumer2").contains(&("topic".to_string(), 2)));
+    let mut l = loads_of(&answer, &["consumer1", "consumer2", "consumer3"]);
+    l.sort();
+    assert_eq!(l, vec![1, 1, 2]);
+    // Cooperative never hands out topic-0 in the first round (checked by
+    // the round law), but topic-3 can go anywhere at once.
+    let (first, _) = cooperative(&group);
+    assert!(!placement(&first).contains_key(&("topic".to_string(), 0)));
+    assert!(placement(&first).contains_key(&("topic".to_string(), 3)));
+}
+
+#[test]
+fn ensure_partitions_assigned_to_highest_generation() {
+    let all = ["topic", "topic2", "topic3"];
+    let group = topics(&[("topic", 3), ("topic2", 3), ("topic3", 3)])
+        .with_member(member(
+            "consumer1",
+            &all,
+            &[("topic", &[0]), ("topic2", &[0]), ("topic3", &[0])],
+            10,
+        ))
+        .with_member(member(
+            "consumer2",
+            &all,
+            &[("topic", &[1]), ("topic2", &[1]), ("topic3", &[1])],
+            9,
+        ))
+        .with_member(member(
+            "consumer3",
+            &all,
+            &[("topic2", &[1]), ("topic3", &[0, 2])],
+            8,
+        ));
+    // Forced: the generation-10 and -9 claims win and fill their owners'
+    // quotas, consumer3 keeps its one uncontested claim and takes the rest.
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(
+            set_of(&answer, "consumer1"),
+            tps(&[("topic", 0), ("topic2", 0), ("topic3", 0)])
+        );
+        assert_eq!(
+            set_of(&answer, "consumer2"),
+            tps(&[("topic", 1), ("topic2", 1), ("topic3", 1)])
+        );
+        assert_eq!(
+            set_of(&answer, "consumer3"),
+            tps(&[("topic", 2), ("topic2", 2), ("topic3", 2)])
+        );
+    }
+}
+
+#[test]
+fn no_reassignment_on_current_members() {
+    let all = ["topic", "topic2", "topic3", "topic1"];
+    let group = topics(&[("topic", 3), ("topic1", 3), ("topic2", 3), ("topic3", 3)])
+        .with_member(Member::new("consumer1").subscribe(all))
+        .with_member(member(
+            "consumer2",
+            &all,
+            &[("topic", &[0]), ("topic2", &[0]), ("topic1", &[0])],
+            9,
+        ))
+        .with_member(member(
+            "consumer3",
+            &all,
+            &[("topic3", &[2]), ("topic2", &[2]), ("topic1", &[1])],
+            8,
+        ))
+        .with_member(member(
+            "consumer4",
+            &all,
+            &[("topic3", &[1]), ("topic", &[1, 2])],
+            7,
+        ));
+    // Forced: everyone keeps its three, the new member takes the three free.
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(
+            set_of(&answer, "consumer1"),
+            tps(&[("topic1", 2), ("topic2", 1), ("topic3", 0)])
+        );
+        assert_eq!(moves(&group, &answer), 0);
+    }
+}
+
+#[test]
+fn owned_partitions_stable_for_consumer_with_multiple_generations() {
+    let both = ["topic", "topic2"];
+    let group = topics(&[("topic", 3), ("topic2", 3)])
+        .with_member(member(
+            "consumer1",
+            &both,
+            &[("topic", &[0, 1]), ("topic2", &[1])],
+            10,
+        ))
+        .with_member(member(
+            "consumer2",
+            &both,
+            &[("topic", &[0]), ("topic2", &[1, 2])],
+            8,
+        ));
+    for answer in [sticky(&group), cooperative(&group).0] {
+        assert_eq!(
+            set_of(&answer, "consumer1"),
+            tps(&[("topic", 0), ("topic", 1), ("topic2", 1)])
+        );
+        assert_eq!(
+            set_of(&answer, "consumer2"),
+            tps(&[("topic", 2), ("topic2", 0), ("topic2", 2)])
+        );
+    }
+}
+
+#[test]
+fn subscription_not_equal_same_partition_claimed_in_three_generations() {
+    let orders = [
+        [1, 2, 3],
+        [1, 3, 2],
+        [2, 1, 3],
+        [2, 3, 1],
+        [3, 1, 2],
+        [3, 2, 1],
+    ];
+    for g in orders {
+        let group = topics(&[("topic", 6), ("topic1", 1)])
+            .with_member(member("consumer1", &["topic"], &[("topic", &[0, 2])], g[0]))
+            .with_member(member(
+                "consumer2",
+                &["topic"],
+                &[("topic", &[1, 2, 3])],
+                g[1],
+            ))
+            .with_member(member(
+                "consumer3",
+                &["topic"],
+                &[("topic", &[2, 4, 5])],
+                g[2],
+            ))
+            .with_member(member("consumer4", &["topic1"], &[("topic1", &[0])], 2));
+        let answer = sticky(&group);
+        assert!(answer.members().all(|m| (1..=2).contains(&m.len())));
+        // topic-2 belongs to its highest-generation claimant. With it,
+        // consumer1 holds 2 and nothing moves; consumer2 or consumer3 would
+        // hold 3 and shed exactly one.
+        let expected_moves = usize::from(g[0] != 3);
+        assert_eq!(moves(&group, &answer), expected_moves, "generations {g:?}");
+        cooperative(&group);
+    }
+}
