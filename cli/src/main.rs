@@ -48,7 +48,7 @@ enum Command {
         from_metadata: Option<String>,
         /// With --from-metadata: also print each member's SyncGroup
         /// assignment bytes, as hex under "sync".
-        #[arg(long, requires = "from_metadata")]
+        #[arg(long)]
         bytes: bool,
     },
     /// Print consumer-protocol bytes as JSON.
@@ -163,7 +163,18 @@ fn run(command: Command) -> Result<(), Failure> {
             out.flush()?;
             Ok(())
         }
-        Command::Assign { strategy, file, .. } => {
+        Command::Assign {
+            strategy,
+            file,
+            bytes,
+            ..
+        } => {
+            if bytes {
+                return Err(Failure(
+                    "--bytes needs --from-metadata: only the leader's replay has SyncGroup bytes"
+                        .to_string(),
+                ));
+            }
             let strategy = parse_strategy(&strategy)?;
             let group = input::read_group(&file)?;
             let assignment = strategy

@@ -438,12 +438,23 @@ fn encode_user_data(decoded: &UserDataDecoded) -> Result<Option<Vec<u8>>, String
     }
 }
 
-/// The format a user-data JSON asks for, given or implied by the generation.
-fn format_of(format: Option<Format>, generation: Option<i32>, with_generation: Format) -> Format {
-    format.unwrap_or(if generation.is_some() {
-        with_generation
+/// The format sticky user data asks for: given, or V1 with a generation
+/// and V0 without.
+fn sticky_format(json: &StickyJson) -> Format {
+    json.format.unwrap_or(if json.generation.is_some() {
+        Format::V1
     } else {
         Format::V0
+    })
+}
+
+/// The format cooperative user data asks for: given, or V0 with a
+/// generation and none (null) without.
+fn cooperative_format(json: &CooperativeJson) -> Format {
+    json.format.unwrap_or(if json.generation.is_some() {
+        Format::V0
+    } else {
+        Format::None
     })
 }
 
@@ -451,7 +462,7 @@ fn format_of(format: Option<Format>, generation: Option<i32>, with_generation: F
 /// bytes are read back to check they say what the JSON says: V0 data
 /// followed by four bytes, for one, reads as V1.
 fn encode_sticky(json: &StickyJson) -> Result<Option<Vec<u8>>, String> {
-    let format = format_of(json.format, json.generation, Format::V1);
+    let format = sticky_format(json);
     let mut bytes = match format {
         Format::None | Format::Fallback => None,
         Format::V0 | Format::V1 => {
@@ -486,7 +497,7 @@ fn encode_sticky(json: &StickyJson) -> Result<Option<Vec<u8>>, String> {
 }
 
 fn encode_cooperative(json: &CooperativeJson) -> Result<Option<Vec<u8>>, String> {
-    let format = format_of(json.format, json.generation, Format::V0);
+    let format = cooperative_format(json);
     let mut bytes = match (format, json.generation) {
         (Format::V0, Some(generation)) => Some(generation.to_be_bytes().to_vec()),
         (Format::V0, None) => return Err("format V0 needs a generation".to_string()),
@@ -526,11 +537,9 @@ fn same_sticky(a: &StickyJson, b: &StickyJson) -> bool {
 
 fn same_user_data(a: &UserDataDecoded, b: &UserDataDecoded) -> bool {
     match (a, b) {
-        (UserDataDecoded::Sticky(a), UserDataDecoded::Sticky(b)) => {
-            same_sticky(a, &fill_format(b, Format::V1))
-        }
+        (UserDataDecoded::Sticky(a), UserDataDecoded::Sticky(b)) => same_sticky(a, &fill_format(b)),
         (UserDataDecoded::Cooperative(a), UserDataDecoded::Cooperative(b)) => {
-            let format = format_of(b.format, b.generation, Format::V0);
+            let format = cooperative_format(b);
             *a == CooperativeJson {
                 format: Some(format),
                 ..b.clone()
@@ -540,9 +549,9 @@ fn same_user_data(a: &UserDataDecoded, b: &UserDataDecoded) -> bool {
     }
 }
 
-fn fill_format(json: &StickyJson, with_generation: Format) -> StickyJson {
+fn fill_format(json: &StickyJson) -> StickyJson {
     StickyJson {
-        format: Some(format_of(json.format, json.generation, with_generation)),
+        format: Some(sticky_format(json)),
         ..json.clone()
     }
 }
@@ -558,7 +567,7 @@ fn check_format_version(format: Format, version: Option<i16>, kind: &str) -> Res
 }
 
 fn encode_sticky_file(json: &StickyJson, version: Option<i16>) -> Result<Vec<u8>, String> {
-    let json = fill_format(json, Format::V1);
+    let json = fill_format(json);
     check_format_version(
         json.format.unwrap_or(Format::V1),
         version,
@@ -572,7 +581,7 @@ fn encode_cooperative_file(
     json: &CooperativeJson,
     version: Option<i16>,
 ) -> Result<Vec<u8>, String> {
-    let format = format_of(json.format, json.generation, Format::V0);
+    let format = cooperative_format(json);
     check_format_version(format, version, "cooperative user data")?;
     encode_cooperative(json)?.ok_or_else(|| {
         "format none is null user data, which has no bytes; a fresh member writes generation -1"
