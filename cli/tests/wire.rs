@@ -755,7 +755,7 @@ fn example_members() -> Vec<(&'static str, Option<&'static str>, ClientState)> {
 
 #[test]
 fn the_metadata_example_is_what_the_protocol_helpers_send() {
-    let text = std::fs::read_to_string(repo("examples/metadata_cooperative.json")).unwrap();
+    let text = std::fs::read_to_string(repo("examples/wire/metadata_cooperative.json")).unwrap();
     let file: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(file["topics"], json!({"orders": 6, "payments": 3}));
     let members: Vec<Value> = example_members()
@@ -775,7 +775,7 @@ fn the_metadata_example_is_what_the_protocol_helpers_send() {
 
 #[test]
 fn assign_from_metadata_matches_assign_on_the_same_group() {
-    let example = repo("examples/metadata_cooperative.json");
+    let example = repo("examples/wire/metadata_cooperative.json");
     // The same group written in the scenario format.
     let scenario = temp(
         "metadata-scenario.json",
@@ -814,7 +814,7 @@ fn assign_from_metadata_matches_assign_on_the_same_group() {
 /// `assign --from-metadata --bytes` on the example, as parsed JSON, with
 /// each member's SyncGroup bytes checked against its printed assignment.
 fn replay_with_bytes(strategy: &str) -> serde_json::Map<String, Value> {
-    let example = repo("examples/metadata_cooperative.json");
+    let example = repo("examples/wire/metadata_cooperative.json");
     let output = run(&[
         "assign",
         "--strategy",
