@@ -69,14 +69,14 @@ fn group(members: usize, topics: usize, partitions: usize, subs: Subscriptions) 
 /// The group after every member took `answer` in generation 1.
 fn settled(group: &Group, answer: &Assignment) -> Group {
     let mut next = group.clone();
-    let names: Vec<Arc<str>> = group.topics.iter().map(|t| Arc::clone(&t.name)).collect();
+    let names: std::collections::HashMap<&str, &Arc<str>> =
+        group.topics.iter().map(|t| (&*t.name, &t.name)).collect();
     for member in &mut next.members {
         let given = answer.member(&member.id).expect("every member appears");
         member.owned = given
             .iter()
             .map(|(topic, p)| {
-                let name = names.iter().find(|n| ***n == *topic).expect("known topic");
-                TopicPartition::new(Arc::clone(name), p)
+                TopicPartition::new(Arc::clone(names[topic]), p)
             })
             .collect();
         member.generation = Some(1);

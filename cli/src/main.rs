@@ -4,8 +4,11 @@
 mod bench;
 mod compare;
 mod generate;
+mod hex;
 mod input;
+mod metadata;
 mod output;
+mod wire;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -25,6 +28,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Assign a group with one strategy and print the assignment as JSON.
+    ///
+    /// With --from-metadata, the group is read as the leader receives it in
+    /// the JoinGroup response instead: `{"topics": {...scenario format...},
+    /// "members": [{"id": "...", "instance_id": null, "metadata": "HEX"}]}`,
+    /// each member's metadata an encoded Subscription. It is decoded and
+    /// assigned exactly as the protocol module's leader does, so a captured
+    /// group can be replayed.
     Assign {
         /// range, roundrobin, sticky or cooperative-sticky.
         #[arg(long, short)]
@@ -32,6 +42,67 @@ enum Command {
         /// The group in the scenario format; `-` reads standard input.
         #[arg(default_value = "-")]
         file: String,
+        /// Read the group as JoinGroup metadata from this file (`-` for
+        /// standard input) instead of the scenario format.
+        #[arg(long, value_name = "FILE", conflicts_with = "file")]
+        from_metadata: Option<String>,
+        /// With --from-metadata: also print each member's SyncGroup
+        /// assignment bytes, as hex under "sync".
+        #[arg(long)]
+        bytes: bool,
+    },
+    /// Print consumer-protocol bytes as JSON.
+    ///
+    /// Subscriptions print version, topics, owned partitions as
+    /// {"topic": [partitions]}, generation (null when absent or negative),
+    /// rack, user_data as hex and, with --strategy sticky or
+    /// cooperative-sticky, user_data_decoded: the user data read as that
+    /// strategy reads it (which strategy wrote it is not in the bytes, so it
+    /// is never guessed). Assignments print version, assigned and user_data.
+    /// User data prints its format as the Java client reads it: "none" (null;
+    /// empty for sticky), "V0", "V1" (sticky), or "fallback" (unreadable:
+    /// the Java client then assumes no history, generation -1; this is not
+    /// an error, as it is not for the leader). Bytes after the fields, which
+    /// the Java client ignores, print as "trailing" hex.
+    ///
+    /// Subscription or assignment bytes that cannot be read exit with status
+    /// 2 and one line naming the byte offset and the problem.
+    Decode {
+        /// What the bytes are.
+        kind: wire::Kind,
+        /// The bytes; `-` reads standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// The input is hex text (whitespace allowed) rather than raw bytes.
+        #[arg(long)]
+        hex: bool,
+        /// The strategy the subscription was sent for; sticky and
+        /// cooperative-sticky add user_data_decoded.
+        #[arg(long, short)]
+        strategy: Option<String>,
+    },
+    /// Write consumer-protocol bytes, as hex, from the JSON decode prints.
+    ///
+    /// The JSON is what `kassign decode` prints; keys may be left out
+    /// (empty or null) except topics (subscription), assigned (assignment)
+    /// and, for user data, what its format needs; unknown keys are errors.
+    /// --version overrides the JSON's "version"; above 3 writes 3, as the
+    /// Java client does. A field the version lacks (owned before 1,
+    /// generation before 2, rack before 3) is an error rather than dropped.
+    /// A negative generation is written as -1. In a subscription, a
+    /// user_data_decoded without user_data is encoded into it; with both,
+    /// they must agree. For user data, --version names the format (0 = V0,
+    /// 1 = V1) and must match it; bytes that would read back differently
+    /// from the JSON are refused.
+    Encode {
+        /// What to write.
+        kind: wire::Kind,
+        /// The JSON; `-` reads standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// The ConsumerProtocol version (or user-data format) to write.
+        #[arg(long)]
+        version: Option<i16>,
     },
     /// Run every strategy on a group and print loads and moves side by side.
     Compare {
@@ -78,7 +149,32 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Assign { strategy, file } => {
+        Command::Assign {
+            strategy,
+            from_metadata: Some(metadata),
+            bytes,
+            ..
+        } => {
+            let strategy = parse_strategy(&strategy)?;
+            let led = metadata::lead_from_file(strategy, &metadata)?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            let sync = bytes.then_some(led.sync.as_slice());
+            output::write_assignment(&mut out, strategy.name(), &led.assignment, sync)?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Assign {
+            strategy,
+            file,
+            bytes,
+            ..
+        } => {
+            if bytes {
+                return Err(Failure(
+                    "--bytes needs --from-metadata: only the leader's replay has SyncGroup bytes"
+                        .to_string(),
+                ));
+            }
             let strategy = parse_strategy(&strategy)?;
             let group = input::read_group(&file)?;
             let assignment = strategy
@@ -86,7 +182,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
             let stdout = io::stdout().lock();
             let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
-            output::write_assignment(&mut out, strategy.name(), &assignment)?;
+            output::write_assignment(&mut out, strategy.name(), &assignment, None)?;
             out.flush()?;
             Ok(())
         }
@@ -114,6 +210,37 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Generate(options) => generate::run(&options),
+        Command::Decode {
+            kind,
+            file,
+            hex,
+            strategy,
+        } => {
+            let strategy = strategy.as_deref().map(parse_strategy).transpose()?;
+            if strategy.is_some() && kind != wire::Kind::Subscription {
+                return Err(Failure(
+                    "--strategy applies to subscriptions only".to_string(),
+                ));
+            }
+            let bytes = wire::read_bytes(&file, hex)?;
+            let json = wire::decode(kind, &bytes, strategy, &file)?;
+            let mut out = io::stdout().lock();
+            out.write_all(json.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Encode {
+            kind,
+            file,
+            version,
+        } => {
+            let json = wire::read_bytes(&file, false)?;
+            let hex = wire::encode(kind, &json, version, &file)?;
+            let mut out = io::stdout().lock();
+            writeln!(out, "{hex}")?;
+            out.flush()?;
+            Ok(())
+        }
     }
 }
 

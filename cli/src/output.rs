@@ -5,11 +5,13 @@ use std::io::{self, Write};
 use kafka_assignors::Assignment;
 
 /// Writes `{"strategy": ..., "assignment": {...}}` with one member per line,
-/// members in id order, topics in name order, partitions ascending.
+/// members in id order, topics in name order, partitions ascending; with
+/// `sync`, then `"sync": {member: "hex"}`, the SyncGroup bytes.
 pub(crate) fn write_assignment(
     out: &mut impl Write,
     strategy: &str,
     assignment: &Assignment,
+    sync: Option<&[(String, Vec<u8>)]>,
 ) -> io::Result<()> {
     write!(out, "{{\"strategy\": ")?;
     write_string(out, strategy)?;
@@ -37,7 +39,21 @@ pub(crate) fn write_assignment(
     if !assignment.is_empty() {
         out.write_all(b"\n")?;
     }
-    out.write_all(b"}}\n")
+    out.write_all(b"}")?;
+    if let Some(sync) = sync {
+        out.write_all(b", \"sync\": {")?;
+        for (i, (member, bytes)) in sync.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+            write_string(out, member)?;
+            out.write_all(b": ")?;
+            write_string(out, &crate::hex::encode(bytes))?;
+        }
+        if !sync.is_empty() {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"}")?;
+    }
+    out.write_all(b"}\n")
 }
 
 /// A JSON string literal, escaped.
