@@ -75,9 +75,7 @@ fn settled(group: &Group, answer: &Assignment) -> Group {
         let given = answer.member(&member.id).expect("every member appears");
         member.owned = given
             .iter()
-            .map(|(topic, p)| {
-                TopicPartition::new(Arc::clone(names[topic]), p)
-            })
+            .map(|(topic, p)| TopicPartition::new(Arc::clone(names[topic]), p))
             .collect();
         member.generation = Some(1);
     }

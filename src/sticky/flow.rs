@@ -31,6 +31,7 @@ use crate::sticky::problem::Problem;
 pub(crate) fn solve(problem: &Problem) -> Vec<u32> {
     let mut solver = Solver::new(problem);
     solver.fill_free();
+    solver.even_within_classes();
     solver.balance();
     solver.refine();
     solver.x
@@ -126,6 +127,52 @@ impl<'p> Solver<'p> {
         }
     }
 
+    /// A cheap pass before the chain search: within each class, move
+    /// partitions nobody owned from its most loaded holders to its least
+    /// loaded subscribers (the single moves the Java client stops at). It
+    /// only shortens stage 2; stage 2 alone decides optimality.
+    fn even_within_classes(&mut self) {
+        let p = self.p;
+        let mut sorted: Vec<u32> = Vec::new();
+        for _pass in 0..4 {
+            let mut moved = false;
+            for c in 0..p.classes() {
+                let arcs = p.arcs_of_class(c);
+                if arcs.len() < 2 {
+                    continue;
+                }
+                sorted.clear();
+                sorted.extend(arcs.map(|a| a as u32));
+                let load = &self.load;
+                sorted.sort_unstable_by_key(|&a| (load[p.arc_member[a as usize] as usize], a));
+                let (mut low, mut high) = (0, sorted.len() - 1);
+                while low < high {
+                    let (to, from) = (sorted[low] as usize, sorted[high] as usize);
+                    let (to_m, from_m) = (p.arc_member[to] as usize, p.arc_member[from] as usize);
+                    if self.load[from_m] < self.load[to_m] + 2 {
+                        break;
+                    }
+                    let spare = self.x[from].saturating_sub(p.arc_owned[from]);
+                    if spare == 0 {
+                        high -= 1;
+                        continue;
+                    }
+                    let amount = spare.min((self.load[from_m] - self.load[to_m]) / 2);
+                    self.x[from] -= amount;
+                    self.x[to] += amount;
+                    self.load[from_m] -= amount;
+                    self.load[to_m] += amount;
+                    moved = true;
+                    low += 1;
+                    high -= 1;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+    }
+
     fn load_range(&self) -> Option<(u32, u32)> {
         let loads = self.active.iter().map(|&m| self.load[m as usize]);
         Some((loads.clone().min()?, loads.max()?))
@@ -139,7 +186,9 @@ impl<'p> Solver<'p> {
                 return;
             }
             let mut improved = false;
-            for level in low..=high - 2 {
+            // From the top: more members sit below a high level, so one
+            // search feeds more chains. Any order ends at the same optimum.
+            for level in (low..=high - 2).rev() {
                 if search.improve(self, level) {
                     improved = true;
                     break;
@@ -193,6 +242,7 @@ struct ChainSearch {
     receive: Vec<u32>,
     round: u32,
     deque: VecDeque<(u32, u32)>,
+    sources: Vec<u32>,
 }
 
 impl ChainSearch {
@@ -205,6 +255,7 @@ impl ChainSearch {
             receive: vec![NONE; p.members],
             round: 0,
             deque: VecDeque::new(),
+            sources: Vec::new(),
         }
     }
 
@@ -224,14 +275,15 @@ impl ChainSearch {
                 self.deque.push_back((m, 0));
             }
         }
-        let mut source = NONE;
+        // Search the whole tree once, then pass partitions along every path
+        // in it that is still improving: one search serves many chains.
+        self.sources.clear();
         while let Some((v, d)) = self.deque.pop_front() {
             if d > self.dist[v as usize] {
                 continue;
             }
             if s.load[v as usize] >= level + 2 {
-                source = v;
-                break;
+                self.sources.push(v);
             }
             for &r in p.member_arcs.row(v as usize) {
                 let c = p.arc_class[r as usize] as usize;
@@ -261,33 +313,40 @@ impl ChainSearch {
                 }
             }
         }
-        if source == NONE {
-            return false;
+        let mut improved = false;
+        for i in 0..self.sources.len() {
+            let source = self.sources[i];
+            // Walk the chain once for its end and bottleneck, once to apply
+            // it; earlier chains may have used up part of this one.
+            let mut bottleneck = u32::MAX;
+            let mut m = source;
+            let mut steps = 0usize;
+            while self.give[m as usize] != NONE && steps <= p.members {
+                bottleneck = bottleneck.min(s.x[self.give[m as usize] as usize]);
+                m = p.arc_member[self.receive[m as usize] as usize];
+                steps += 1;
+            }
+            let target = m;
+            let (high, low) = (s.load[source as usize], s.load[target as usize]);
+            if bottleneck == 0 || steps > p.members || high < low + 2 {
+                continue;
+            }
+            let amount = bottleneck.min((high - low) / 2);
+            let mut m = source;
+            while self.give[m as usize] != NONE {
+                let (g, r) = (
+                    self.give[m as usize] as usize,
+                    self.receive[m as usize] as usize,
+                );
+                s.x[g] -= amount;
+                s.x[r] += amount;
+                m = p.arc_member[r];
+            }
+            s.load[source as usize] -= amount;
+            s.load[target as usize] += amount;
+            improved = true;
         }
-        // Walk the chain once for its end and bottleneck, once to apply it.
-        let mut bottleneck = u32::MAX;
-        let mut m = source;
-        while self.give[m as usize] != NONE {
-            bottleneck = bottleneck.min(s.x[self.give[m as usize] as usize]);
-            m = p.arc_member[self.receive[m as usize] as usize];
-        }
-        let target = m;
-        let amount = bottleneck
-            .min((s.load[source as usize] - s.load[target as usize]) / 2)
-            .max(1);
-        let mut m = source;
-        while self.give[m as usize] != NONE {
-            let (g, r) = (
-                self.give[m as usize] as usize,
-                self.receive[m as usize] as usize,
-            );
-            s.x[g] -= amount;
-            s.x[r] += amount;
-            m = p.arc_member[r];
-        }
-        s.load[source as usize] -= amount;
-        s.load[target as usize] += amount;
-        true
+        improved
     }
 }
 
