@@ -35,7 +35,7 @@ fn write(corpus: &Path, target: &str, name: &str, bytes: &[u8]) {
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

@@ -3,8 +3,8 @@
 //! topic in order of first appearance) and the same bytes.
 #![no_main]
 
-use kafka_assignors::protocol::{AssignmentData, LATEST_VERSION, group_by_topic};
 use kafka_assignors::TopicPartition;
+use kafka_assignors::protocol::{AssignmentData, LATEST_VERSION, group_by_topic};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,8 +5,7 @@
 
 use arbitrary::Arbitrary;
 use kafka_assignors::protocol::{
-    AssignmentData, JoinedMember, StickyUserData, Subscription, cooperative_user_data, follow,
-    lead,
+    AssignmentData, JoinedMember, StickyUserData, Subscription, cooperative_user_data, follow, lead,
 };
 use kafka_assignors::{Strategy, Topic, TopicPartition};
 use libfuzzer_sys::fuzz_target;
@@ -111,9 +110,11 @@ fuzz_target!(|input: Input| {
             .map(|tp| (tp.topic.to_string(), tp.partition))
             .collect();
         got.sort_unstable();
-        let given = led.assignment.member(id).expect("synced members are assigned");
-        let mut want: Vec<(String, i32)> =
-            given.iter().map(|(t, p)| (t.to_string(), p)).collect();
+        let given = led
+            .assignment
+            .member(id)
+            .expect("synced members are assigned");
+        let mut want: Vec<(String, i32)> = given.iter().map(|(t, p)| (t.to_string(), p)).collect();
         want.sort_unstable();
         assert_eq!(got, want, "member {id}");
         let owned = &led.group.member(id).expect("a member of the group").owned;

@@ -23,5 +23,9 @@ fuzz_target!(|data: &[u8]| {
         member.owned.sort_by(|a, b| a.topic.cmp(&b.topic));
     }
     assert_eq!(again, expected);
-    assert_eq!(serde_json::to_vec(&again).unwrap(), text, "writing is a fixpoint");
+    assert_eq!(
+        serde_json::to_vec(&again).unwrap(),
+        text,
+        "writing is a fixpoint"
+    );
 });

@@ -6,8 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use arbitrary::{Arbitrary, Unstructured};
 use kafka_assignors::{
-    Assignment, Assignor, Group, MAX_PARTITIONS, RackMatch,
-    StickyAssignor, Strategy,
+    Assignment, Assignor, Group, MAX_PARTITIONS, RackMatch, StickyAssignor, Strategy,
 };
 
 pub mod reference;
@@ -319,4 +318,67 @@ pub fn check_sticky_optimum(data: &[u8]) {
         got, best,
         "sticky ({rack_match:?}) is not at the optimum for {group:?}\nanswer {answer:?}"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_inputs(n: usize) -> impl Iterator<Item = Vec<u8>> {
+        let mut rng = Rng::new(7);
+        // Never a leading `{`, which would ask for JSON.
+        (0..n).map(move |_| {
+            let mut data: Vec<u8> = (0..512).map(|_| rng.next_u64() as u8).collect();
+            if data[0] == b'{' {
+                data[0] = 0;
+            }
+            data
+        })
+    }
+
+    /// A generator that made only invalid groups, or only trivial ones,
+    /// would leave the strategies untested while the targets look green.
+    #[test]
+    fn arbitrary_groups_are_mostly_accepted_and_not_trivial() {
+        let (mut accepted, mut owned, mut contested_groups, mut racks) = (0, 0, 0, 0);
+        let inputs = 2000;
+        for data in random_inputs(inputs) {
+            let input = group_input(&data).expect("structured input");
+            let Ok(answer) = Strategy::Sticky.assign(&input.group) else {
+                continue;
+            };
+            if answer.assigned_partitions() > 0 && input.group.members.len() > 1 {
+                accepted += 1;
+            }
+            owned += usize::from(!valid_owners(&input.group).is_empty());
+            contested_groups += usize::from(!contested(&input.group).is_empty());
+            racks += usize::from(input.group.topics.iter().any(|t| t.replica_racks.is_some()));
+        }
+        println!("{accepted} {owned} {contested_groups} {racks} of {inputs}");
+        assert!(accepted > inputs / 3, "{accepted} of {inputs} accepted");
+        assert!(owned > inputs / 4, "{owned} of {inputs} with owners");
+        assert!(
+            contested_groups > inputs / 20,
+            "{contested_groups} contested"
+        );
+        assert!(racks > inputs / 10, "{racks} with racks");
+    }
+
+    #[test]
+    fn shrunk_groups_reach_the_reference_with_work_to_do() {
+        let mut compared = 0;
+        for data in random_inputs(2000) {
+            let input = group_input(&data).expect("structured input");
+            let group = shrink(input.group, 4, 8);
+            if StickyAssignor::new().assign(&group).is_ok()
+                && reference::Problem::new(&group, RackMatch::AnyReplica)
+                    .best()
+                    .moves
+                    > 0
+            {
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} groups with moves");
+    }
 }

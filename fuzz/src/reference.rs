@@ -188,14 +188,7 @@ impl Problem {
         best.expect("at least the empty assignment")
     }
 
-    fn walk(
-        &self,
-        i: usize,
-        loads: &mut [u64],
-        remote: u64,
-        moves: u64,
-        best: &mut Option<Cost>,
-    ) {
+    fn walk(&self, i: usize, loads: &mut [u64], remote: u64, moves: u64, best: &mut Option<Cost>) {
         if i == self.partitions.len() {
             let cost = Cost {
                 squares: loads.iter().map(|l| l * l).sum(),
