@@ -43,11 +43,16 @@
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the model and the answer, in the
 //!   scenario JSON format the `kassign` tool reads and writes.
+//! - `arbitrary`: `arbitrary::Arbitrary` for [`Group`], [`Topic`], [`Member`]
+//!   and [`TopicPartition`], drawing structured groups (shared topic names,
+//!   colliding claims, invalid counts) for fuzzing.
 //!
 //! # Minimum supported Rust version
 //!
 //! Rust 1.88.
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impls;
 mod assignment;
 mod error;
 mod hash;
