@@ -55,71 +55,123 @@ impl Assignment {
     pub(crate) fn from_owners(index: &GroupIndex<'_>, owner: &[u32]) -> Self {
         debug_assert_eq!(owner.len(), index.total_partitions as usize);
         let member_count = index.members.len();
+        // Two passes in global order (topics by name, partitions ascending):
+        // the first counts each member's partitions and runs, the second
+        // writes both where they belong. Each member's slice comes out
+        // sorted, and no partition needs its topic looked up.
         let mut counts = vec![0u32; member_count + 1];
-        for &m in owner {
-            if m != NONE {
+        let mut run_counts = vec![0u32; member_count + 1];
+        let mut last_topic = vec![NONE; member_count];
+        for (t, topic) in index.topics.iter().enumerate() {
+            let range = topic.start as usize..(topic.start + topic.partitions) as usize;
+            for &m in &owner[range] {
+                if m == NONE {
+                    continue;
+                }
                 counts[m as usize + 1] += 1;
+                if last_topic[m as usize] != t as u32 {
+                    last_topic[m as usize] = t as u32;
+                    run_counts[m as usize + 1] += 1;
+                }
             }
         }
         for m in 0..member_count {
             counts[m + 1] += counts[m];
+            run_counts[m + 1] += run_counts[m];
         }
         let assigned = counts[member_count] as usize;
-        // Scatter in global order, so each member's slice comes out sorted by
-        // topic name and partition.
-        let mut cursor = counts.clone();
-        // Global indices first, turned into partition numbers in place below
-        // (they fit: at most MAX_PARTITIONS).
+        let total_runs = run_counts[member_count] as usize;
         let mut partitions = vec![0i32; assigned];
-        for (g, &m) in owner.iter().enumerate() {
-            if m != NONE {
-                let at = &mut cursor[m as usize];
-                partitions[*at as usize] = g as i32;
-                *at += 1;
-            }
-        }
-
-        let mut member_runs = Vec::with_capacity(member_count + 1);
-        // At most one run per assigned partition and per (member, topic).
-        let mut runs =
-            Vec::with_capacity(assigned.min(member_count.saturating_mul(index.topics.len())) + 1);
-        for m in 0..member_count {
-            member_runs.push(runs.len() as u32);
-            let mut current = NONE;
-            let mut topic_start = 0;
-            let mut topic_end = 0;
-            let slice = counts[m] as usize..counts[m + 1] as usize;
-            for (at, slot) in partitions[slice.clone()].iter_mut().enumerate() {
-                let g = *slot as u32;
-                if g >= topic_end {
-                    // Slots ascend, so the next topic is usually the one
-                    // right after; search only when topics were skipped.
-                    let after = if current == NONE {
-                        0
-                    } else {
-                        current as usize + 1
-                    };
-                    current = match index.topics.get(after) {
-                        Some(t) if g < t.start + t.partitions => after as u32,
-                        _ => index.topic_of(g),
-                    };
-                    let entry = &index.topics[current as usize];
-                    topic_start = entry.start;
-                    topic_end = entry.start + entry.partitions;
-                    runs.push(Run {
-                        topic: current,
-                        start: (slice.start + at) as u32,
-                    });
+        let mut runs = vec![
+            Run {
+                topic: NONE,
+                start: 0
+            };
+            total_runs + 1
+        ];
+        let mut cursor = counts;
+        let mut run_cursor = run_counts.clone();
+        last_topic.fill(NONE);
+        for (t, topic) in index.topics.iter().enumerate() {
+            let range = topic.start as usize..(topic.start + topic.partitions) as usize;
+            for (p, &m) in owner[range].iter().enumerate() {
+                if m == NONE {
+                    continue;
                 }
-                *slot = (g - topic_start) as i32;
+                let m = m as usize;
+                let at = cursor[m];
+                if last_topic[m] != t as u32 {
+                    last_topic[m] = t as u32;
+                    runs[run_cursor[m] as usize] = Run {
+                        topic: t as u32,
+                        start: at,
+                    };
+                    run_cursor[m] += 1;
+                }
+                partitions[at as usize] = p as i32;
+                cursor[m] = at + 1;
             }
         }
-        member_runs.push(runs.len() as u32);
-        runs.push(Run {
+        runs[total_runs] = Run {
             topic: NONE,
-            start: partitions.len() as u32,
-        });
+            start: assigned as u32,
+        };
+        let member_runs = run_counts;
 
+        Assignment {
+            topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
+            members: index.members.iter().map(|m| m.id.clone()).collect(),
+            member_runs,
+            runs,
+            partitions,
+        }
+    }
+
+    /// Builds the answer from one contiguous range per subscription:
+    /// `ranges[k]` is (first partition, count) for the `k`-th item of
+    /// `index.subscriptions`. Member-major from the start, so nothing is
+    /// regrouped.
+    pub(crate) fn from_subscription_ranges(index: &GroupIndex<'_>, ranges: &[(u32, u32)]) -> Self {
+        debug_assert_eq!(ranges.len(), index.subscriptions.total());
+        let member_count = index.members.len();
+        let assigned: usize = ranges.iter().map(|&(_, count)| count as usize).sum();
+        let run_total = ranges.iter().filter(|&&(_, count)| count > 0).count();
+        // Exact sizes, written by index: most runs hold one partition, where
+        // `push` and `extend` would cost more than the write itself.
+        let mut member_runs = Vec::with_capacity(member_count + 1);
+        let mut runs = vec![
+            Run {
+                topic: NONE,
+                start: 0
+            };
+            run_total + 1
+        ];
+        let mut partitions = vec![0i32; assigned];
+        let (mut run_at, mut at) = (0usize, 0usize);
+        for m in 0..member_count {
+            member_runs.push(run_at as u32);
+            let offset = index.subscriptions.row_offset(m);
+            let row = index.subscriptions.row(m);
+            for (&t, &(first, count)) in row.iter().zip(&ranges[offset..offset + row.len()]) {
+                if count == 0 {
+                    continue;
+                }
+                runs[run_at] = Run {
+                    topic: t,
+                    start: at as u32,
+                };
+                run_at += 1;
+                for (slot, p) in partitions[at..at + count as usize].iter_mut().zip(first..) {
+                    *slot = p as i32;
+                }
+                at += count as usize;
+            }
+        }
+        member_runs.push(run_at as u32);
+        runs[run_at] = Run {
+            topic: NONE,
+            start: at as u32,
+        };
         Assignment {
             topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
             members: index.members.iter().map(|m| m.id.clone()).collect(),

@@ -54,6 +54,12 @@ impl Csr {
         let start = *self.starts.last().unwrap_or(&0) as usize;
         if sort_dedup {
             let row = &mut self.items[start..];
+            // Callers mostly pass rows already in order: one read-only pass
+            // proves it and skips the rewrite.
+            if row.windows(2).all(|pair| pair[0] < pair[1]) {
+                self.starts.push(self.items.len() as u32);
+                return;
+            }
             if !row.is_sorted() {
                 row.sort_unstable();
             }
@@ -75,6 +81,12 @@ impl Csr {
         let start = self.starts[rows - 1] as usize;
         self.items.extend_from_within(start..);
         self.starts.push(self.items.len() as u32);
+    }
+
+    /// Where row `i` starts among all items.
+    #[inline]
+    pub(crate) fn row_offset(&self, i: usize) -> usize {
+        self.starts[i] as usize
     }
 
     #[inline]
@@ -138,11 +150,13 @@ impl<'g> GroupIndex<'g> {
         // Which metadata topics anyone subscribes to decides the topic ids.
         let mut subscribed_meta = vec![false; group.topics.len()];
         let mut member_meta = Csr::with_capacity(members.len(), 0);
+        let mut repeats = vec![false; members.len()];
         for (m, member) in members.iter().enumerate() {
             // Large groups often pass the same topic list, as the same
             // `Arc`s, to every member: reuse the row instead of resolving.
             if m > 0 && same_topics(&members[m - 1].topics, &member.topics) {
                 member_meta.repeat_last_row();
+                repeats[m] = true;
                 continue;
             }
             for topic in &member.topics {
@@ -188,7 +202,11 @@ impl<'g> GroupIndex<'g> {
         }
 
         let mut subscriptions = Csr::with_capacity(members.len(), member_meta.total());
-        for m in 0..members.len() {
+        for (m, &repeat) in repeats.iter().enumerate() {
+            if repeat {
+                subscriptions.repeat_last_row();
+                continue;
+            }
             for &meta in member_meta.row(m) {
                 subscriptions.push(topic_of_meta[meta as usize]);
             }
@@ -206,13 +224,33 @@ impl<'g> GroupIndex<'g> {
             for &t in subscriptions.row(m) {
                 stamp[t as usize] = m as u32;
             }
+            // Owned lists usually come grouped and in name order, naming
+            // topics with the metadata's own `Arc`s: guess this topic or the
+            // next one before asking the resolver.
+            let mut last = 0usize;
             for tp in &member.owned {
-                let meta = resolver.resolve(&tp.topic);
-                if meta == NONE {
+                let t = if topics
+                    .get(last)
+                    .is_some_and(|e| Arc::ptr_eq(e.name, &tp.topic))
+                {
+                    last as u32
+                } else if topics
+                    .get(last + 1)
+                    .is_some_and(|e| Arc::ptr_eq(e.name, &tp.topic))
+                {
+                    last as u32 + 1
+                } else {
+                    let meta = resolver.resolve(&tp.topic);
+                    if meta == NONE {
+                        continue;
+                    }
+                    topic_of_meta[meta as usize]
+                };
+                if t == NONE {
                     continue;
                 }
-                let t = topic_of_meta[meta as usize];
-                if t == NONE || stamp[t as usize] != m as u32 {
+                last = t as usize;
+                if stamp[t as usize] != m as u32 {
                     continue;
                 }
                 let entry = &topics[t as usize];
@@ -230,11 +268,6 @@ impl<'g> GroupIndex<'g> {
             subscriptions,
             owned,
         })
-    }
-
-    /// The topic a global partition index belongs to.
-    pub(crate) fn topic_of(&self, partition: u32) -> u32 {
-        (self.topics.partition_point(|t| t.start <= partition) - 1) as u32
     }
 
     /// The member's generation, with a missing one read as -1.
@@ -325,7 +358,7 @@ struct TopicResolver<'g> {
     recent: Vec<(usize, usize, u32)>,
 }
 
-const RECENT_SLOTS: usize = 1024;
+const RECENT_SLOTS: usize = 4096;
 
 impl<'g> TopicResolver<'g> {
     fn new(topics: &'g [Topic], order: &[u32]) -> Self {
@@ -344,7 +377,9 @@ impl<'g> TopicResolver<'g> {
     #[inline]
     fn resolve(&mut self, name: &Arc<str>) -> u32 {
         let key = (name.as_ptr() as usize, name.len());
-        let slot = ((key.0 >> 4) ^ (key.0 >> 14)) % RECENT_SLOTS;
+        // Fibonacci hashing: allocations sit a few words apart, so the low
+        // bits alone would collide.
+        let slot = ((key.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
         let (pointer, len, meta) = self.recent[slot];
         if pointer == key.0 && len == key.1 && pointer != 0 {
             return meta;

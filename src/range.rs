@@ -48,11 +48,11 @@ impl Assignor for RangeAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::new(group)?;
-        Ok(Assignment::from_owners(&index, &range(&index)))
+        Ok(range(&index))
     }
 }
 
-fn range(index: &GroupIndex<'_>) -> Vec<u32> {
+fn range(index: &GroupIndex<'_>) -> Assignment {
     let order = java_member_order(index);
     let subscribers = subscribers_by_topic(index, &order);
     // Rack-aware assignment needs a member rack and a replica rack somewhere;
@@ -63,16 +63,23 @@ fn range(index: &GroupIndex<'_>) -> Vec<u32> {
         let racks = RackIndex::new(index);
         let plan = RackPlan::new(index, &racks, &order, &subscribers);
         if plan.needs.iter().any(|&needs| needs) {
-            return rack_aware_range(index, &racks, &order, &subscribers, &plan);
+            let owner = rack_aware_range(index, &racks, &order, &subscribers, &plan);
+            return Assignment::from_owners(index, &owner);
         }
     }
     plain_range(index, &order, &subscribers)
 }
 
 /// Every topic split in contiguous ranges: what the fill below gives when no
-/// rack matching ran before it, computed without the bookkeeping.
-fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Vec<u32> {
-    let mut owner = vec![NONE; index.total_partitions as usize];
+/// rack matching ran before it, computed without the bookkeeping and written
+/// member by member, one range per subscription.
+fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Assignment {
+    let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
+    // A member's row lists its topics in id order, and topics are visited in
+    // that order, so the member's next row slot is the one for this topic.
+    let mut slot: Vec<usize> = (0..index.members.len())
+        .map(|m| index.subscriptions.row_offset(m))
+        .collect();
     for (t, topic) in index.topics.iter().enumerate() {
         let takers = subscribers.row(t);
         if takers.is_empty() {
@@ -80,14 +87,16 @@ fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Vec<
         }
         let per_member = topic.partitions / takers.len() as u32;
         let extra = topic.partitions % takers.len() as u32;
-        let mut next = topic.start;
+        let mut next = 0;
         for (i, &position) in takers.iter().enumerate() {
             let count = per_member + u32::from((i as u32) < extra);
-            owner[next as usize..(next + count) as usize].fill(order[position as usize]);
+            let m = order[position as usize] as usize;
+            ranges[slot[m]] = (next, count);
+            slot[m] += 1;
             next += count;
         }
     }
-    owner
+    Assignment::from_subscription_ranges(index, &ranges)
 }
 
 /// Per topic, what the Java client decides before assigning anything.

@@ -18,21 +18,20 @@ pub(crate) const CONTESTED: u32 = NONE - 1;
 /// [`CONTESTED`].
 pub(crate) fn resolve_owners(index: &GroupIndex<'_>) -> Vec<u32> {
     let total = index.total_partitions as usize;
-    let mut owner = vec![NONE; total];
-    let mut best = vec![i32::MIN; total];
+    // Owner and its generation side by side: one cache line per claim.
+    let mut claims = vec![(NONE, i32::MIN); total];
     for m in 0..index.members.len() {
         let generation = index.generation(m as u32);
         for &p in index.owned.row(m) {
-            let p = p as usize;
-            if owner[p] == NONE || generation > best[p] {
-                owner[p] = m as u32;
-                best[p] = generation;
-            } else if generation == best[p] {
-                owner[p] = CONTESTED;
+            let claim = &mut claims[p as usize];
+            if claim.0 == NONE || generation > claim.1 {
+                *claim = (m as u32, generation);
+            } else if generation == claim.1 {
+                claim.0 = CONTESTED;
             }
         }
     }
-    owner
+    claims.into_iter().map(|(owner, _)| owner).collect()
 }
 
 #[cfg(test)]

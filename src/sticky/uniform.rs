@@ -68,6 +68,16 @@ pub(crate) fn assign(index: &GroupIndex<'_>, owner: &[u32]) -> Vec<u32> {
     let mut heap = BinaryHeap::new();
     for &m in &active {
         let mu = m as usize;
+        if owned[mu] <= quota[mu] {
+            // Keeps everything it owns: no runs, no choices.
+            for &p in index.owned.row(mu) {
+                if owner[p as usize] == m {
+                    target[p as usize] = m;
+                }
+            }
+            kept[mu] = owned[mu];
+            continue;
+        }
         // The member's owned partitions as runs (topic, first, end) over its
         // sorted owned row, with how many of each run it really owns.
         runs.clear();
