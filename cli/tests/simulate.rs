@@ -686,3 +686,23 @@ fn the_svg_has_one_lane_per_member_and_stays_legible_at_50_members_and_1000_part
         assert!(size >= 9.0, "font size {size}");
     }
 }
+
+#[test]
+fn the_documented_timeline_example_replays() {
+    let doc = std::fs::read_to_string(repo("docs/timeline-format.md")).unwrap();
+    let start = doc.find("```json").unwrap() + "```json".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let report = simulate("doc-example", &doc[start..end], &[]);
+    let labels: Vec<&str> = strategy(&report, "sticky")["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 10);
+    assert_eq!(labels[6], "grow orders to 32");
+    // The static member's quick restart: no rebalance under any strategy.
+    for s in report["strategies"].as_array().unwrap() {
+        assert_eq!(s["events"][2]["rebalances"], 0);
+    }
+}
