@@ -247,13 +247,12 @@ impl Simulation<'_> {
     pub(crate) fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            "{}: {} members at start, {} topics, {} partitions, {} events; \
-             session.timeout.ms {}; {}",
+            "{}: {} at start, {}, {}, {}; session.timeout.ms {}; {}",
             self.source,
-            self.timeline.initial.len(),
-            self.timeline.topics.len(),
-            self.initial_partitions(),
-            self.timeline.events.len(),
+            count(self.timeline.initial.len() as u64, "member"),
+            count(self.timeline.topics.len() as u64, "topic"),
+            count(self.initial_partitions(), "partition"),
+            count(self.timeline.events.len() as u64, "event"),
             self.timeline.session_timeout_ms,
             self.commit_text()
         )?;
@@ -366,5 +365,14 @@ fn fmt_num(value: f64) -> String {
         format!("{value:.0}")
     } else {
         format!("{value:.1}")
+    }
+}
+
+/// `n thing` or `n things`.
+fn count(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
     }
 }
