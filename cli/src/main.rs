@@ -8,6 +8,7 @@ mod hex;
 mod input;
 mod metadata;
 mod output;
+mod simulate;
 mod wire;
 
 use std::io::{self, Write};
@@ -122,6 +123,10 @@ enum Command {
     },
     /// Write a synthetic group in the scenario format, the same for the same seed.
     Generate(generate::Options),
+    /// Replay a timeline of group events under each strategy: rounds,
+    /// revocations, moves, stops, balance, duplicate and loss exposure.
+    #[command(long_about = simulate::LONG_ABOUT)]
+    Simulate(simulate::Options),
 }
 
 /// What went wrong, as one line for standard error.
@@ -210,6 +215,7 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Generate(options) => generate::run(&options),
+        Command::Simulate(options) => simulate::run(&options),
         Command::Decode {
             kind,
             file,

@@ -1,0 +1,164 @@
+//! `kassign simulate`: what each strategy does to a group over time.
+//!
+//! A timeline (topics, members, then events) is replayed under each strategy
+//! with the real protocol flow ([`engine`]); the result is a table, JSON
+//! ([`report`]) and an SVG picture ([`svg`]).
+
+mod engine;
+mod report;
+mod svg;
+mod timeline;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use kafka_assignors::Strategy;
+
+use crate::Failure;
+
+pub(crate) use engine::CommitMode;
+
+/// The help text of `kassign simulate`: what is counted, and the model
+/// behind the duplicate and loss bounds.
+pub(crate) const LONG_ABOUT: &str = "\
+Replay a timeline of group events under each strategy and report what every
+rebalance costs.
+
+The timeline (JSON, see docs/timeline-format.md) lists topics, optional
+per-partition rates (messages per second), the initial members, then events:
+join, leave, crash, recover, restart, subscribe, add_partitions, delete_topic,
+rack. Each strategy replays it with the consumer protocol's real flow: every
+member builds its JoinGroup metadata from its last assignment and generation,
+the leader assigns from those bytes, and each member applies its SyncGroup
+bytes. Eager strategies (range, roundrobin, sticky) revoke everything before
+each round; cooperative-sticky revokes only what moves, then rejoins, and a
+follow-up round assigns it.
+
+What is counted, per event and in total:
+  rounds    JoinGroup/SyncGroup rounds (a slow static or a dynamic restart
+            starts two rebalances: removal, then rejoin).
+  revoked   partitions a member gave up while consuming them (eager: all;
+            a leaving or restarting member revokes its own; a crash revokes
+            nothing, its partitions are lost).
+  moved     hand-overs: a partition assigned to a member other than the one
+            that consumed it last (twice in one event counts twice).
+  stopped   partitions that stopped consuming during the event, and the most
+            rounds one of them stayed stopped. A crash or a slow static
+            restart adds paused_ms (session.timeout.ms) before any round; a
+            quick static restart (down_ms < session.timeout.ms) stops its
+            partitions for down_ms, with no rebalance and no move.
+  spread    most minus fewest partitions per member after the event.
+  excess    sum over members of squared partitions, minus the same for
+            StickyAssignor on the same group without history (the most even
+            assignment the subscriptions allow): 0 is optimal.
+
+Duplicates and loss (dup<=, loss<=): upper bounds on the records a moved
+partition may be processed twice or skipped, from its rate and the commit
+mode. The model assumes records arrive at the partition's steady rate, the
+new owner resumes from the last committed offset, and nothing else fails:
+  --commit auto (enable.auto.commit, --auto-commit-interval-ms I): the old
+      owner may have processed up to I ms of records since its last commit,
+      which the new owner processes again: rate * I / 1000 per moved
+      partition. The commit on revocation is best effort (a failed one is
+      only logged) and a crash makes none, so the bound is taken as is. When
+      the application processes records after poll returns (another thread),
+      the commit may cover records not yet processed, which the new owner
+      skips: the same bound, as loss. With processing inside the poll loop
+      auto commit loses nothing, and loss<= is a bound that is not reached.
+  --commit manual (commit after each processed batch of --batch B records):
+      only the batch in flight is uncommitted. It is drawn from the old
+      owner's partitions in proportion to their rates, so a moved partition
+      may be processed again for up to B * rate / (old owner's total rate)
+      records. Nothing is lost: a record is committed only once processed.
+Partitions that stop without moving (eager rounds, quick static restarts)
+resume from their own owner's position and are not counted.";
+
+/// Options of `kassign simulate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The timeline (JSON); `-` reads standard input.
+    pub(crate) timeline: String,
+    /// Strategies to replay, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "range,roundrobin,sticky,cooperative-sticky"
+    )]
+    pub(crate) strategies: Vec<String>,
+    /// How consumers commit offsets, for the duplicate and loss bounds.
+    #[arg(long, value_enum, default_value_t = CommitArg::Auto)]
+    pub(crate) commit: CommitArg,
+    /// With --commit auto: auto.commit.interval.ms.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
+    pub(crate) auto_commit_interval_ms: u64,
+    /// With --commit manual: records per processed batch (max.poll.records).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub(crate) batch: u64,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Also write the timeline picture as SVG to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<PathBuf>,
+}
+
+/// The commit modes on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CommitArg {
+    /// enable.auto.commit=true.
+    Auto,
+    /// A commit after each processed batch.
+    Manual,
+}
+
+/// Runs `kassign simulate`.
+pub(crate) fn run(options: &Options) -> Result<(), Failure> {
+    let mut strategies: Vec<Strategy> = Vec::new();
+    for name in &options.strategies {
+        let strategy: Strategy = name
+            .trim()
+            .parse()
+            .map_err(|e: kafka_assignors::UnknownStrategy| Failure(e.to_string()))?;
+        if strategies.contains(&strategy) {
+            return Err(Failure(format!(
+                "strategy {strategy} is listed more than once"
+            )));
+        }
+        strategies.push(strategy);
+    }
+    let commit = match options.commit {
+        CommitArg::Auto => CommitMode::Auto {
+            interval_ms: options.auto_commit_interval_ms,
+        },
+        CommitArg::Manual => CommitMode::Manual {
+            batch: options.batch,
+        },
+    };
+    let timeline = timeline::read(&options.timeline)?;
+    let replays = strategies
+        .iter()
+        .map(|&s| engine::replay(&timeline, s, commit))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|Failure(m)| {
+            Failure(format!("{}: {m}", crate::input::label(&options.timeline)))
+        })?;
+    let simulation = report::Simulation {
+        source: crate::input::label(&options.timeline).to_string(),
+        timeline: &timeline,
+        commit,
+        replays,
+    };
+    if let Some(path) = &options.svg {
+        let picture = svg::render(&simulation);
+        std::fs::write(path, picture)
+            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if options.json {
+        simulation.write_json(&mut out)?;
+    } else {
+        simulation.write_table(&mut out)?;
+    }
+    out.flush()?;
+    Ok(())
+}

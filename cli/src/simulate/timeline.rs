@@ -1,0 +1,542 @@
+//! The timeline file: topics, the initial members, then events.
+//!
+//! Parsing checks everything the engine relies on (names exist, members are
+//! in a state where the event makes sense, partition counts only grow, rates
+//! are finite and not negative) so that replaying never meets bad input.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kafka_assignors::{Group, Topic};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::Failure;
+use crate::input::label;
+use crate::wire::parse;
+
+/// The Java client's default `session.timeout.ms` (Kafka 3.0 and later).
+pub(crate) const DEFAULT_SESSION_TIMEOUT_MS: u64 = 45_000;
+
+/// The most partitions a timeline may ever hold, over all its topics at
+/// their largest: every strategy replays every round over all of them.
+pub(crate) const MAX_TIMELINE_PARTITIONS: u64 = 1 << 22;
+
+/// The most events a timeline may hold.
+pub(crate) const MAX_EVENTS: usize = 10_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimelineFile {
+    #[serde(default)]
+    session_timeout_ms: Option<u64>,
+    /// The scenario format's topics, read by the model's own reader.
+    topics: Box<RawValue>,
+    #[serde(default)]
+    rates: HashMap<String, RateSpec>,
+    members: Vec<MemberSpec>,
+    #[serde(default)]
+    events: Vec<EventSpec>,
+}
+
+/// Messages per second: one figure for every partition of a topic, or one
+/// per partition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RateSpec {
+    Each(f64),
+    PerPartition(Vec<f64>),
+}
+
+/// A consumer process, as the timeline names it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemberSpec {
+    /// The process's name: its lane in the output. The coordinator's member
+    /// id is derived from it and changes at every fresh join.
+    pub(crate) name: String,
+    /// `group.instance.id`: a static member.
+    #[serde(default)]
+    pub(crate) instance_id: Option<String>,
+    /// `client.rack`.
+    #[serde(default)]
+    pub(crate) rack: Option<String>,
+    /// Subscribed topics.
+    pub(crate) topics: Vec<Arc<str>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+enum EventSpec {
+    Join {
+        member: MemberSpec,
+    },
+    Leave {
+        member: String,
+    },
+    Crash {
+        member: String,
+    },
+    Recover {
+        member: String,
+    },
+    Restart {
+        member: String,
+        down_ms: u64,
+    },
+    Subscribe {
+        member: String,
+        topics: Vec<Arc<str>>,
+    },
+    AddPartitions {
+        topic: String,
+        partitions: i32,
+        #[serde(default)]
+        rate: Option<f64>,
+        #[serde(default)]
+        racks: Option<Vec<Vec<Arc<str>>>>,
+    },
+    DeleteTopic {
+        topic: String,
+    },
+    Rack {
+        member: String,
+        rack: Option<String>,
+    },
+}
+
+/// One thing that happens to the group, with names resolved to lanes and
+/// topics to their number in [`Timeline::topics`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Event {
+    /// A new process joins (a name never seen, one that left, or one that
+    /// crashed and comes back as a fresh process).
+    Join { lane: u32, spec: MemberSpec },
+    /// The member leaves cleanly: it revokes, commits and sends LeaveGroup.
+    Leave { lane: u32 },
+    /// The member stops; the coordinator notices after the session timeout.
+    Crash { lane: u32 },
+    /// A crashed member comes back with what it last had: its stale owned
+    /// partitions and generation.
+    Recover { lane: u32 },
+    /// The process restarts and is down for `down_ms`.
+    Restart { lane: u32, down_ms: u64 },
+    /// The member changes its subscription and rejoins.
+    Subscribe { lane: u32, topics: Vec<Arc<str>> },
+    /// A topic grows to `partitions`; the new ones carry `rates` and `racks`.
+    AddPartitions {
+        topic: u32,
+        partitions: i32,
+        rates: Vec<f64>,
+        racks: Option<Vec<Vec<Arc<str>>>>,
+    },
+    /// A topic is deleted.
+    DeleteTopic { topic: u32 },
+    /// The member's rack changes and it rejoins.
+    Rack { lane: u32, rack: Option<String> },
+}
+
+impl Event {
+    /// A short label, for tables and the SVG.
+    pub(crate) fn label(&self, timeline: &Timeline) -> String {
+        let name = |lane: &u32| timeline.lanes[*lane as usize].as_str();
+        let topic = |t: &u32| &*timeline.topics[*t as usize].name;
+        match self {
+            Event::Join { lane, .. } => format!("join {}", name(lane)),
+            Event::Leave { lane } => format!("leave {}", name(lane)),
+            Event::Crash { lane } => format!("crash {}", name(lane)),
+            Event::Recover { lane } => format!("recover {}", name(lane)),
+            Event::Restart { lane, .. } => format!("restart {}", name(lane)),
+            Event::Subscribe { lane, .. } => format!("subscribe {}", name(lane)),
+            Event::AddPartitions {
+                topic: t,
+                partitions,
+                ..
+            } => format!("grow {} to {partitions}", topic(t)),
+            Event::DeleteTopic { topic: t } => format!("delete {}", topic(t)),
+            Event::Rack { lane, .. } => format!("rack {}", name(lane)),
+        }
+    }
+
+    /// The event's kind, as the file names it.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Event::Join { .. } => "join",
+            Event::Leave { .. } => "leave",
+            Event::Crash { .. } => "crash",
+            Event::Recover { .. } => "recover",
+            Event::Restart { .. } => "restart",
+            Event::Subscribe { .. } => "subscribe",
+            Event::AddPartitions { .. } => "add_partitions",
+            Event::DeleteTopic { .. } => "delete_topic",
+            Event::Rack { .. } => "rack",
+        }
+    }
+}
+
+/// A validated timeline.
+#[derive(Debug, Clone)]
+pub(crate) struct Timeline {
+    pub(crate) session_timeout_ms: u64,
+    /// The initial topic metadata, in file order.
+    pub(crate) topics: Vec<Topic>,
+    /// Per topic, messages per second of each partition it will ever have.
+    pub(crate) rates: Vec<Vec<f64>>,
+    /// Lane names: the initial members, then every new name in event order.
+    pub(crate) lanes: Vec<String>,
+    /// The initial members, as lanes `0..initial.len()`.
+    pub(crate) initial: Vec<MemberSpec>,
+    pub(crate) events: Vec<Event>,
+}
+
+impl Timeline {
+    /// How many partitions the timeline ever holds (each topic at its largest).
+    pub(crate) fn slots(&self) -> usize {
+        self.rates.iter().map(Vec::len).sum()
+    }
+}
+
+/// What the parser knows of a lane while checking events in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Active,
+    Crashed,
+    Gone,
+}
+
+/// Reads and checks a timeline file.
+pub(crate) fn read(file: &str) -> Result<Timeline, Failure> {
+    let json = if file == "-" {
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut json)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", label(file))))?;
+        json
+    } else {
+        std::fs::read(file).map_err(|e| Failure(format!("cannot read {file}: {e}")))?
+    };
+    from_json(&json, file)
+}
+
+/// Parses and checks a timeline from JSON text; `file` names it in errors.
+pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
+    let parsed: TimelineFile = parse(json, file)?;
+    let fail = |message: String| Failure(format!("{}: {message}", label(file)));
+    // The topics go through the scenario reader so that both formats accept
+    // the same topics. Its position would be in the rebuilt text, so only
+    // the path is kept.
+    let wrapped = format!("{{\"topics\": {}, \"members\": []}}", parsed.topics.get());
+    let group: Group = parse(wrapped.as_bytes(), file).map_err(|Failure(message)| {
+        let cut = message.rfind(" at line ").unwrap_or(message.len());
+        Failure(message[..cut].to_string())
+    })?;
+    let topics = group.topics;
+    let session_timeout_ms = parsed
+        .session_timeout_ms
+        .unwrap_or(DEFAULT_SESSION_TIMEOUT_MS);
+    if parsed.events.len() > MAX_EVENTS {
+        return Err(fail(format!(
+            "{} events, more than the {MAX_EVENTS} a timeline may hold",
+            parsed.events.len()
+        )));
+    }
+
+    let topic_number: HashMap<&str, u32> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (&*t.name, i as u32))
+        .collect();
+    for topic in &topics {
+        if let Some(racks) = &topic.replica_racks
+            && racks.len() != topic.partitions as usize
+        {
+            return Err(fail(format!(
+                "topics.{}: {} partitions but racks for {}",
+                topic.name,
+                topic.partitions,
+                racks.len()
+            )));
+        }
+    }
+
+    // Rates as given for the initial partitions; grown partitions are
+    // appended while the events are checked.
+    let mut rates: Vec<Vec<f64>> = Vec::with_capacity(topics.len());
+    let mut total: u64 = 0;
+    for topic in &topics {
+        total += topic.partitions as u64;
+        if total > MAX_TIMELINE_PARTITIONS {
+            return Err(fail(too_many(total)));
+        }
+        let count = topic.partitions as usize;
+        let list = match parsed.rates.get(&*topic.name) {
+            None => vec![1.0; count],
+            Some(RateSpec::Each(rate)) => {
+                check_rate(*rate).map_err(|m| fail(format!("rates.{}: {m}", topic.name)))?;
+                vec![*rate; count]
+            }
+            Some(RateSpec::PerPartition(list)) => {
+                if list.len() != count {
+                    return Err(fail(format!(
+                        "rates.{}: {} rates for {count} partitions",
+                        topic.name,
+                        list.len()
+                    )));
+                }
+                for (p, rate) in list.iter().enumerate() {
+                    check_rate(*rate)
+                        .map_err(|m| fail(format!("rates.{}[{p}]: {m}", topic.name)))?;
+                }
+                list.clone()
+            }
+        };
+        rates.push(list);
+    }
+    let mut rate_names: Vec<&String> = parsed.rates.keys().collect();
+    rate_names.sort();
+    if let Some(unknown) = rate_names
+        .into_iter()
+        .find(|name| !topic_number.contains_key(name.as_str()))
+    {
+        return Err(fail(format!(
+            "rates.{unknown}: topic {unknown:?} is not in topics"
+        )));
+    }
+
+    let mut lanes: Vec<String> = Vec::new();
+    let mut lane_of: HashMap<String, u32> = HashMap::new();
+    let mut presence: Vec<Presence> = Vec::new();
+    let mut instance_ids: HashMap<String, u32> = HashMap::new();
+    for (at, member) in parsed.members.iter().enumerate() {
+        check_member(member, &lane_of, &instance_ids, None)
+            .map_err(|m| fail(format!("members[{at}]: {m}")))?;
+        let lane = lanes.len() as u32;
+        if let Some(instance) = &member.instance_id {
+            instance_ids.insert(instance.clone(), lane);
+        }
+        lane_of.insert(member.name.clone(), lane);
+        lanes.push(member.name.clone());
+        presence.push(Presence::Active);
+    }
+
+    let mut deleted = vec![false; topics.len()];
+    let mut counts: Vec<i32> = topics.iter().map(|t| t.partitions).collect();
+    let mut events = Vec::with_capacity(parsed.events.len());
+    for (at, spec) in parsed.events.into_iter().enumerate() {
+        let here = |m: String| fail(format!("events[{at}]: {m}"));
+        let find = |name: &str| {
+            lane_of
+                .get(name)
+                .copied()
+                .ok_or_else(|| here(format!("member {name:?} is not in the timeline")))
+        };
+        let need = |lane: u32, wanted: Presence, doing: &str| {
+            let now = presence[lane as usize];
+            if now == wanted {
+                Ok(())
+            } else {
+                let state = match now {
+                    Presence::Active => "in the group",
+                    Presence::Crashed => "crashed",
+                    Presence::Gone => "not in the group",
+                };
+                Err(here(format!(
+                    "member {:?} cannot {doing}: it is {state}",
+                    lanes[lane as usize]
+                )))
+            }
+        };
+        let find_topic = |name: &str, deleted: &[bool]| {
+            topic_number
+                .get(name)
+                .copied()
+                .filter(|&t| !deleted[t as usize])
+                .ok_or_else(|| here(format!("topic {name:?} is not in the metadata")))
+        };
+        let event = match spec {
+            EventSpec::Join { member } => {
+                let existing = lane_of.get(&member.name).copied();
+                if let Some(lane) = existing
+                    && presence[lane as usize] == Presence::Active
+                {
+                    return Err(here(format!(
+                        "member {:?} is already in the group",
+                        member.name
+                    )));
+                }
+                check_member(&member, &lane_of, &instance_ids, existing).map_err(here)?;
+                let lane = match existing {
+                    Some(lane) => lane,
+                    None => {
+                        let lane = lanes.len() as u32;
+                        lane_of.insert(member.name.clone(), lane);
+                        lanes.push(member.name.clone());
+                        presence.push(Presence::Gone);
+                        lane
+                    }
+                };
+                if let Some(instance) = &member.instance_id {
+                    instance_ids.insert(instance.clone(), lane);
+                }
+                presence[lane as usize] = Presence::Active;
+                Event::Join { lane, spec: member }
+            }
+            EventSpec::Leave { member } => {
+                let lane = find(&member)?;
+                need(lane, Presence::Active, "leave")?;
+                presence[lane as usize] = Presence::Gone;
+                Event::Leave { lane }
+            }
+            EventSpec::Crash { member } => {
+                let lane = find(&member)?;
+                need(lane, Presence::Active, "crash")?;
+                presence[lane as usize] = Presence::Crashed;
+                Event::Crash { lane }
+            }
+            EventSpec::Recover { member } => {
+                let lane = find(&member)?;
+                need(lane, Presence::Crashed, "recover")?;
+                presence[lane as usize] = Presence::Active;
+                Event::Recover { lane }
+            }
+            EventSpec::Restart { member, down_ms } => {
+                let lane = find(&member)?;
+                need(lane, Presence::Active, "restart")?;
+                Event::Restart { lane, down_ms }
+            }
+            EventSpec::Subscribe { member, topics } => {
+                let lane = find(&member)?;
+                need(lane, Presence::Active, "change its subscription")?;
+                Event::Subscribe { lane, topics }
+            }
+            EventSpec::Rack { member, rack } => {
+                let lane = find(&member)?;
+                need(lane, Presence::Active, "change its rack")?;
+                Event::Rack { lane, rack }
+            }
+            EventSpec::DeleteTopic { topic } => {
+                let t = find_topic(&topic, &deleted)?;
+                deleted[t as usize] = true;
+                Event::DeleteTopic { topic: t }
+            }
+            EventSpec::AddPartitions {
+                topic,
+                partitions,
+                rate,
+                racks,
+            } => {
+                let t = find_topic(&topic, &deleted)?;
+                let before = counts[t as usize];
+                if partitions <= before {
+                    return Err(here(format!(
+                        "topic {topic:?} has {before} partitions; add_partitions must raise \
+                         the count, not set it to {partitions}"
+                    )));
+                }
+                let added = (partitions - before) as usize;
+                total += added as u64;
+                if total > MAX_TIMELINE_PARTITIONS {
+                    return Err(here(too_many(total)));
+                }
+                let has_racks = topics[t as usize].replica_racks.is_some();
+                match &racks {
+                    Some(list) if !has_racks => {
+                        return Err(here(format!(
+                            "topic {topic:?} has no racks, but racks are given for {} \
+                             new partitions",
+                            list.len()
+                        )));
+                    }
+                    Some(list) if list.len() != added => {
+                        return Err(here(format!(
+                            "topic {topic:?} gains {added} partitions but racks are given \
+                             for {}",
+                            list.len()
+                        )));
+                    }
+                    None if has_racks => {
+                        return Err(here(format!(
+                            "topic {topic:?} has racks: give racks for its {added} new \
+                             partitions"
+                        )));
+                    }
+                    _ => {}
+                }
+                let list = &mut rates[t as usize];
+                let rate = match rate {
+                    Some(rate) => {
+                        check_rate(rate).map_err(|m| here(format!("rate: {m}")))?;
+                        rate
+                    }
+                    // The topic's mean so far: new partitions get their
+                    // share of the producers.
+                    None if list.is_empty() => 1.0,
+                    None => list.iter().sum::<f64>() / list.len() as f64,
+                };
+                let rates_of_new = vec![rate; added];
+                list.extend_from_slice(&rates_of_new);
+                counts[t as usize] = partitions;
+                Event::AddPartitions {
+                    topic: t,
+                    partitions,
+                    rates: rates_of_new,
+                    racks,
+                }
+            }
+        };
+        events.push(event);
+    }
+
+    Ok(Timeline {
+        session_timeout_ms,
+        topics,
+        rates,
+        lanes,
+        initial: parsed.members,
+        events,
+    })
+}
+
+fn too_many(total: u64) -> String {
+    format!(
+        "the timeline reaches {total} partitions, more than the {MAX_TIMELINE_PARTITIONS} \
+         a simulation may hold"
+    )
+}
+
+fn check_rate(rate: f64) -> Result<(), String> {
+    if rate.is_finite() && rate >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "rate {rate} is not a finite number of messages per second, 0 or more"
+        ))
+    }
+}
+
+/// A member about to join: its name and instance id are free (or its own).
+fn check_member(
+    member: &MemberSpec,
+    lane_of: &HashMap<String, u32>,
+    instance_ids: &HashMap<String, u32>,
+    own_lane: Option<u32>,
+) -> Result<(), String> {
+    if member.name.is_empty() {
+        return Err("member name is empty".to_string());
+    }
+    if own_lane.is_none() && lane_of.contains_key(&member.name) {
+        return Err(format!(
+            "member name {:?} appears more than once",
+            member.name
+        ));
+    }
+    if let Some(instance) = &member.instance_id
+        && let Some(&holder) = instance_ids.get(instance)
+        && Some(holder) != own_lane
+    {
+        return Err(format!(
+            "member {:?} uses instance id {instance:?}, which another member has",
+            member.name
+        ));
+    }
+    Ok(())
+}
