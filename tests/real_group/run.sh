@@ -46,5 +46,5 @@ url=tcp://127.0.0.1:$port
 pids+=($!)
 
 timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$port"
-timeout 150 "$venv/bin/python" "$root/tests/real_group/driver.py" \
+timeout 120 "$venv/bin/python" "$root/tests/real_group/driver.py" \
     "127.0.0.1:$port" "$member" "$kassign" "$work" "$@"
