@@ -46,6 +46,10 @@
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`Group`], [`Topic`], [`Member`]
 //!   and [`TopicPartition`], drawing structured groups (shared topic names,
 //!   colliding claims, invalid counts) for fuzzing.
+//! - `kafka-protocol`: `From` conversions both ways between
+//!   [`protocol::Subscription`] / [`protocol::AssignmentData`] and the
+//!   `kafka-protocol` crate's `ConsumerProtocolSubscription` /
+//!   `ConsumerProtocolAssignment`.
 //!
 //! # Minimum supported Rust version
 //!

