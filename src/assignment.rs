@@ -127,11 +127,15 @@ impl Assignment {
         }
     }
 
-    /// Builds the answer from one contiguous range per subscription:
+    /// Builds the answer from one arithmetic run per subscription:
     /// `ranges[k]` is (first partition, count) for the `k`-th item of
-    /// `index.subscriptions`. Member-major from the start, so nothing is
-    /// regrouped.
-    pub(crate) fn from_subscription_ranges(index: &GroupIndex<'_>, ranges: &[(u32, u32)]) -> Self {
+    /// `index.subscriptions`, the partitions `stride` apart. Member-major from
+    /// the start, so nothing is regrouped.
+    pub(crate) fn from_subscription_ranges(
+        index: &GroupIndex<'_>,
+        ranges: &[(u32, u32)],
+        stride: u32,
+    ) -> Self {
         debug_assert_eq!(ranges.len(), index.subscriptions.total());
         let member_count = index.members.len();
         let assigned: usize = ranges.iter().map(|&(_, count)| count as usize).sum();
@@ -161,8 +165,14 @@ impl Assignment {
                     start: at as u32,
                 };
                 run_at += 1;
-                for (slot, p) in partitions[at..at + count as usize].iter_mut().zip(first..) {
-                    *slot = p as i32;
+                if count == 1 {
+                    partitions[at] = first as i32;
+                } else {
+                    let mut p = first;
+                    for slot in &mut partitions[at..at + count as usize] {
+                        *slot = p as i32;
+                        p += stride;
+                    }
                 }
                 at += count as usize;
             }

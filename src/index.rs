@@ -270,6 +270,16 @@ impl<'g> GroupIndex<'g> {
         })
     }
 
+    /// The one subscription row every member that subscribes to anything
+    /// shares, if there is one.
+    pub(crate) fn common_subscription(&self) -> Option<&[u32]> {
+        let mut rows = (0..self.members.len())
+            .map(|m| self.subscriptions.row(m))
+            .filter(|row| !row.is_empty());
+        let first = rows.next()?;
+        rows.all(|row| row == first).then_some(first)
+    }
+
     /// The member's generation, with a missing one read as -1.
     pub(crate) fn generation(&self, member: u32) -> i32 {
         self.members[member as usize].generation.unwrap_or(-1)

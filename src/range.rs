@@ -54,11 +54,16 @@ impl Assignor for RangeAssignor {
 
 fn range(index: &GroupIndex<'_>) -> Assignment {
     let order = java_member_order(index);
+    let members_have_racks = index.members.iter().any(|m| m.rack().is_some());
+    let topics_have_racks = index.topics.iter().any(|t| t.replica_racks.is_some());
+    if !(members_have_racks && topics_have_racks)
+        && let Some(row) = index.common_subscription()
+    {
+        return uniform_range(index, &order, row);
+    }
     let subscribers = subscribers_by_topic(index, &order);
     // Rack-aware assignment needs a member rack and a replica rack somewhere;
     // checking that first keeps the common case free of rack work.
-    let members_have_racks = index.members.iter().any(|m| m.rack().is_some());
-    let topics_have_racks = index.topics.iter().any(|t| t.replica_racks.is_some());
     if members_have_racks && topics_have_racks {
         let racks = RackIndex::new(index);
         let plan = RackPlan::new(index, &racks, &order, &subscribers);
@@ -68,6 +73,39 @@ fn range(index: &GroupIndex<'_>) -> Assignment {
         }
     }
     plain_range(index, &order, &subscribers)
+}
+
+/// Equal subscriptions: every topic's subscribers are all members, in Java
+/// order, so member `i` of `c` takes the same slice of every topic and no
+/// per-topic subscriber list is needed.
+fn uniform_range(index: &GroupIndex<'_>, order: &[u32], row: &[u32]) -> Assignment {
+    let takers: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
+        .collect();
+    let c = takers.len() as u32;
+    let split: Vec<(u32, u32)> = row
+        .iter()
+        .map(|&t| {
+            let n = index.topics[t as usize].partitions;
+            (n / c, n % c)
+        })
+        .collect();
+    let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
+    for (i, &m) in takers.iter().enumerate() {
+        let i = i as u32;
+        let offset = index.subscriptions.row_offset(m as usize);
+        for (slot, &(per_member, extra)) in
+            ranges[offset..offset + row.len()].iter_mut().zip(&split)
+        {
+            *slot = (
+                i * per_member + i.min(extra),
+                per_member + u32::from(i < extra),
+            );
+        }
+    }
+    Assignment::from_subscription_ranges(index, &ranges, 1)
 }
 
 /// Every topic split in contiguous ranges: what the fill below gives when no
@@ -96,7 +134,7 @@ fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Assi
             next += count;
         }
     }
-    Assignment::from_subscription_ranges(index, &ranges)
+    Assignment::from_subscription_ranges(index, &ranges, 1)
 }
 
 /// Per topic, what the Java client decides before assigning anything.
