@@ -398,3 +398,47 @@ impl PartialEq for MemberAssignment<'_> {
         self.id() == other.id() && self.topics().eq(other.topics())
     }
 }
+
+/// Deals every partition of `row`'s topics, taken in `deal_order` and then
+/// by number, to `takers` in turn: the `k`-th dealt goes to taker `k mod c`.
+/// Every taker subscribes to exactly `row`. Each taker's share of a topic is
+/// every `c`-th partition from a known first, so the answer is written
+/// member by member without a per-partition owner array.
+pub(crate) fn strided_deal(
+    index: &GroupIndex<'_>,
+    row: &[u32],
+    takers: &[u32],
+    deal_order: &[u32],
+) -> Assignment {
+    let c = takers.len().max(1) as u64;
+    let mut deal_start = vec![0u64; index.topics.len()];
+    let mut dealt = 0u64;
+    for &t in deal_order {
+        deal_start[t as usize] = dealt;
+        dealt += u64::from(index.topics[t as usize].partitions);
+    }
+    // Per topic, with n = q * c + r: where the deal stands at its start
+    // (mod c), q and r. A taker's first partition is then a subtraction and
+    // its count q or q + 1, with no division per taker.
+    let per_topic: Vec<(u64, u64, u64)> = row
+        .iter()
+        .map(|&t| {
+            let n = u64::from(index.topics[t as usize].partitions);
+            (deal_start[t as usize] % c, n / c, n % c)
+        })
+        .collect();
+    let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
+    for (i, &m) in takers.iter().enumerate() {
+        let i = i as u64;
+        let offset = index.subscriptions.row_offset(m as usize);
+        for (slot, &(shift, q, r)) in ranges[offset..offset + row.len()]
+            .iter_mut()
+            .zip(&per_topic)
+        {
+            // The first partition p of this topic with start + p = i (mod c).
+            let first = if i >= shift { i - shift } else { i + c - shift };
+            *slot = (first as u32, (q + u64::from(first < r)) as u32);
+        }
+    }
+    Assignment::from_subscription_ranges(index, &ranges, c as u32)
+}

@@ -6,7 +6,7 @@
 //! members by member id). A member not subscribed to a partition's topic is
 //! skipped, and the deal goes on from the member after the one that got it.
 
-use crate::assignment::Assignment;
+use crate::assignment::{Assignment, strided_deal};
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
 use crate::java::{java_cmp, java_member_order, subscribers_by_topic};
@@ -36,48 +36,16 @@ impl Assignor for RoundRobinAssignor {
 }
 
 /// Equal subscriptions: the deal never skips anyone, so the `k`-th partition
-/// of the Java-ordered sequence goes to subscriber `k mod c`, and each
-/// member's share of a topic is every `c`-th partition from a known first.
+/// of the Java-ordered sequence goes to subscriber `k mod c`.
 fn uniform_round_robin(index: &GroupIndex<'_>, row: &[u32]) -> Assignment {
     let takers: Vec<u32> = java_member_order(index)
         .into_iter()
         .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
         .collect();
-    let c = takers.len() as u64;
-    // Where each topic starts in the deal, topics in Java order.
-    let mut by_java: Vec<u32> = row.to_vec();
-    by_java
+    let mut deal_order: Vec<u32> = row.to_vec();
+    deal_order
         .sort_by(|&a, &b| java_cmp(index.topics[a as usize].name, index.topics[b as usize].name));
-    let mut deal_start = vec![0u64; index.topics.len()];
-    let mut dealt = 0u64;
-    for &t in &by_java {
-        deal_start[t as usize] = dealt;
-        dealt += u64::from(index.topics[t as usize].partitions);
-    }
-    // Per topic, with n = q * c + r: where the deal stands at its start
-    // (mod c), q and r. A member's first partition is then a subtraction
-    // and its count q or q + 1, with no division per member.
-    let per_topic: Vec<(u64, u64, u64)> = row
-        .iter()
-        .map(|&t| {
-            let n = u64::from(index.topics[t as usize].partitions);
-            (deal_start[t as usize] % c, n / c, n % c)
-        })
-        .collect();
-    let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
-    for (i, &m) in takers.iter().enumerate() {
-        let i = i as u64;
-        let offset = index.subscriptions.row_offset(m as usize);
-        for (slot, &(shift, q, r)) in ranges[offset..offset + row.len()]
-            .iter_mut()
-            .zip(&per_topic)
-        {
-            // The first partition p of this topic with start + p = i (mod c).
-            let first = if i >= shift { i - shift } else { i + c - shift };
-            *slot = (first as u32, (q + u64::from(first < r)) as u32);
-        }
-    }
-    Assignment::from_subscription_ranges(index, &ranges, c as u32)
+    strided_deal(index, row, &takers, &deal_order)
 }
 
 fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {

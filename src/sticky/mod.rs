@@ -149,6 +149,9 @@ impl Assignor for StickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::with_owned(group)?;
+        if let Some(answer) = uniform::fresh(&index) {
+            return Ok(answer);
+        }
         let (_, target) = optimum(&index, self.rack_match);
         Ok(Assignment::from_owners(&index, &target))
     }
@@ -165,6 +168,10 @@ impl Assignor for CooperativeStickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::with_owned(group)?;
+        if let Some(answer) = uniform::fresh(&index) {
+            // Nothing is owned, so nothing changes owner: nothing to withhold.
+            return Ok(answer);
+        }
         let (owner, mut target) = optimum(&index, self.rack_match);
         withhold_moves(&owner, &mut target);
         Ok(Assignment::from_owners(&index, &target))

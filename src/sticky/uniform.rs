@@ -17,6 +17,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::assignment::{Assignment, strided_deal};
 use crate::index::{GroupIndex, NONE};
 
 /// Whether every member that subscribes to anything subscribes to the same
@@ -29,6 +30,21 @@ pub(crate) fn is_uniform(index: &GroupIndex<'_>) -> bool {
         None => true,
         Some(first) => rows.all(|row| row == first),
     }
+}
+
+/// The answer for a group with equal subscriptions where nobody owns
+/// anything (and racks do not matter): what [`assign`] deals, quotas and
+/// all, written directly. `None` when the group is not such a group.
+pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
+    if index.owned.total() > 0 || crate::sticky::problem::rack_aware(index) {
+        return None;
+    }
+    let row = index.common_subscription()?;
+    let takers: Vec<u32> = (0..index.members.len() as u32)
+        .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
+        .collect();
+    // Topic ids are name order, the order `assign` deals in.
+    Some(strided_deal(index, row, &takers, row))
 }
 
 /// The new owner of every global partition; `owner` is the resolved
@@ -165,7 +181,9 @@ pub(crate) fn assign(index: &GroupIndex<'_>, owner: &[u32]) -> Vec<u32> {
         if takers.is_empty() {
             break;
         }
-        turn %= takers.len();
+        if turn >= takers.len() {
+            turn = 0;
+        }
         let m = takers[turn];
         *slot = m;
         kept[m as usize] += 1;
