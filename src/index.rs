@@ -43,6 +43,11 @@ impl Csr {
         }
     }
 
+    /// Makes room for `additional` more items.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.items.reserve(additional);
+    }
+
     /// Appends an item to the row being built.
     #[inline]
     pub(crate) fn push(&mut self, item: u32) {
@@ -215,6 +220,12 @@ impl<'g> GroupIndex<'g> {
 
         // A stamp per topic says "member m subscribes", without a set per member.
         let mut stamp = vec![NONE; topics.len()];
+        // Flat copies for the owned loop; the address list ends in a value no
+        // `Arc` has, so `last + 1` never needs a bounds branch.
+        let mut topic_address: Vec<usize> =
+            topics.iter().map(|t| t.name.as_ptr() as usize).collect();
+        topic_address.extend([0, 0]);
+        let topic_span: Vec<(u32, u32)> = topics.iter().map(|t| (t.start, t.partitions)).collect();
         let mut owned = Csr::with_capacity(members.len(), 0);
         for (m, member) in members.iter().enumerate() {
             if !with_owned {
@@ -226,36 +237,26 @@ impl<'g> GroupIndex<'g> {
             }
             // Owned lists usually come grouped and in name order, naming
             // topics with the metadata's own `Arc`s: guess this topic or the
-            // next one before asking the resolver.
+            // next one, by address, before asking the resolver.
+            owned.reserve(member.owned.len());
             let mut last = 0usize;
             for tp in &member.owned {
-                let t = if topics
-                    .get(last)
-                    .is_some_and(|e| Arc::ptr_eq(e.name, &tp.topic))
-                {
-                    last as u32
-                } else if topics
-                    .get(last + 1)
-                    .is_some_and(|e| Arc::ptr_eq(e.name, &tp.topic))
-                {
-                    last as u32 + 1
+                let address = tp.topic.as_ptr() as usize;
+                let t = if address == topic_address[last] {
+                    last
+                } else if address == topic_address[last + 1] {
+                    last + 1
                 } else {
                     let meta = resolver.resolve(&tp.topic);
-                    if meta == NONE {
+                    if meta == NONE || topic_of_meta[meta as usize] == NONE {
                         continue;
                     }
-                    topic_of_meta[meta as usize]
+                    topic_of_meta[meta as usize] as usize
                 };
-                if t == NONE {
-                    continue;
-                }
-                last = t as usize;
-                if stamp[t as usize] != m as u32 {
-                    continue;
-                }
-                let entry = &topics[t as usize];
-                if tp.partition >= 0 && (tp.partition as u32) < entry.partitions {
-                    owned.push(entry.start + tp.partition as u32);
+                last = t;
+                let (start, partitions) = topic_span[t];
+                if stamp[t] == m as u32 && tp.partition >= 0 && (tp.partition as u32) < partitions {
+                    owned.push(start + tp.partition as u32);
                 }
             }
             owned.end_row(true);
