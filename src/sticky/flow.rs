@@ -22,7 +22,8 @@
 //!    next one), so this is a min-cost flow, and a state without a negative
 //!    cycle is optimal.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::index::NONE;
 use crate::sticky::problem::Problem;
@@ -62,6 +63,14 @@ impl<'p> Solver<'p> {
     /// classes first.
     fn fill_free(&mut self) {
         let p = self.p;
+        // With racks, each class first goes to its local subscribers, up to
+        // the group's fair share, so that few partitions start remote and
+        // stage 3 has little to swap.
+        let rack_aware = p.arc_remote.iter().any(|&remote| remote);
+        let total: u64 = (0..p.classes())
+            .map(|c| p.class_partitions.row(c).len() as u64)
+            .sum();
+        let fair_share = total.div_ceil(self.active.len().max(1) as u64) as u32;
         let mut order: Vec<u32> = (0..p.classes() as u32).collect();
         order.sort_by_key(|&c| (p.arcs_of_class(c as usize).len(), c));
         let mut sorted: Vec<u32> = Vec::new();
@@ -72,9 +81,15 @@ impl<'p> Solver<'p> {
                 continue;
             }
             let owned: u64 = arcs.clone().map(|a| u64::from(p.arc_owned[a])).sum();
-            let free = p.class_partitions.row(c).len() as u64 - owned;
+            let mut free = p.class_partitions.row(c).len() as u64 - owned;
             if free == 0 {
                 continue;
+            }
+            if rack_aware {
+                free -= self.fill_local(arcs.clone(), free, fair_share);
+                if free == 0 {
+                    continue;
+                }
             }
             sorted.clear();
             sorted.extend(arcs.map(|a| a as u32));
@@ -173,6 +188,30 @@ impl<'p> Solver<'p> {
         }
     }
 
+    /// Gives up to `free` partitions of one class to its local subscribers,
+    /// least loaded first, none above `cap`; returns how many it gave.
+    fn fill_local(&mut self, arcs: std::ops::Range<usize>, free: u64, cap: u32) -> u64 {
+        let p = self.p;
+        let mut heap: BinaryHeap<Reverse<(u32, u32)>> = arcs
+            .filter(|&a| !p.arc_remote[a])
+            .map(|a| Reverse((self.load[p.arc_member[a] as usize], a as u32)))
+            .collect();
+        let mut given = 0;
+        while given < free {
+            let Some(Reverse((load, a))) = heap.pop() else {
+                break;
+            };
+            if load >= cap {
+                break;
+            }
+            self.x[a as usize] += 1;
+            self.load[p.arc_member[a as usize] as usize] += 1;
+            given += 1;
+            heap.push(Reverse((load + 1, a)));
+        }
+        given
+    }
+
     fn load_range(&self) -> Option<(u32, u32)> {
         let loads = self.active.iter().map(|&m| self.load[m as usize]);
         Some((loads.clone().min()?, loads.max()?))
@@ -186,9 +225,10 @@ impl<'p> Solver<'p> {
                 return;
             }
             let mut improved = false;
-            // From the top: more members sit below a high level, so one
-            // search feeds more chains. Any order ends at the same optimum.
-            for level in (low..=high - 2).rev() {
+            // From the bottom: the least loaded members are fed first, so no
+            // partition moves between members the optimum leaves alone, which
+            // stage 3 would have to move back.
+            for level in low..=high - 2 {
                 if search.improve(self, level) {
                     improved = true;
                     break;
@@ -216,20 +256,44 @@ impl<'p> Solver<'p> {
         }
         let mut cycles = CycleSearch::new(p);
         while let Some(cycle) = cycles.find(self) {
+            let amount = self.cycle_capacity(&cycle);
             for edge in cycle {
                 match edge {
                     Edge::Receive(a) => {
-                        self.x[a as usize] += 1;
-                        self.load[p.arc_member[a as usize] as usize] += 1;
+                        self.x[a as usize] += amount;
+                        self.load[p.arc_member[a as usize] as usize] += amount;
                     }
                     Edge::Give(a) => {
-                        self.x[a as usize] -= 1;
-                        self.load[p.arc_member[a as usize] as usize] -= 1;
+                        self.x[a as usize] -= amount;
+                        self.load[p.arc_member[a as usize] as usize] -= amount;
                     }
                     Edge::ToLevel(_) | Edge::FromLevel(_) => {}
                 }
             }
         }
+    }
+
+    /// How many partitions can go round a cycle before any edge's cost
+    /// changes: an arc's cost steps where its count crosses what its member
+    /// owns, and a level edge allows one (two would change the levels).
+    fn cycle_capacity(&self, cycle: &[Edge]) -> u32 {
+        let p = self.p;
+        let mut amount = u32::MAX;
+        for &edge in cycle {
+            let room = match edge {
+                Edge::Receive(a) => {
+                    let (x, own) = (self.x[a as usize], p.arc_owned[a as usize]);
+                    if x < own { own - x } else { u32::MAX }
+                }
+                Edge::Give(a) => {
+                    let (x, own) = (self.x[a as usize], p.arc_owned[a as usize]);
+                    if x > own { x - own } else { x }
+                }
+                Edge::ToLevel(_) | Edge::FromLevel(_) => 1,
+            };
+            amount = amount.min(room);
+        }
+        amount.max(1)
     }
 }
 
@@ -313,37 +377,47 @@ impl ChainSearch {
                 }
             }
         }
+        // One partition per source per pass, passes repeated over the same
+        // tree while any chain still improves: the surplus is spread over
+        // the sources instead of one source overshooting, which would cost
+        // moves that stage 3 must take back.
         let mut improved = false;
-        for i in 0..self.sources.len() {
-            let source = self.sources[i];
-            // Walk the chain once for its end and bottleneck, once to apply
-            // it; earlier chains may have used up part of this one.
-            let mut bottleneck = u32::MAX;
-            let mut m = source;
-            let mut steps = 0usize;
-            while self.give[m as usize] != NONE && steps <= p.members {
-                bottleneck = bottleneck.min(s.x[self.give[m as usize] as usize]);
-                m = p.arc_member[self.receive[m as usize] as usize];
-                steps += 1;
+        loop {
+            let mut passed = false;
+            for i in 0..self.sources.len() {
+                let source = self.sources[i];
+                let mut open = true;
+                let mut m = source;
+                let mut steps = 0usize;
+                while self.give[m as usize] != NONE && steps <= p.members {
+                    open &= s.x[self.give[m as usize] as usize] > 0;
+                    m = p.arc_member[self.receive[m as usize] as usize];
+                    steps += 1;
+                }
+                let target = m;
+                if !open
+                    || steps > p.members
+                    || s.load[source as usize] < s.load[target as usize] + 2
+                {
+                    continue;
+                }
+                let mut m = source;
+                while self.give[m as usize] != NONE {
+                    let (g, r) = (
+                        self.give[m as usize] as usize,
+                        self.receive[m as usize] as usize,
+                    );
+                    s.x[g] -= 1;
+                    s.x[r] += 1;
+                    m = p.arc_member[r];
+                }
+                s.load[source as usize] -= 1;
+                s.load[target as usize] += 1;
+                passed = true;
             }
-            let target = m;
-            let (high, low) = (s.load[source as usize], s.load[target as usize]);
-            if bottleneck == 0 || steps > p.members || high < low + 2 {
-                continue;
+            if !passed {
+                break;
             }
-            let amount = bottleneck.min((high - low) / 2);
-            let mut m = source;
-            while self.give[m as usize] != NONE {
-                let (g, r) = (
-                    self.give[m as usize] as usize,
-                    self.receive[m as usize] as usize,
-                );
-                s.x[g] -= amount;
-                s.x[r] += amount;
-                m = p.arc_member[r];
-            }
-            s.load[source as usize] -= amount;
-            s.load[target as usize] += amount;
             improved = true;
         }
         improved
@@ -440,8 +514,21 @@ impl CycleSearch {
         let member_node = |m: u32| classes as u32 + m;
         let level_node = |load: u32| (classes + members) as u32 + (load - low);
 
+        let mut relaxed_since_check = 0usize;
         while let Some(n) = self.queue.pop_front() {
             self.queued[n as usize] = false;
+            // A negative cycle shows in the parent graph long before any
+            // path is `nodes` hops long: look for one every `nodes` pops,
+            // which costs O(1) a pop.
+            relaxed_since_check += 1;
+            if relaxed_since_check >= nodes {
+                relaxed_since_check = 0;
+                if let Some(cycle) = self.parent_cycle(nodes)
+                    && self.cycle_cost(p, s, &cycle) < 0
+                {
+                    return Some(cycle);
+                }
+            }
             let here = self.dist[n as usize];
             let relax = |this: &mut Self, to: u32, cost: i64, edge: Edge| -> Option<u32> {
                 let candidate = here + cost;
@@ -528,6 +615,23 @@ impl CycleSearch {
                 Edge::ToLevel(_) | Edge::FromLevel(_) => 0,
             })
             .sum()
+    }
+
+    /// Any cycle of the parent graph, found by walking parents from every
+    /// node with a colour per walk.
+    fn parent_cycle(&self, nodes: usize) -> Option<Vec<Edge>> {
+        let mut colour = vec![NONE; nodes];
+        for start in 0..nodes {
+            let mut n = start as u32;
+            while n != NONE && colour[n as usize] == NONE {
+                colour[n as usize] = start as u32;
+                n = self.parent_node[n as usize];
+            }
+            if n != NONE && colour[n as usize] == start as u32 {
+                return self.extract_cycle(n, nodes);
+            }
+        }
+        None
     }
 
     /// Walks parents from `start` until a node repeats, and returns that
