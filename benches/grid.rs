@@ -19,9 +19,8 @@
 //!
 //! Groups are built outside the timing; `assign` (interning, the algorithm
 //! and building the `Assignment`) is timed. Filter by id, e.g.
-//! `cargo bench --bench grid -- mix/skewed-nested`. With
-//! `KAFKA_ASSIGNORS_BENCH_SLOW=1` the rack mixes also run at the `BASE`
-//! size, where rack-aware sticky assignment takes seconds per call.
+//! `cargo bench --bench grid -- mix/skewed-nested`. Section `racks/` runs
+//! the rack mixes again at the `BASE` size.
 
 mod common;
 
@@ -37,12 +36,8 @@ use kafka_assignors::{Assignor, Strategy};
 /// The centre of the size sweep: (members, topics, total partitions).
 const BASE: (usize, usize, usize) = (200, 100, 20_000);
 
-/// The mix point: small enough that rack-aware sticky assignment (seconds
-/// per call at `BASE`) fits the run's time budget.
+/// The mix point: every combination of the other axes, at a small size.
 const MIX: (usize, usize, usize) = (50, 20, 2_000);
-
-/// Set to run the slow points too.
-const SLOW_VAR: &str = "KAFKA_ASSIGNORS_BENCH_SLOW";
 
 fn size_points() -> Vec<Shape> {
     let (m, t, p) = BASE;
@@ -134,15 +129,13 @@ fn grid(c: &mut Criterion) {
             &shape,
         );
     }
-    if std::env::var_os(SLOW_VAR).is_some() {
-        for shape in mix_points(BASE, &[Racks::ThreeRf2]) {
-            bench_shape(
-                c,
-                "slow",
-                &format!("{}/{}", shape.mix_id(), shape.size_id()),
-                &shape,
-            );
-        }
+    for shape in mix_points(BASE, &[Racks::ThreeRf2]) {
+        bench_shape(
+            c,
+            "racks",
+            &format!("{}/{}", shape.mix_id(), shape.size_id()),
+            &shape,
+        );
     }
 }
 

@@ -3,11 +3,6 @@
 //! the timing; `assign` (interning, the solver and building the
 //! `Assignment`) is timed. Filter by id, e.g.
 //! `cargo bench --bench sticky -- uniform`.
-//!
-//! One point is left out of the default run: a member joining the
-//! random-half group takes minutes per call (the solver's chain search on
-//! heterogeneous subscriptions), which alone would exceed the run's time
-//! budget. `KAFKA_ASSIGNORS_BENCH_SLOW=1` puts it back.
 
 mod common;
 
@@ -20,12 +15,9 @@ use criterion::{
 };
 use kafka_assignors::{Assignor, CooperativeStickyAssignor, StickyAssignor};
 
-fn events(name: &str, shape: Shape, slow_joins: bool, c: &mut Criterion) {
+fn events(name: &str, shape: Shape, c: &mut Criterion) {
     let settled = settled(&shape);
-    let mut events = vec![Event::Full, Event::OneLeaves];
-    if !slow_joins || std::env::var_os("KAFKA_ASSIGNORS_BENCH_SLOW").is_some() {
-        events.push(Event::OneJoins);
-    }
+    let events = [Event::Full, Event::OneLeaves, Event::OneJoins];
     let groups: Vec<_> = events
         .iter()
         .map(|&event| (event, after(event, &shape, &settled)))
@@ -56,22 +48,15 @@ fn events(name: &str, shape: Shape, slow_joins: bool, c: &mut Criterion) {
 }
 
 fn sticky(c: &mut Criterion) {
-    events(
-        "uniform-2000x500x2000",
-        Shape::new(2000, 500, 1_000_000),
-        false,
-        c,
-    );
+    events("uniform-2000x500x2000", Shape::new(2000, 500, 1_000_000), c);
     events(
         "random-half-2000x500x2000",
         Shape::new(2000, 500, 1_000_000).subscriptions(Subscriptions::RandomHalf),
-        true,
         c,
     );
     events(
         "buckets-1000x1000x50",
         Shape::new(1000, 1000, 50_000).subscriptions(Subscriptions::Disjoint),
-        false,
         c,
     );
 }
