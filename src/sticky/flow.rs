@@ -74,6 +74,7 @@ impl<'p> Solver<'p> {
         let mut order: Vec<u32> = (0..p.classes() as u32).collect();
         order.sort_by_key(|&c| (p.arcs_of_class(c as usize).len(), c));
         let mut sorted: Vec<u32> = Vec::new();
+        let mut scratch: Vec<u32> = Vec::new();
         for c in order {
             let c = c as usize;
             let arcs = p.arcs_of_class(c);
@@ -101,7 +102,15 @@ impl<'p> Solver<'p> {
                     a,
                 )
             };
-            sorted.sort_unstable_by_key(|&a| key(a));
+            if !sorted.is_sorted_by_key(|&a| key(a)) {
+                counting_sort_by_load(&mut sorted, &mut scratch, |a| {
+                    (
+                        load[p.arc_member[a as usize] as usize],
+                        p.arc_remote[a as usize],
+                    )
+                })
+                .unwrap_or_else(|| sorted.sort_unstable_by_key(|&a| key(a)));
+            }
 
             // The first `k` arcs rise to level `level` (some to `level + 1`).
             let mut k = 0usize;
@@ -130,7 +139,10 @@ impl<'p> Solver<'p> {
             // The remainder goes to local members first, then to those with
             // the fewest partitions of this class.
             let x = &self.x;
-            risers.sort_unstable_by_key(|&a| (p.arc_remote[a as usize], x[a as usize], a));
+            let riser_key = |a: &u32| (p.arc_remote[*a as usize], x[*a as usize], *a);
+            if !risers.is_sorted_by_key(riser_key) {
+                risers.sort_unstable_by_key(riser_key);
+            }
             for &a in risers.iter() {
                 if extra == 0 {
                     break;
@@ -156,9 +168,18 @@ impl<'p> Solver<'p> {
                 if arcs.len() < 2 {
                     continue;
                 }
+                // Nothing to even out where the subscribers' loads are within
+                // one of each other: skip the sort.
+                let load = &self.load;
+                let (low, high) = arcs
+                    .clone()
+                    .map(|a| load[p.arc_member[a] as usize])
+                    .fold((u32::MAX, 0), |(lo, hi), l| (lo.min(l), hi.max(l)));
+                if high < low.saturating_add(2) {
+                    continue;
+                }
                 sorted.clear();
                 sorted.extend(arcs.map(|a| a as u32));
-                let load = &self.load;
                 sorted.sort_unstable_by_key(|&a| (load[p.arc_member[a as usize] as usize], a));
                 let (mut low, mut high) = (0, sorted.len() - 1);
                 while low < high {
@@ -658,4 +679,43 @@ impl CycleSearch {
         }
         Some(cycle)
     }
+}
+
+/// Sorts arc ids (given ascending) by (load, remote), ties kept in id order,
+/// by counting: the loads of one class's subscribers span a few values, where
+/// a comparison sort would cost more than the water-fill it serves. `None`
+/// (and nothing changed) when the span is too wide for that to pay.
+fn counting_sort_by_load(
+    arcs: &mut [u32],
+    scratch: &mut Vec<u32>,
+    key: impl Fn(u32) -> (u32, bool),
+) -> Option<()> {
+    let (low, high) = arcs
+        .iter()
+        .map(|&a| key(a).0)
+        .fold((u32::MAX, 0), |(lo, hi), l| (lo.min(l), hi.max(l)));
+    let span = (high - low) as usize + 1;
+    if span > 4 * arcs.len() + 64 {
+        return None;
+    }
+    let bucket = |a: u32| {
+        let (load, remote) = key(a);
+        2 * (load - low) as usize + usize::from(remote)
+    };
+    let mut starts = vec![0usize; 2 * span + 1];
+    for &a in arcs.iter() {
+        starts[bucket(a) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    scratch.clear();
+    scratch.resize(arcs.len(), 0);
+    for &a in arcs.iter() {
+        let at = &mut starts[bucket(a)];
+        scratch[*at] = a;
+        *at += 1;
+    }
+    arcs.copy_from_slice(scratch);
+    Some(())
 }
