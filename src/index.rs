@@ -281,6 +281,30 @@ impl<'g> GroupIndex<'g> {
         rows.all(|row| row == first).then_some(first)
     }
 
+    /// Per topic id, its subscribers as positions in `order` (a permutation
+    /// of the member ids), ascending; with the identity order, member ids.
+    pub(crate) fn subscribers_in(&self, order: &[u32]) -> Csr {
+        let topics = self.topics.len();
+        let mut counts = vec![0u32; topics + 1];
+        for m in 0..self.members.len() {
+            for &t in self.subscriptions.row(m) {
+                counts[t as usize + 1] += 1;
+            }
+        }
+        for t in 0..topics {
+            counts[t + 1] += counts[t];
+        }
+        let mut items = vec![0u32; counts[topics] as usize];
+        let mut cursor = counts.clone();
+        for (position, &m) in order.iter().enumerate() {
+            for &t in self.subscriptions.row(m as usize) {
+                items[cursor[t as usize] as usize] = position as u32;
+                cursor[t as usize] += 1;
+            }
+        }
+        Csr::from_parts(counts, items)
+    }
+
     /// The member's generation, with a missing one read as -1.
     pub(crate) fn generation(&self, member: u32) -> i32 {
         self.members[member as usize].generation.unwrap_or(-1)

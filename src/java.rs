@@ -49,7 +49,7 @@ fn floor_char_boundary(s: &str, mut index: usize) -> usize {
     index
 }
 
-use crate::index::{Csr, GroupIndex};
+use crate::index::GroupIndex;
 
 /// Member ids in the Java client's `MemberInfo` order: static members first,
 /// by `group.instance.id`, then dynamic members by member id, each compared
@@ -66,29 +66,6 @@ pub(crate) fn java_member_order(index: &GroupIndex<'_>) -> Vec<u32> {
         }
     });
     order
-}
-
-/// Per topic id, its subscribers as positions in `order` (ascending).
-pub(crate) fn subscribers_by_topic(index: &GroupIndex<'_>, order: &[u32]) -> Csr {
-    let topics = index.topics.len();
-    let mut counts = vec![0u32; topics + 1];
-    for m in 0..index.members.len() {
-        for &t in index.subscriptions.row(m) {
-            counts[t as usize + 1] += 1;
-        }
-    }
-    for t in 0..topics {
-        counts[t + 1] += counts[t];
-    }
-    let mut items = vec![0u32; counts[topics] as usize];
-    let mut cursor = counts.clone();
-    for (position, &m) in order.iter().enumerate() {
-        for &t in index.subscriptions.row(m as usize) {
-            items[cursor[t as usize] as usize] = position as u32;
-            cursor[t as usize] += 1;
-        }
-    }
-    Csr::from_parts(counts, items)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use crate::assignment::Assignment;
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
 use crate::index::{Csr, GroupIndex, NONE, RackIndex};
-use crate::java::{java_member_order, subscribers_by_topic};
+use crate::java::java_member_order;
 use crate::model::{Group, RebalanceProtocol};
 use crate::strategy::Assignor;
 
@@ -61,7 +61,7 @@ fn range(index: &GroupIndex<'_>) -> Assignment {
     {
         return uniform_range(index, &order, row);
     }
-    let subscribers = subscribers_by_topic(index, &order);
+    let subscribers = index.subscribers_in(&order);
     // Rack-aware assignment needs a member rack and a replica rack somewhere;
     // checking that first keeps the common case free of rack work.
     if members_have_racks && topics_have_racks {

@@ -9,7 +9,7 @@
 use crate::assignment::{Assignment, strided_deal};
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
-use crate::java::{java_cmp, java_member_order, subscribers_by_topic};
+use crate::java::{java_cmp, java_member_order};
 use crate::model::{Group, RebalanceProtocol};
 use crate::strategy::Assignor;
 
@@ -51,7 +51,7 @@ fn uniform_round_robin(index: &GroupIndex<'_>, row: &[u32]) -> Assignment {
 fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {
     let mut owner = vec![NONE; index.total_partitions as usize];
     let order = java_member_order(index);
-    let subscribers = subscribers_by_topic(index, &order);
+    let subscribers = index.subscribers_in(&order);
     let mut topics: Vec<u32> = (0..index.topics.len() as u32).collect();
     topics.sort_by(|&a, &b| java_cmp(index.topics[a as usize].name, index.topics[b as usize].name));
 

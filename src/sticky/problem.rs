@@ -51,25 +51,8 @@ impl Problem {
         };
         let classes = class_topic.len();
 
-        // Subscribers per topic, in member order.
-        let topics = index.topics.len();
-        let mut sub_start = vec![0u32; topics + 1];
-        for m in 0..index.members.len() {
-            for &t in index.subscriptions.row(m) {
-                sub_start[t as usize + 1] += 1;
-            }
-        }
-        for t in 0..topics {
-            sub_start[t + 1] += sub_start[t];
-        }
-        let mut subscribers = vec![0u32; sub_start[topics] as usize];
-        let mut cursor = sub_start.clone();
-        for m in 0..index.members.len() {
-            for &t in index.subscriptions.row(m) {
-                subscribers[cursor[t as usize] as usize] = m as u32;
-                cursor[t as usize] += 1;
-            }
-        }
+        let identity: Vec<u32> = (0..index.members.len() as u32).collect();
+        let subscribers = index.subscribers_in(&identity);
 
         let mut arc_start = Vec::with_capacity(classes + 1);
         let mut arc_member = Vec::new();
@@ -78,7 +61,7 @@ impl Problem {
         for (c, &t) in class_topic.iter().enumerate() {
             let t = t as usize;
             let first = class_partitions.row(c).first().copied();
-            for &m in &subscribers[sub_start[t] as usize..sub_start[t + 1] as usize] {
+            for &m in subscribers.row(t) {
                 arc_member.push(m);
                 arc_remote.push(match (&racks, first) {
                     (Some(racks), Some(p)) => is_remote(racks, m, p, rack_match),
