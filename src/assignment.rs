@@ -399,6 +399,94 @@ impl PartialEq for MemberAssignment<'_> {
     }
 }
 
+/// Writes an [`Assignment`] member by member, in member-id order, each
+/// member's partitions pushed as ascending global indices. The runs come out
+/// as they are written, so nothing is regrouped afterwards.
+pub(crate) struct MemberMajor<'i, 'g> {
+    index: &'i GroupIndex<'g>,
+    member_runs: Vec<u32>,
+    runs: Vec<Run>,
+    partitions: Vec<i32>,
+    /// The topic of the member's open run and its global span; an empty
+    /// span when no run is open.
+    topic: u32,
+    span: (u32, u32),
+}
+
+impl<'i, 'g> MemberMajor<'i, 'g> {
+    /// A builder for `assigned` partitions in all.
+    pub(crate) fn new(index: &'i GroupIndex<'g>, assigned: usize) -> Self {
+        MemberMajor {
+            index,
+            member_runs: Vec::with_capacity(index.members.len() + 1),
+            // At most one run per partition; pages never written cost nothing.
+            runs: Vec::with_capacity(assigned + 1),
+            partitions: Vec::with_capacity(assigned),
+            topic: 0,
+            span: (0, 0),
+        }
+    }
+
+    /// Starts the next member.
+    pub(crate) fn next_member(&mut self) {
+        self.member_runs.push(self.runs.len() as u32);
+        self.topic = 0;
+        self.span = (0, 0);
+    }
+
+    /// Gives the current member global partition `p`, above any it has.
+    #[inline]
+    pub(crate) fn push(&mut self, p: u32) {
+        if p >= self.span.1 {
+            self.open_run(p);
+        }
+        self.partitions.push((p - self.span.0) as i32);
+    }
+
+    fn open_run(&mut self, p: u32) {
+        let topics = &self.index.topics;
+        // Members mostly read the next topic, so try it before searching.
+        let next = if self.span.1 == 0 {
+            0
+        } else {
+            self.topic as usize + 1
+        };
+        let t = match topics.get(next) {
+            Some(topic) if topic.start <= p && p < topic.start + topic.partitions => next,
+            _ => topics.partition_point(|topic| topic.start <= p) - 1,
+        };
+        let topic = &topics[t];
+        self.topic = t as u32;
+        self.span = (topic.start, topic.start + topic.partitions);
+        self.runs.push(Run {
+            topic: t as u32,
+            start: self.partitions.len() as u32,
+        });
+    }
+
+    /// The answer; every member of the index must have been started.
+    pub(crate) fn finish(mut self) -> Assignment {
+        debug_assert_eq!(self.member_runs.len(), self.index.members.len());
+        self.member_runs.push(self.runs.len() as u32);
+        self.runs.push(Run {
+            topic: NONE,
+            start: self.partitions.len() as u32,
+        });
+        Assignment {
+            topics: self
+                .index
+                .topics
+                .iter()
+                .map(|t| Arc::clone(t.name))
+                .collect(),
+            members: self.index.members.iter().map(|m| m.id.clone()).collect(),
+            member_runs: self.member_runs,
+            runs: self.runs,
+            partitions: self.partitions,
+        }
+    }
+}
+
 /// Deals every partition of `row`'s topics, taken in `deal_order` and then
 /// by number, to `takers` in turn: the `k`-th dealt goes to taker `k mod c`.
 /// Every taker subscribes to exactly `row`. Each taker's share of a topic is

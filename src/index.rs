@@ -106,6 +106,11 @@ impl Csr {
     pub(crate) fn total(&self) -> usize {
         self.items.len()
     }
+
+    /// Every row's items, one after another.
+    pub(crate) fn items(&self) -> &[u32] {
+        &self.items
+    }
 }
 
 /// One subscribed topic that exists in the metadata.

@@ -58,6 +58,7 @@
 #[cfg(feature = "arbitrary")]
 mod arbitrary_impls;
 mod assignment;
+mod bitset;
 mod error;
 mod hash;
 mod index;

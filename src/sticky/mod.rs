@@ -149,11 +149,7 @@ impl Assignor for StickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::with_owned(group)?;
-        if let Some(answer) = uniform::fresh(&index) {
-            return Ok(answer);
-        }
-        let (_, target) = optimum(&index, self.rack_match);
-        Ok(Assignment::from_owners(&index, &target))
+        Ok(solve(&index, self.rack_match, false))
     }
 }
 
@@ -168,27 +164,30 @@ impl Assignor for CooperativeStickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let index = GroupIndex::with_owned(group)?;
-        if let Some(answer) = uniform::fresh(&index) {
-            // Nothing is owned, so nothing changes owner: nothing to withhold.
-            return Ok(answer);
-        }
-        let (owner, mut target) = optimum(&index, self.rack_match);
-        withhold_moves(&owner, &mut target);
-        Ok(Assignment::from_owners(&index, &target))
+        Ok(solve(&index, self.rack_match, true))
     }
 }
 
-/// The previous owner and the optimal new owner of every global partition.
-fn optimum(index: &GroupIndex<'_>, rack_match: RackMatch) -> (Vec<u32>, Vec<u32>) {
+/// The optimum; with `cooperative`, less every partition that would change
+/// owner or was contested.
+fn solve(index: &GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
+    if !problem::rack_aware(index) {
+        // Nothing is owned in a fresh group, so nothing is withheld.
+        if let Some(answer) = uniform::fresh(index) {
+            return answer;
+        }
+        if let Some(answer) = uniform::assign(index, cooperative) {
+            return answer;
+        }
+    }
     let owner = ownership::resolve_owners(index);
-    let target = if uniform::is_uniform(index) && !problem::rack_aware(index) {
-        uniform::assign(index, &owner)
-    } else {
-        let problem = problem::Problem::new(index, &owner, rack_match);
-        let counts = flow::solve(&problem);
-        place::place(&problem, &counts, &owner, index.total_partitions as usize)
-    };
-    (owner, target)
+    let problem = problem::Problem::new(index, &owner, rack_match);
+    let counts = flow::solve(&problem);
+    let mut target = place::place(&problem, &counts, &owner, index.total_partitions as usize);
+    if cooperative {
+        withhold_moves(&owner, &mut target);
+    }
+    Assignment::from_owners(index, &target)
 }
 
 /// A partition changing owner, or contested, goes to nobody this round.

@@ -9,7 +9,10 @@
 //! Java client, which drops every owned partition of a member whose
 //! generation is not the group's highest.
 
-use crate::index::{GroupIndex, NONE};
+use std::borrow::Cow;
+
+use crate::bitset::Bitset;
+use crate::index::{Csr, GroupIndex, NONE};
 
 /// A partition claimed by several members at its highest generation.
 pub(crate) const CONTESTED: u32 = NONE - 1;
@@ -32,6 +35,52 @@ pub(crate) fn resolve_owners(index: &GroupIndex<'_>) -> Vec<u32> {
         }
     }
     claims.into_iter().map(|(owner, _)| owner).collect()
+}
+
+/// What each member holds, for the paths that work member by member.
+pub(crate) struct Held<'i> {
+    /// Per member: the partitions it owns, ascending.
+    pub(crate) rows: Cow<'i, Csr>,
+    /// Every partition somebody claims, owner or not.
+    pub(crate) claimed: Bitset,
+    /// Every partition somebody owns: `rows` as a set.
+    pub(crate) holding: Bitset,
+}
+
+/// Per member, the claims that make it the owner. Claims rarely collide, and
+/// when none does every claim is its partition's owner: one bit per
+/// partition proves that, without an owner array.
+pub(crate) fn held<'i>(index: &'i GroupIndex<'_>) -> Held<'i> {
+    let mut claimed = Bitset::new(index.total_partitions as usize);
+    let mut collided = false;
+    for &p in index.owned.items() {
+        collided |= claimed.replace(p);
+    }
+    if !collided {
+        return Held {
+            rows: Cow::Borrowed(&index.owned),
+            holding: claimed.clone(),
+            claimed,
+        };
+    }
+    let owner = resolve_owners(index);
+    let members = index.members.len();
+    let mut rows = Csr::with_capacity(members, index.owned.total());
+    let mut holding = Bitset::new(index.total_partitions as usize);
+    for m in 0..members {
+        for &p in index.owned.row(m) {
+            if owner[p as usize] == m as u32 {
+                rows.push(p);
+                holding.replace(p);
+            }
+        }
+        rows.end_row(false);
+    }
+    Held {
+        rows: Cow::Owned(rows),
+        claimed,
+        holding,
+    }
 }
 
 #[cfg(test)]

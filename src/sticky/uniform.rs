@@ -1,11 +1,17 @@
-//! The closed form for groups whose members all subscribe to the same topics.
+//! The closed form for groups whose members all subscribe to the same topics,
+//! and for groups made of such parts: when any two members' subscriptions are
+//! either equal or disjoint, the members with one subscription and their
+//! topics form a component that shares nothing with the rest, and every goal
+//! (balance, moves, topic spread) adds up over components, so each component
+//! is solved on its own.
 //!
-//! With `c` members and `P` partitions every balanced answer gives each
-//! member `q = P / c` or `q + 1` partitions, exactly `r = P % c` of them the
-//! larger quota. A member with quota `Q` keeps at most `min(owned, Q)`, and
-//! every member can take any partition, so the fewest moves come from giving
-//! the `r` larger quotas to the members that own the most: a larger quota
-//! saves a move exactly when its member owns more than `q`.
+//! Within a component of `c` members and `P` partitions every balanced
+//! answer gives each member `q = P / c` or `q + 1` partitions, exactly
+//! `r = P % c` of them the larger quota. A member with quota `Q` keeps at
+//! most `min(owned, Q)`, and every member can take any partition, so the
+//! fewest moves come from giving the `r` larger quotas to the members that
+//! own the most: a larger quota saves a move exactly when its member owns
+//! more than `q`.
 //!
 //! Which partitions move is free for balance and moves, so it serves the
 //! third goal, an even share of each topic: a member over its quota releases
@@ -13,30 +19,84 @@
 //! topic released least so far in this rebalance), and the free partitions
 //! are dealt in topic order to the members still below quota, in turn, as
 //! RoundRobin deals.
+//!
+//! The answer is written member by member: a member keeps its own sorted
+//! list of held partitions, less what it releases, merged with what it is
+//! dealt, so nothing is kept per partition but a bit.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::assignment::{Assignment, strided_deal};
-use crate::index::{GroupIndex, NONE};
+use crate::assignment::{Assignment, MemberMajor, strided_deal};
+use crate::index::{Csr, GroupIndex, NONE};
+use crate::sticky::ownership;
 
-/// Whether every member that subscribes to anything subscribes to the same
-/// topics.
-pub(crate) fn is_uniform(index: &GroupIndex<'_>) -> bool {
-    let mut rows = (0..index.members.len())
-        .map(|m| index.subscriptions.row(m))
-        .filter(|row| !row.is_empty());
-    match rows.next() {
-        None => true,
-        Some(first) => rows.all(|row| row == first),
+/// Members grouped by subscription, when any two members' subscriptions
+/// are equal or disjoint.
+struct Components {
+    /// Per component, its members, ascending.
+    members: Csr,
+    /// Per component, a member whose subscription row lists its topics.
+    representative: Vec<u32>,
+}
+
+impl Components {
+    fn of(index: &GroupIndex<'_>) -> Option<Self> {
+        let member_count = index.members.len();
+        let mut topic_component = vec![NONE; index.topics.len()];
+        let mut representative: Vec<u32> = Vec::new();
+        let mut member_component = vec![NONE; member_count];
+        for (m, component) in member_component.iter_mut().enumerate() {
+            let row = index.subscriptions.row(m);
+            let Some(&first) = row.first() else {
+                continue;
+            };
+            let mut c = topic_component[first as usize];
+            if c == NONE {
+                c = representative.len() as u32;
+                for &t in row {
+                    if topic_component[t as usize] != NONE {
+                        return None;
+                    }
+                    topic_component[t as usize] = c;
+                }
+                representative.push(m as u32);
+            } else if row != index.subscriptions.row(representative[c as usize] as usize) {
+                return None;
+            }
+            *component = c;
+        }
+        let count = representative.len();
+        let mut starts = vec![0u32; count + 1];
+        for &c in &member_component {
+            if c != NONE {
+                starts[c as usize + 1] += 1;
+            }
+        }
+        for c in 0..count {
+            starts[c + 1] += starts[c];
+        }
+        let mut items = vec![0u32; starts[count] as usize];
+        let mut cursor = starts.clone();
+        for (m, &c) in member_component.iter().enumerate() {
+            if c != NONE {
+                items[cursor[c as usize] as usize] = m as u32;
+                cursor[c as usize] += 1;
+            }
+        }
+        Some(Components {
+            members: Csr::from_parts(starts, items),
+            representative,
+        })
     }
 }
 
 /// The answer for a group with equal subscriptions where nobody owns
-/// anything (and racks do not matter): what [`assign`] deals, quotas and
-/// all, written directly. `None` when the group is not such a group.
+/// anything: what [`assign`] deals, quotas and all, written directly as
+/// strided runs. `None` when the group is not such a group. Racks must not
+/// matter.
 pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
-    if index.owned.total() > 0 || crate::sticky::problem::rack_aware(index) {
+    if index.owned.total() > 0 {
         return None;
     }
     let row = index.common_subscription()?;
@@ -47,153 +107,182 @@ pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
     Some(strided_deal(index, row, &takers, row))
 }
 
-/// The new owner of every global partition; `owner` is the resolved
-/// previous owner per partition.
-pub(crate) fn assign(index: &GroupIndex<'_>, owner: &[u32]) -> Vec<u32> {
-    let total = index.total_partitions as usize;
-    let mut target = vec![NONE; total];
-    let active: Vec<u32> = (0..index.members.len() as u32)
-        .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
-        .collect();
-    if active.is_empty() || total == 0 {
-        return target;
-    }
-    let members = index.members.len();
-    let mut owned = vec![0u32; members];
-    for &o in owner {
-        if (o as usize) < members {
-            owned[o as usize] += 1;
-        }
-    }
-
-    let c = active.len() as u64;
-    let base = (total as u64 / c) as u32;
-    let extra = (total as u64 % c) as usize;
-    let mut by_owned = active.clone();
-    by_owned.sort_unstable_by_key(|&m| (Reverse(owned[m as usize]), m));
-    let mut quota = vec![0u32; members];
-    for (rank, &m) in by_owned.iter().enumerate() {
-        quota[m as usize] = base + u32::from(rank < extra);
-    }
-
-    let topics = index.topics.len();
-    let mut released_so_far = vec![0u32; topics];
-    let mut kept = vec![0u32; members];
+/// The optimum when any two subscriptions are equal or disjoint; `None`
+/// otherwise. Racks must not matter. With `cooperative`, every partition
+/// dealt that somebody claims is withheld: it changes owner, or its claim
+/// was contested.
+pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assignment> {
+    let components = Components::of(index)?;
+    let held = ownership::held(index);
+    let member_count = index.members.len();
+    let mut holding = held.holding.clone();
+    // Per member: partitions it keeps, its quota, and whether it releases any.
+    let mut keeps = vec![0u32; member_count];
+    let mut quota = vec![0u32; member_count];
+    let mut releases = vec![false; member_count];
+    // (member, partition) for every partition dealt and given this round,
+    // components one after another, partitions ascending within each.
+    let mut dealt: Vec<(u32, u32)> = Vec::new();
+    let mut released_so_far = vec![0u32; index.topics.len()];
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-    let mut keep_per_run: Vec<u32> = Vec::new();
     let mut heap = BinaryHeap::new();
-    for &m in &active {
-        let mu = m as usize;
-        if owned[mu] <= quota[mu] {
-            // Keeps everything it owns: no runs, no choices.
-            for &p in index.owned.row(mu) {
-                if owner[p as usize] == m {
-                    target[p as usize] = m;
+    let mut by_owned: Vec<u32> = Vec::new();
+    let mut takers: Vec<u32> = Vec::new();
+    let mut filled = vec![0u32; member_count];
+
+    for (c, &representative) in components.representative.iter().enumerate() {
+        let members = components.members.row(c);
+        let topics = index.subscriptions.row(representative as usize);
+        let total: u64 = topics
+            .iter()
+            .map(|&t| u64::from(index.topics[t as usize].partitions))
+            .sum();
+        let count = members.len() as u64;
+        let base = (total / count) as u32;
+        let extra = (total % count) as usize;
+        by_owned.clear();
+        by_owned.extend_from_slice(members);
+        by_owned.sort_unstable_by_key(|&m| (Reverse(held.rows.row(m as usize).len()), m));
+        for (rank, &m) in by_owned.iter().enumerate() {
+            quota[m as usize] = base + u32::from(rank < extra);
+        }
+
+        for &m in members {
+            let mu = m as usize;
+            let row = held.rows.row(mu);
+            let owned = row.len() as u32;
+            if owned <= quota[mu] {
+                keeps[mu] = owned;
+                continue;
+            }
+            // The member's partitions as runs (topic, first, kept) over its
+            // row; releases come off the end of a run, the highest numbers.
+            runs.clear();
+            let mut topic = 0usize;
+            let mut i = 0;
+            while i < row.len() {
+                while index.topics[topic].start + index.topics[topic].partitions <= row[i] {
+                    topic += 1;
                 }
+                let end_of_topic = index.topics[topic].start + index.topics[topic].partitions;
+                let first = i;
+                while i < row.len() && row[i] < end_of_topic {
+                    i += 1;
+                }
+                runs.push((topic as u32, first as u32, (i - first) as u32));
             }
-            kept[mu] = owned[mu];
-            continue;
-        }
-        // The member's owned partitions as runs (topic, first, end) over its
-        // sorted owned row, with how many of each run it really owns.
-        runs.clear();
-        keep_per_run.clear();
-        let row = index.owned.row(mu);
-        let mut topic = 0usize;
-        let mut i = 0;
-        while i < row.len() {
-            while index.topics[topic].start + index.topics[topic].partitions <= row[i] {
-                topic += 1;
-            }
-            let end_of_topic = index.topics[topic].start + index.topics[topic].partitions;
-            let first = i;
-            let mut mine = 0;
-            while i < row.len() && row[i] < end_of_topic {
-                mine += u32::from(owner[row[i] as usize] == m);
-                i += 1;
-            }
-            if mine > 0 {
-                runs.push((topic as u32, first as u32, i as u32));
-                keep_per_run.push(mine);
-            }
-        }
-        let mut release = owned[mu].saturating_sub(quota[mu]);
-        if release > 0 {
             heap.clear();
-            for (k, &(t, _, _)) in runs.iter().enumerate() {
-                heap.push(release_key(
-                    index,
-                    c,
-                    t,
-                    keep_per_run[k],
-                    &released_so_far,
-                    k,
-                ));
+            for (k, &(t, _, kept)) in runs.iter().enumerate() {
+                heap.push(release_key(index, count, t, kept, &released_so_far, k));
             }
+            let mut release = owned - quota[mu];
             while release > 0 {
                 let Some((_, _, Reverse(k))) = heap.pop() else {
                     break;
                 };
-                let t = runs[k].0;
-                keep_per_run[k] -= 1;
-                released_so_far[t as usize] += 1;
+                let (t, first, kept) = &mut runs[k];
+                *kept -= 1;
+                holding.remove(row[(*first + *kept) as usize]);
+                released_so_far[*t as usize] += 1;
                 release -= 1;
-                if keep_per_run[k] > 0 {
-                    heap.push(release_key(
-                        index,
-                        c,
-                        t,
-                        keep_per_run[k],
-                        &released_so_far,
-                        k,
-                    ));
+                if *kept > 0 {
+                    let (t, kept) = (*t, *kept);
+                    heap.push(release_key(index, count, t, kept, &released_so_far, k));
                 }
             }
+            keeps[mu] = quota[mu];
+            releases[mu] = true;
         }
-        // Keep the lowest-numbered owned partitions of each topic.
-        for (k, &(_, first, end)) in runs.iter().enumerate() {
-            let mut left = keep_per_run[k];
-            for &p in &row[first as usize..end as usize] {
-                if left == 0 {
-                    break;
+
+        // Deal the free partitions, in topic order, to members below quota.
+        takers.clear();
+        takers.extend(
+            members
+                .iter()
+                .filter(|&&m| keeps[m as usize] < quota[m as usize]),
+        );
+        for &m in members {
+            filled[m as usize] = keeps[m as usize];
+        }
+        let mut turn = 0usize;
+        for &t in topics {
+            let topic = &index.topics[t as usize];
+            let more = holding.for_each_missing(topic.start, topic.start + topic.partitions, |p| {
+                if takers.is_empty() {
+                    return false;
                 }
-                if owner[p as usize] == m {
-                    target[p as usize] = m;
-                    left -= 1;
+                if turn >= takers.len() {
+                    turn = 0;
                 }
+                let m = takers[turn];
+                if !(cooperative && held.claimed.contains(p)) {
+                    dealt.push((m, p));
+                }
+                filled[m as usize] += 1;
+                if filled[m as usize] == quota[m as usize] {
+                    takers.remove(turn);
+                } else {
+                    turn += 1;
+                }
+                true
+            });
+            if !more {
+                break;
             }
-            kept[mu] += keep_per_run[k];
         }
     }
 
-    // Deal the free partitions, in topic order, to members below quota.
-    let mut takers: Vec<u32> = active
-        .iter()
-        .copied()
-        .filter(|&m| kept[m as usize] < quota[m as usize])
-        .collect();
-    let mut turn = 0usize;
-    for (p, slot) in target.iter_mut().enumerate() {
-        if *slot != NONE {
+    // What each member is dealt, member by member, still ascending.
+    let mut starts = vec![0u32; member_count + 1];
+    for &(m, _) in &dealt {
+        starts[m as usize + 1] += 1;
+    }
+    for m in 0..member_count {
+        starts[m + 1] += starts[m];
+    }
+    let mut items = vec![0u32; dealt.len()];
+    let mut cursor = starts.clone();
+    for &(m, p) in &dealt {
+        items[cursor[m as usize] as usize] = p;
+        cursor[m as usize] += 1;
+    }
+    let received = Csr::from_parts(starts, items);
+
+    let assigned = keeps.iter().map(|&k| k as usize).sum::<usize>() + dealt.len();
+    let mut out = MemberMajor::new(index, assigned);
+    for (m, &released) in releases.iter().enumerate() {
+        out.next_member();
+        let own = held.rows.row(m);
+        let got = received.row(m);
+        if !released && got.is_empty() {
+            for &p in own {
+                out.push(p);
+            }
             continue;
         }
-        let _ = p;
-        if takers.is_empty() {
-            break;
-        }
-        if turn >= takers.len() {
-            turn = 0;
-        }
-        let m = takers[turn];
-        *slot = m;
-        kept[m as usize] += 1;
-        if kept[m as usize] == quota[m as usize] {
-            takers.remove(turn);
-        } else {
-            turn += 1;
+        let (mut i, mut j) = (0, 0);
+        loop {
+            while i < own.len() && !holding.contains(own[i]) {
+                i += 1;
+            }
+            match (own.get(i), got.get(j)) {
+                (Some(&a), Some(&b)) if a < b => {
+                    out.push(a);
+                    i += 1;
+                }
+                (_, Some(&b)) => {
+                    out.push(b);
+                    j += 1;
+                }
+                (Some(&a), None) => {
+                    out.push(a);
+                    i += 1;
+                }
+                (None, None) => break,
+            }
         }
     }
-    target
+    Some(out.finish())
 }
 
 /// Heap key for releasing from one topic: furthest above the fair share
