@@ -128,60 +128,46 @@ impl Assignment {
     }
 
     /// Builds the answer from one arithmetic run per subscription:
-    /// `ranges[k]` is (first partition, count) for the `k`-th item of
-    /// `index.subscriptions`, the partitions `stride` apart. Member-major from
-    /// the start, so nothing is regrouped.
+    /// `range(m, k)` is (first partition, count) for the `k`-th topic of
+    /// member `m`'s subscription row, the partitions `stride` apart. Every
+    /// partition of the subscribed topics must be covered once. Member-major
+    /// from the start, so nothing is regrouped.
     pub(crate) fn from_subscription_ranges(
         index: &GroupIndex<'_>,
-        ranges: &[(u32, u32)],
         stride: u32,
+        mut range: impl FnMut(usize, usize) -> (u32, u32),
     ) -> Self {
-        debug_assert_eq!(ranges.len(), index.subscriptions.total());
         let member_count = index.members.len();
-        let assigned: usize = ranges.iter().map(|&(_, count)| count as usize).sum();
-        let run_total = ranges.iter().filter(|&&(_, count)| count > 0).count();
-        // Exact sizes, written by index: most runs hold one partition, where
-        // `push` and `extend` would cost more than the write itself.
+        let assigned = index.total_partitions as usize;
         let mut member_runs = Vec::with_capacity(member_count + 1);
-        let mut runs = vec![
-            Run {
-                topic: NONE,
-                start: 0
-            };
-            run_total + 1
-        ];
-        let mut partitions = vec![0i32; assigned];
-        let (mut run_at, mut at) = (0usize, 0usize);
+        // At most one run per subscription and per partition; pages never
+        // written cost nothing.
+        let mut runs = Vec::with_capacity(index.subscriptions.total().min(assigned) + 1);
+        let mut partitions: Vec<i32> = Vec::with_capacity(assigned);
         for m in 0..member_count {
-            member_runs.push(run_at as u32);
-            let offset = index.subscriptions.row_offset(m);
-            let row = index.subscriptions.row(m);
-            for (&t, &(first, count)) in row.iter().zip(&ranges[offset..offset + row.len()]) {
+            member_runs.push(runs.len() as u32);
+            for (k, &t) in index.subscriptions.row(m).iter().enumerate() {
+                let (first, count) = range(m, k);
                 if count == 0 {
                     continue;
                 }
-                runs[run_at] = Run {
+                runs.push(Run {
                     topic: t,
-                    start: at as u32,
-                };
-                run_at += 1;
+                    start: partitions.len() as u32,
+                });
                 if count == 1 {
-                    partitions[at] = first as i32;
+                    partitions.push(first as i32);
                 } else {
-                    let mut p = first;
-                    for slot in &mut partitions[at..at + count as usize] {
-                        *slot = p as i32;
-                        p += stride;
-                    }
+                    partitions.extend((0..count).map(|i| (first + i * stride) as i32));
                 }
-                at += count as usize;
             }
         }
-        member_runs.push(run_at as u32);
-        runs[run_at] = Run {
+        debug_assert_eq!(partitions.len(), assigned);
+        member_runs.push(runs.len() as u32);
+        runs.push(Run {
             topic: NONE,
-            start: at as u32,
-        };
+            start: partitions.len() as u32,
+        });
         Assignment {
             topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
             members: index.members.iter().map(|m| m.id.clone()).collect(),
@@ -404,13 +390,15 @@ impl PartialEq for MemberAssignment<'_> {
 /// as they are written, so nothing is regrouped afterwards.
 pub(crate) struct MemberMajor<'i, 'g> {
     index: &'i GroupIndex<'g>,
+    /// Per topic, its global span (first, end).
+    spans: Vec<(u32, u32)>,
     member_runs: Vec<u32>,
     runs: Vec<Run>,
     partitions: Vec<i32>,
-    /// The topic of the member's open run and its global span; an empty
-    /// span when no run is open.
-    topic: u32,
+    /// The global span of the topic of the member's open run, empty when
+    /// none is open, and the topic to try first for the next run.
     span: (u32, u32),
+    next_topic: usize,
 }
 
 impl<'i, 'g> MemberMajor<'i, 'g> {
@@ -418,50 +406,44 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
     pub(crate) fn new(index: &'i GroupIndex<'g>, assigned: usize) -> Self {
         MemberMajor {
             index,
+            spans: index
+                .topics
+                .iter()
+                .map(|t| (t.start, t.start + t.partitions))
+                .collect(),
             member_runs: Vec::with_capacity(index.members.len() + 1),
             // At most one run per partition; pages never written cost nothing.
             runs: Vec::with_capacity(assigned + 1),
             partitions: Vec::with_capacity(assigned),
-            topic: 0,
             span: (0, 0),
+            next_topic: 0,
         }
     }
 
     /// Starts the next member.
     pub(crate) fn next_member(&mut self) {
         self.member_runs.push(self.runs.len() as u32);
-        self.topic = 0;
         self.span = (0, 0);
+        self.next_topic = 0;
     }
 
     /// Gives the current member global partition `p`, above any it has.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, p: u32) {
         if p >= self.span.1 {
-            self.open_run(p);
+            // Members mostly read the next topic, so try it before searching.
+            let t = match self.spans.get(self.next_topic) {
+                Some(&(start, end)) if start <= p && p < end => self.next_topic,
+                _ => self.spans.partition_point(|&(start, _)| start <= p) - 1,
+            };
+            self.span = self.spans[t];
+            self.next_topic = t + 1;
+            self.runs.push(Run {
+                topic: t as u32,
+                start: self.partitions.len() as u32,
+            });
         }
         self.partitions.push((p - self.span.0) as i32);
-    }
-
-    fn open_run(&mut self, p: u32) {
-        let topics = &self.index.topics;
-        // Members mostly read the next topic, so try it before searching.
-        let next = if self.span.1 == 0 {
-            0
-        } else {
-            self.topic as usize + 1
-        };
-        let t = match topics.get(next) {
-            Some(topic) if topic.start <= p && p < topic.start + topic.partitions => next,
-            _ => topics.partition_point(|topic| topic.start <= p) - 1,
-        };
-        let topic = &topics[t];
-        self.topic = t as u32;
-        self.span = (topic.start, topic.start + topic.partitions);
-        self.runs.push(Run {
-            topic: t as u32,
-            start: self.partitions.len() as u32,
-        });
     }
 
     /// The answer; every member of the index must have been started.
@@ -515,18 +497,22 @@ pub(crate) fn strided_deal(
             (deal_start[t as usize] % c, n / c, n % c)
         })
         .collect();
-    let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
+    let position = positions(index, takers);
+    Assignment::from_subscription_ranges(index, c as u32, |m, k| {
+        let i = u64::from(position[m]);
+        let (shift, q, r) = per_topic[k];
+        // The first partition p of this topic with start + p = i (mod c).
+        let first = if i >= shift { i - shift } else { i + c - shift };
+        (first as u32, (q + u64::from(first < r)) as u32)
+    })
+}
+
+/// Per member, its place in `takers` (members missing from it are never
+/// asked).
+pub(crate) fn positions(index: &GroupIndex<'_>, takers: &[u32]) -> Vec<u32> {
+    let mut position = vec![NONE; index.members.len()];
     for (i, &m) in takers.iter().enumerate() {
-        let i = i as u64;
-        let offset = index.subscriptions.row_offset(m as usize);
-        for (slot, &(shift, q, r)) in ranges[offset..offset + row.len()]
-            .iter_mut()
-            .zip(&per_topic)
-        {
-            // The first partition p of this topic with start + p = i (mod c).
-            let first = if i >= shift { i - shift } else { i + c - shift };
-            *slot = (first as u32, (q + u64::from(first < r)) as u32);
-        }
+        position[m as usize] = i as u32;
     }
-    Assignment::from_subscription_ranges(index, &ranges, c as u32)
+    position
 }

@@ -8,7 +8,10 @@
 use std::sync::Arc;
 
 use crate::error::{AssignError, AssignErrorKind};
-use crate::hash::FxHashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+
+use crate::hash::{FxHashMap, FxHasher};
 use crate::model::{Group, Member, Topic};
 
 /// Marks "no member" or "no topic" in the flat arrays.
@@ -43,11 +46,6 @@ impl Csr {
         }
     }
 
-    /// Makes room for `additional` more items.
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        self.items.reserve(additional);
-    }
-
     /// Appends an item to the row being built.
     #[inline]
     pub(crate) fn push(&mut self, item: u32) {
@@ -56,42 +54,18 @@ impl Csr {
 
     /// Closes the row being built; `sort_dedup` sorts it and drops repeats.
     pub(crate) fn end_row(&mut self, sort_dedup: bool) {
-        let start = *self.starts.last().unwrap_or(&0) as usize;
         if sort_dedup {
-            let row = &mut self.items[start..];
-            // Callers mostly pass rows already in order: one read-only pass
-            // proves it and skips the rewrite.
-            if row.windows(2).all(|pair| pair[0] < pair[1]) {
-                self.starts.push(self.items.len() as u32);
-                return;
-            }
-            if !row.is_sorted() {
-                row.sort_unstable();
-            }
-            let mut kept = start;
-            for i in start..self.items.len() {
-                if kept == start || self.items[kept - 1] != self.items[i] {
-                    self.items[kept] = self.items[i];
-                    kept += 1;
-                }
-            }
-            self.items.truncate(kept);
+            let start = *self.starts.last().unwrap_or(&0) as usize;
+            sort_dedup_tail(&mut self.items, start);
         }
         self.starts.push(self.items.len() as u32);
     }
 
-    /// Appends a copy of the last row as a new row.
-    pub(crate) fn repeat_last_row(&mut self) {
-        let rows = self.rows();
-        let start = self.starts[rows - 1] as usize;
-        self.items.extend_from_within(start..);
-        self.starts.push(self.items.len() as u32);
-    }
-
-    /// Where row `i` starts among all items.
-    #[inline]
-    pub(crate) fn row_offset(&self, i: usize) -> usize {
-        self.starts[i] as usize
+    /// Drops the last row.
+    pub(crate) fn pop_row(&mut self) {
+        self.starts.pop();
+        self.items
+            .truncate(*self.starts.last().unwrap_or(&0) as usize);
     }
 
     #[inline]
@@ -110,6 +84,41 @@ impl Csr {
     /// Every row's items, one after another.
     pub(crate) fn items(&self) -> &[u32] {
         &self.items
+    }
+}
+
+/// Per member, its subscribed topic ids, sorted, without repeats. Members
+/// with equal rows share one stored row, so a large group whose members all
+/// subscribe alike costs one row, and equal rows compare by their ids.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Subscriptions {
+    /// Per member, which stored row is its.
+    row_of_member: Vec<u32>,
+    rows: Csr,
+    /// All members' row lengths added up.
+    total: usize,
+}
+
+impl Subscriptions {
+    #[inline]
+    pub(crate) fn row(&self, member: usize) -> &[u32] {
+        self.rows.row(self.row_of_member[member] as usize)
+    }
+
+    /// Which stored row is the member's: equal rows have equal ids.
+    #[inline]
+    pub(crate) fn row_id(&self, member: usize) -> u32 {
+        self.row_of_member[member]
+    }
+
+    /// Stored row `id`.
+    pub(crate) fn stored_row(&self, id: u32) -> &[u32] {
+        self.rows.row(id as usize)
+    }
+
+    /// How many (member, topic) subscriptions there are.
+    pub(crate) fn total(&self) -> usize {
+        self.total
     }
 }
 
@@ -133,10 +142,14 @@ pub(crate) struct GroupIndex<'g> {
     /// Members in member-id order; id = index.
     pub(crate) members: Vec<&'g Member>,
     /// Per member: subscribed topic ids, sorted, without repeats.
-    pub(crate) subscriptions: Csr,
+    pub(crate) subscriptions: Subscriptions,
     /// Per member: global indices of its validly owned partitions, sorted,
     /// without repeats (topic subscribed and present, partition in range).
     pub(crate) owned: Csr,
+    /// Per member: whether its owned list, read again with
+    /// [`OwnedReader`], gives its `owned` row as it is (ascending, no
+    /// repeats). Empty when `owned` was not built.
+    pub(crate) owned_in_order: Vec<bool>,
 }
 
 impl<'g> GroupIndex<'g> {
@@ -155,40 +168,72 @@ impl<'g> GroupIndex<'g> {
         let metadata = validate_topics(&group.topics)?;
         let members = validate_members(&group.members)?;
 
-        let mut resolver = TopicResolver::new(&group.topics, &metadata);
+        let mut resolver = TopicResolver::new(
+            metadata
+                .iter()
+                .map(|&meta| (&*group.topics[meta as usize].name, meta)),
+        );
+        // A metadata topic's rank is its place in name order, so rows of
+        // ranks sort like rows of names, and stay sorted when ranks become
+        // topic ids below.
+        let mut rank_of_meta = vec![0u32; group.topics.len()];
+        for (rank, &meta) in metadata.iter().enumerate() {
+            rank_of_meta[meta as usize] = rank as u32;
+        }
 
         // Which metadata topics anyone subscribes to decides the topic ids.
-        let mut subscribed_meta = vec![false; group.topics.len()];
-        let mut member_meta = Csr::with_capacity(members.len(), 0);
-        let mut repeats = vec![false; members.len()];
+        let mut subscribed_rank = vec![false; group.topics.len()];
+        let mut rows = Csr::with_capacity(members.len(), 0);
+        let mut row_of_member: Vec<u32> = Vec::with_capacity(members.len());
+        // Stored rows by a hash of their content, to share equal ones.
+        let mut row_by_hash: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut total_subscriptions = 0usize;
         for (m, member) in members.iter().enumerate() {
             // Large groups often pass the same topic list, as the same
             // `Arc`s, to every member: reuse the row instead of resolving.
             if m > 0 && same_topics(&members[m - 1].topics, &member.topics) {
-                member_meta.repeat_last_row();
-                repeats[m] = true;
+                let row = row_of_member[m - 1];
+                row_of_member.push(row);
+                total_subscriptions += rows.row(row as usize).len();
                 continue;
             }
             for topic in &member.topics {
                 let meta = resolver.resolve(topic);
                 if meta != NONE {
-                    subscribed_meta[meta as usize] = true;
-                    member_meta.push(meta);
+                    let rank = rank_of_meta[meta as usize];
+                    subscribed_rank[rank as usize] = true;
+                    rows.push(rank);
                 }
             }
-            member_meta.end_row(false);
+            rows.end_row(true);
+            let new = rows.rows() as u32 - 1;
+            let content = rows.row(new as usize);
+            total_subscriptions += content.len();
+            let mut hasher = FxHasher::default();
+            content.hash(&mut hasher);
+            let row = match row_by_hash.entry(hasher.finish()) {
+                Entry::Occupied(seen) if rows.row(*seen.get() as usize) == content => {
+                    let seen = *seen.get();
+                    rows.pop_row();
+                    seen
+                }
+                // A hash collision keeps its own row: sharing is only a saving.
+                Entry::Occupied(_) => new,
+                Entry::Vacant(slot) => *slot.insert(new),
+            };
+            row_of_member.push(row);
         }
 
-        let mut topic_of_meta = vec![NONE; group.topics.len()];
+        let mut topic_of_rank = vec![NONE; group.topics.len()];
         let mut topics = Vec::new();
         let mut total: u64 = 0;
-        for &meta in &metadata {
-            if !subscribed_meta[meta as usize] {
+        for (rank, &meta) in metadata.iter().enumerate() {
+            if !subscribed_rank[rank] {
                 continue;
             }
             let topic = &group.topics[meta as usize];
             let partitions = topic.partitions as u32;
-            topic_of_meta[meta as usize] = topics.len() as u32;
+            topic_of_rank[rank] = topics.len() as u32;
             topics.push(TopicEntry {
                 name: &topic.name,
                 partitions,
@@ -200,8 +245,9 @@ impl<'g> GroupIndex<'g> {
                 // Report the whole sum, so the message does not depend on order.
                 let partitions = metadata
                     .iter()
-                    .filter(|&&m| subscribed_meta[m as usize])
-                    .map(|&m| group.topics[m as usize].partitions.max(0) as u64)
+                    .enumerate()
+                    .filter(|&(rank, _)| subscribed_rank[rank])
+                    .map(|(_, &m)| group.topics[m as usize].partitions.max(0) as u64)
                     .sum();
                 return Err(AssignErrorKind::TooManyPartitions {
                     partitions,
@@ -210,80 +256,62 @@ impl<'g> GroupIndex<'g> {
                 .into());
             }
         }
-
-        let mut subscriptions = Csr::with_capacity(members.len(), member_meta.total());
-        for (m, &repeat) in repeats.iter().enumerate() {
-            if repeat {
-                subscriptions.repeat_last_row();
-                continue;
-            }
-            for &meta in member_meta.row(m) {
-                subscriptions.push(topic_of_meta[meta as usize]);
-            }
-            subscriptions.end_row(true);
+        // Ranks to topic ids, in place: the map keeps order.
+        for item in &mut rows.items {
+            *item = topic_of_rank[*item as usize];
         }
+        let subscriptions = Subscriptions {
+            row_of_member,
+            rows,
+            total: total_subscriptions,
+        };
 
-        // A stamp per topic says "member m subscribes", without a set per member.
-        let mut stamp = vec![NONE; topics.len()];
-        // Flat copies for the owned loop; the address list ends in a value no
-        // `Arc` has, so `last + 1` never needs a bounds branch.
-        let mut topic_address: Vec<usize> =
-            topics.iter().map(|t| t.name.as_ptr() as usize).collect();
-        topic_address.extend([0, 0]);
-        let topic_span: Vec<(u32, u32)> = topics.iter().map(|t| (t.start, t.partitions)).collect();
-        let mut owned = Csr::with_capacity(members.len(), 0);
-        for (m, member) in members.iter().enumerate() {
-            if !with_owned {
-                owned.end_row(false);
-                continue;
-            }
-            for &t in subscriptions.row(m) {
-                stamp[t as usize] = m as u32;
-            }
-            // Owned lists usually come grouped and in name order, naming
-            // topics with the metadata's own `Arc`s: guess this topic or the
-            // next one, by address, before asking the resolver.
-            owned.reserve(member.owned.len());
-            let mut last = 0usize;
-            for tp in &member.owned {
-                let address = tp.topic.as_ptr() as usize;
-                let t = if address == topic_address[last] {
-                    last
-                } else if address == topic_address[last + 1] {
-                    last + 1
-                } else {
-                    let meta = resolver.resolve(&tp.topic);
-                    if meta == NONE || topic_of_meta[meta as usize] == NONE {
-                        continue;
-                    }
-                    topic_of_meta[meta as usize] as usize
-                };
-                last = t;
-                let (start, partitions) = topic_span[t];
-                if stamp[t] == m as u32 && tp.partition >= 0 && (tp.partition as u32) < partitions {
-                    owned.push(start + tp.partition as u32);
-                }
-            }
-            owned.end_row(true);
-        }
-
-        Ok(GroupIndex {
+        let mut index = GroupIndex {
             topics,
             total_partitions: total as u32,
             members,
             subscriptions,
-            owned,
-        })
+            owned: Csr::default(),
+            owned_in_order: Vec::new(),
+        };
+        if with_owned {
+            index.intern_owned();
+        } else {
+            index.owned = Csr::from_parts(vec![0; index.members.len() + 1], Vec::new());
+        }
+        Ok(index)
+    }
+
+    /// Fills `owned` and `owned_in_order`.
+    // Kept out of `build` so that its loop gets registers of its own.
+    #[inline(never)]
+    fn intern_owned(&mut self) {
+        let members = self.members.len();
+        let mut reader = OwnedReader::new(self);
+        let mut starts = Vec::with_capacity(members + 1);
+        starts.push(0u32);
+        let mut items: Vec<u32> =
+            Vec::with_capacity(self.members.iter().map(|m| m.owned.len()).sum());
+        let mut in_order = Vec::with_capacity(members);
+        for m in 0..members {
+            let row_start = items.len();
+            reader.read(m, |p| items.push(p));
+            in_order.push(sort_dedup_tail(&mut items, row_start));
+            starts.push(items.len() as u32);
+        }
+        self.owned = Csr::from_parts(starts, items);
+        self.owned_in_order = in_order;
     }
 
     /// The one subscription row every member that subscribes to anything
     /// shares, if there is one.
     pub(crate) fn common_subscription(&self) -> Option<&[u32]> {
         let mut rows = (0..self.members.len())
-            .map(|m| self.subscriptions.row(m))
-            .filter(|row| !row.is_empty());
+            .filter(|&m| !self.subscriptions.row(m).is_empty())
+            .map(|m| self.subscriptions.row_id(m));
         let first = rows.next()?;
-        rows.all(|row| row == first).then_some(first)
+        rows.all(|row| row == first)
+            .then(|| self.subscriptions.stored_row(first))
     }
 
     /// Per topic id, its subscribers as positions in `order` (a permutation
@@ -314,6 +342,140 @@ impl<'g> GroupIndex<'g> {
     pub(crate) fn generation(&self, member: u32) -> i32 {
         self.members[member as usize].generation.unwrap_or(-1)
     }
+}
+
+/// A topic as the owned-list loop sees it: the address of its name, its
+/// first global index, and how many partitions the member being read may
+/// own there (0 when it does not subscribe).
+#[derive(Clone, Copy)]
+struct Slot {
+    address: usize,
+    start: u32,
+    limit: u32,
+}
+
+/// Reads members' owned lists as global partition indices, in list order,
+/// keeping only valid claims: topic subscribed by the member and present,
+/// partition in range.
+pub(crate) struct OwnedReader<'i, 'g> {
+    index: &'i GroupIndex<'g>,
+    /// Per topic, then two slots whose address no `Arc` has, so that
+    /// `last + 1` never needs a bounds branch.
+    slots: Vec<Slot>,
+    /// The stored subscription row whose limits `slots` hold.
+    limits_of: u32,
+    /// For names the address guesses miss; built at the first miss.
+    resolver: Option<TopicResolver<'g>>,
+}
+
+impl<'i, 'g> OwnedReader<'i, 'g> {
+    pub(crate) fn new(index: &'i GroupIndex<'g>) -> Self {
+        let empty = Slot {
+            address: 0,
+            start: 0,
+            limit: 0,
+        };
+        let slots = index
+            .topics
+            .iter()
+            .map(|t| Slot {
+                address: t.name.as_ptr() as usize,
+                start: t.start,
+                limit: 0,
+            })
+            .chain([empty; 2])
+            .collect();
+        OwnedReader {
+            index,
+            slots,
+            limits_of: NONE,
+            resolver: None,
+        }
+    }
+
+    /// Calls `claim` with each valid claim of member `m`, in list order.
+    #[inline]
+    pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
+        let index = self.index;
+        let row = index.subscriptions.row_id(m);
+        if row != self.limits_of {
+            self.set_limits(row);
+        }
+        // Owned lists usually come grouped and in name order, naming topics
+        // with the metadata's own `Arc`s: guess this topic or the next one,
+        // by address, before asking the resolver.
+        let mut last = 0usize;
+        for tp in &index.members[m].owned {
+            let address = tp.topic.as_ptr() as usize;
+            let mut t = last;
+            if self.slots[t].address != address {
+                t = last + 1;
+                if self.slots[t].address != address {
+                    let id = self.resolve(&tp.topic);
+                    if id == NONE {
+                        continue;
+                    }
+                    t = id as usize;
+                }
+            }
+            last = t;
+            let slot = self.slots[t];
+            // A negative partition reads as a huge `u32`: out of range.
+            if (tp.partition as u32) < slot.limit {
+                claim(slot.start + tp.partition as u32);
+            }
+        }
+    }
+
+    /// Members with one stored row share the limits.
+    fn set_limits(&mut self, row: u32) {
+        let subscriptions = &self.index.subscriptions;
+        if self.limits_of != NONE {
+            for &t in subscriptions.stored_row(self.limits_of) {
+                self.slots[t as usize].limit = 0;
+            }
+        }
+        for &t in subscriptions.stored_row(row) {
+            self.slots[t as usize].limit = self.index.topics[t as usize].partitions;
+        }
+        self.limits_of = row;
+    }
+
+    #[cold]
+    fn resolve(&mut self, name: &Arc<str>) -> u32 {
+        let topics = &self.index.topics;
+        self.resolver
+            .get_or_insert_with(|| {
+                TopicResolver::new(
+                    topics
+                        .iter()
+                        .enumerate()
+                        .map(|(t, topic)| (&**topic.name, t as u32)),
+                )
+            })
+            .resolve(name)
+    }
+}
+
+/// Sorts `items[start..]` and drops repeats there; whether they already
+/// were ascending without repeats.
+fn sort_dedup_tail(items: &mut Vec<u32>, start: usize) -> bool {
+    let row = &mut items[start..];
+    // Callers mostly pass rows already in order: one read-only pass proves it
+    // and skips the rewrite.
+    if row.windows(2).all(|pair| pair[0] < pair[1]) {
+        return true;
+    }
+    row.sort_unstable();
+    let mut kept = start;
+    for i in start..items.len() {
+        if kept == start || items[kept - 1] != items[i] {
+            items[kept] = items[i];
+            kept += 1;
+        }
+    }
+    items.truncate(kept);
+    false
 }
 
 /// Whether two topic lists hold the same allocations in the same order.
@@ -387,9 +549,9 @@ fn validate_members(members: &[Member]) -> Result<Vec<&Member>, AssignError> {
     Ok(sorted)
 }
 
-/// Maps topic names to metadata indices. Callers that share one `Arc<str>`
-/// per topic name (as the scenario parser does) pay one pointer hash per
-/// lookup instead of a string hash.
+/// Maps topic names to ids. Callers that share one `Arc<str>` per topic
+/// name (as the scenario parser does) pay one pointer hash per lookup
+/// instead of a string hash.
 struct TopicResolver<'g> {
     by_name: FxHashMap<&'g str, u32>,
     by_pointer: FxHashMap<(usize, usize), u32>,
@@ -401,12 +563,11 @@ struct TopicResolver<'g> {
 const RECENT_SLOTS: usize = 4096;
 
 impl<'g> TopicResolver<'g> {
-    fn new(topics: &'g [Topic], order: &[u32]) -> Self {
+    /// Resolves each name to its id; other names to [`NONE`].
+    fn new(names: impl ExactSizeIterator<Item = (&'g str, u32)>) -> Self {
         let mut by_name = FxHashMap::default();
-        by_name.reserve(order.len());
-        for &i in order {
-            by_name.insert(&*topics[i as usize].name, i);
-        }
+        by_name.reserve(names.len());
+        by_name.extend(names);
         TopicResolver {
             by_name,
             by_pointer: FxHashMap::default(),

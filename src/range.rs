@@ -25,7 +25,7 @@
 //! An empty string in a replica rack list means a replica without a rack, as
 //! an empty member rack means a member without one.
 
-use crate::assignment::Assignment;
+use crate::assignment::{Assignment, positions};
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
 use crate::index::{Csr, GroupIndex, NONE, RackIndex};
@@ -92,20 +92,15 @@ fn uniform_range(index: &GroupIndex<'_>, order: &[u32], row: &[u32]) -> Assignme
             (n / c, n % c)
         })
         .collect();
-    let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
-    for (i, &m) in takers.iter().enumerate() {
-        let i = i as u32;
-        let offset = index.subscriptions.row_offset(m as usize);
-        for (slot, &(per_member, extra)) in
-            ranges[offset..offset + row.len()].iter_mut().zip(&split)
-        {
-            *slot = (
-                i * per_member + i.min(extra),
-                per_member + u32::from(i < extra),
-            );
-        }
-    }
-    Assignment::from_subscription_ranges(index, &ranges, 1)
+    let position = positions(index, &takers);
+    Assignment::from_subscription_ranges(index, 1, |m, k| {
+        let i = position[m];
+        let (per_member, extra) = split[k];
+        (
+            i * per_member + i.min(extra),
+            per_member + u32::from(i < extra),
+        )
+    })
 }
 
 /// Every topic split in contiguous ranges: what the fill below gives when no
@@ -113,11 +108,15 @@ fn uniform_range(index: &GroupIndex<'_>, order: &[u32], row: &[u32]) -> Assignme
 /// member by member, one range per subscription.
 fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Assignment {
     let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
+    // Member `m`'s ranges start at `offset[m]`, one per topic of its row.
+    let mut offset = Vec::with_capacity(index.members.len() + 1);
+    offset.push(0usize);
+    for m in 0..index.members.len() {
+        offset.push(offset[m] + index.subscriptions.row(m).len());
+    }
     // A member's row lists its topics in id order, and topics are visited in
     // that order, so the member's next row slot is the one for this topic.
-    let mut slot: Vec<usize> = (0..index.members.len())
-        .map(|m| index.subscriptions.row_offset(m))
-        .collect();
+    let mut slot = offset.clone();
     for (t, topic) in index.topics.iter().enumerate() {
         let takers = subscribers.row(t);
         if takers.is_empty() {
@@ -134,7 +133,7 @@ fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Assi
             next += count;
         }
     }
-    Assignment::from_subscription_ranges(index, &ranges, 1)
+    Assignment::from_subscription_ranges(index, 1, |m, k| ranges[offset[m] + k])
 }
 
 /// Per topic, what the Java client decides before assigning anything.

@@ -61,8 +61,13 @@ impl Components {
                     topic_component[t as usize] = c;
                 }
                 representative.push(m as u32);
-            } else if row != index.subscriptions.row(representative[c as usize] as usize) {
-                return None;
+            } else {
+                let same = representative[c as usize] as usize;
+                let equal = index.subscriptions.row_id(m) == index.subscriptions.row_id(same)
+                    || row == index.subscriptions.row(same);
+                if !equal {
+                    return None;
+                }
             }
             *component = c;
         }
