@@ -80,11 +80,6 @@ impl Csr {
     pub(crate) fn total(&self) -> usize {
         self.items.len()
     }
-
-    /// Every row's items, one after another.
-    pub(crate) fn items(&self) -> &[u32] {
-        &self.items
-    }
 }
 
 /// Per member, its subscribed topic ids, sorted, without repeats. Members
@@ -146,25 +141,13 @@ pub(crate) struct GroupIndex<'g> {
     /// Per member: global indices of its validly owned partitions, sorted,
     /// without repeats (topic subscribed and present, partition in range).
     pub(crate) owned: Csr,
-    /// Per member: whether its owned list, read again with
-    /// [`OwnedReader`], gives its `owned` row as it is (ascending, no
-    /// repeats). Empty when `owned` was not built.
-    pub(crate) owned_in_order: Vec<bool>,
 }
 
 impl<'g> GroupIndex<'g> {
-    /// Validates and interns `group`, without the owned partitions (the
-    /// strategies that ignore history skip that work).
+    /// Validates and interns `group`, without the owned partitions: the
+    /// strategies that ignore history skip that work, and the others
+    /// read them as they need ([`GroupIndex::load_owned`], [`OwnedReader`]).
     pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
-        Self::build(group, false)
-    }
-
-    /// Validates and interns `group`, owned partitions included.
-    pub(crate) fn with_owned(group: &'g Group) -> Result<Self, AssignError> {
-        Self::build(group, true)
-    }
-
-    fn build(group: &'g Group, with_owned: bool) -> Result<Self, AssignError> {
         let metadata = validate_topics(&group.topics)?;
         let members = validate_members(&group.members)?;
 
@@ -266,41 +249,33 @@ impl<'g> GroupIndex<'g> {
             total: total_subscriptions,
         };
 
-        let mut index = GroupIndex {
+        let owned = Csr::from_parts(vec![0; members.len() + 1], Vec::new());
+        Ok(GroupIndex {
             topics,
             total_partitions: total as u32,
             members,
             subscriptions,
-            owned: Csr::default(),
-            owned_in_order: Vec::new(),
-        };
-        if with_owned {
-            index.intern_owned();
-        } else {
-            index.owned = Csr::from_parts(vec![0; index.members.len() + 1], Vec::new());
-        }
-        Ok(index)
+            owned,
+        })
     }
 
-    /// Fills `owned` and `owned_in_order`.
+    /// Fills `owned`, for an index built without it.
     // Kept out of `build` so that its loop gets registers of its own.
     #[inline(never)]
-    fn intern_owned(&mut self) {
+    pub(crate) fn load_owned(&mut self) {
         let members = self.members.len();
         let mut reader = OwnedReader::new(self);
         let mut starts = Vec::with_capacity(members + 1);
         starts.push(0u32);
         let mut items: Vec<u32> =
             Vec::with_capacity(self.members.iter().map(|m| m.owned.len()).sum());
-        let mut in_order = Vec::with_capacity(members);
         for m in 0..members {
             let row_start = items.len();
             reader.read(m, |p| items.push(p));
-            in_order.push(sort_dedup_tail(&mut items, row_start));
+            sort_dedup_tail(&mut items, row_start);
             starts.push(items.len() as u32);
         }
         self.owned = Csr::from_parts(starts, items);
-        self.owned_in_order = in_order;
     }
 
     /// The one subscription row every member that subscribes to anything
@@ -394,7 +369,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     }
 
     /// Calls `claim` with each valid claim of member `m`, in list order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
         let index = self.index;
         let row = index.subscriptions.row_id(m);
@@ -457,14 +432,13 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     }
 }
 
-/// Sorts `items[start..]` and drops repeats there; whether they already
-/// were ascending without repeats.
-fn sort_dedup_tail(items: &mut Vec<u32>, start: usize) -> bool {
+/// Sorts `items[start..]` and drops repeats there.
+fn sort_dedup_tail(items: &mut Vec<u32>, start: usize) {
     let row = &mut items[start..];
     // Callers mostly pass rows already in order: one read-only pass proves it
     // and skips the rewrite.
     if row.windows(2).all(|pair| pair[0] < pair[1]) {
-        return true;
+        return;
     }
     row.sort_unstable();
     let mut kept = start;
@@ -475,7 +449,6 @@ fn sort_dedup_tail(items: &mut Vec<u32>, start: usize) -> bool {
         }
     }
     items.truncate(kept);
-    false
 }
 
 /// Whether two topic lists hold the same allocations in the same order.

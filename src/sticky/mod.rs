@@ -148,8 +148,8 @@ impl Assignor for StickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let index = GroupIndex::with_owned(group)?;
-        Ok(solve(&index, self.rack_match, false))
+        let mut index = GroupIndex::new(group)?;
+        Ok(solve(&mut index, self.rack_match, false))
     }
 }
 
@@ -163,14 +163,14 @@ impl Assignor for CooperativeStickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let index = GroupIndex::with_owned(group)?;
-        Ok(solve(&index, self.rack_match, true))
+        let mut index = GroupIndex::new(group)?;
+        Ok(solve(&mut index, self.rack_match, true))
     }
 }
 
 /// The optimum; with `cooperative`, less every partition that would change
 /// owner or was contested.
-fn solve(index: &GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
+fn solve(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
     if !problem::rack_aware(index) {
         // Nothing is owned in a fresh group, so nothing is withheld.
         if let Some(answer) = uniform::fresh(index) {
@@ -180,7 +180,8 @@ fn solve(index: &GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> As
             return answer;
         }
     }
-    let owner = ownership::resolve_owners(index);
+    index.load_owned();
+    let owner = ownership::resolve_owners(index, &index.owned);
     let problem = problem::Problem::new(index, &owner, rack_match);
     let counts = flow::solve(&problem);
     let mut target = place::place(&problem, &counts, &owner, index.total_partitions as usize);

@@ -9,23 +9,21 @@
 //! Java client, which drops every owned partition of a member whose
 //! generation is not the group's highest.
 
-use std::borrow::Cow;
-
 use crate::bitset::Bitset;
-use crate::index::{Csr, GroupIndex, NONE};
+use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
 
 /// A partition claimed by several members at its highest generation.
 pub(crate) const CONTESTED: u32 = NONE - 1;
 
 /// Per global partition: its owner, [`NONE`] when unclaimed, or
-/// [`CONTESTED`].
-pub(crate) fn resolve_owners(index: &GroupIndex<'_>) -> Vec<u32> {
+/// [`CONTESTED`]. `owned` is the index's owned rows.
+pub(crate) fn resolve_owners(index: &GroupIndex<'_>, owned: &Csr) -> Vec<u32> {
     let total = index.total_partitions as usize;
     // Owner and its generation side by side: one cache line per claim.
     let mut claims = vec![(NONE, i32::MIN); total];
     for m in 0..index.members.len() {
         let generation = index.generation(m as u32);
-        for &p in index.owned.row(m) {
+        for &p in owned.row(m) {
             let claim = &mut claims[p as usize];
             if claim.0 == NONE || generation > claim.1 {
                 *claim = (m as u32, generation);
@@ -37,49 +35,130 @@ pub(crate) fn resolve_owners(index: &GroupIndex<'_>) -> Vec<u32> {
     claims.into_iter().map(|(owner, _)| owner).collect()
 }
 
-/// What each member holds, for the paths that work member by member.
-pub(crate) struct Held<'i> {
-    /// Per member: the partitions it owns, ascending.
-    pub(crate) rows: Cow<'i, Csr>,
+/// What each member holds, for the paths that work member by member, read
+/// from the members' own lists rather than stored: a member's list that
+/// comes in order is read again when its partitions are needed, so a
+/// million claims cost a bit each instead of a `u32`.
+pub(crate) struct Holdings {
+    /// Per member: how many partitions it owns.
+    pub(crate) counts: Vec<u32>,
+    /// Per member: its row in `rows`, or [`NONE`] when its list is read
+    /// again from the group.
+    stored: Vec<u32>,
+    rows: Csr,
     /// Every partition somebody claims, owner or not.
     pub(crate) claimed: Bitset,
-    /// Every partition somebody owns: `rows` as a set.
+    /// Every partition somebody owns.
     pub(crate) holding: Bitset,
 }
 
-/// Per member, the claims that make it the owner. Claims rarely collide, and
-/// when none does every claim is its partition's owner: one bit per
-/// partition proves that, without an owner array.
-pub(crate) fn held<'i>(index: &'i GroupIndex<'_>) -> Held<'i> {
-    let mut claimed = Bitset::new(index.total_partitions as usize);
-    let mut collided = false;
-    for &p in index.owned.items() {
-        collided |= claimed.replace(p);
-    }
-    if !collided {
-        return Held {
-            rows: Cow::Borrowed(&index.owned),
-            holding: claimed.clone(),
-            claimed,
-        };
-    }
-    let owner = resolve_owners(index);
-    let members = index.members.len();
-    let mut rows = Csr::with_capacity(members, index.owned.total());
-    let mut holding = Bitset::new(index.total_partitions as usize);
-    for m in 0..members {
-        for &p in index.owned.row(m) {
-            if owner[p as usize] == m as u32 {
-                rows.push(p);
-                holding.replace(p);
+impl Holdings {
+    /// Reads every member's claims once. Claims rarely collide, and when
+    /// none does every claim is its partition's owner: one bit per
+    /// partition proves that, without an owner array.
+    pub(crate) fn read(index: &GroupIndex<'_>) -> Self {
+        let members = index.members.len();
+        let total = index.total_partitions as usize;
+        let mut reader = OwnedReader::new(index);
+        let mut claimed = Bitset::new(total);
+        let mut counts = Vec::with_capacity(members);
+        let mut stored = vec![NONE; members];
+        let mut rows = Csr::with_capacity(0, 0);
+        let mut scratch: Vec<u32> = Vec::new();
+        let mut collided = false;
+        for (m, stored) in stored.iter_mut().enumerate() {
+            scratch.clear();
+            let mut in_order = true;
+            reader.read(m, |p| {
+                in_order &= scratch.last().is_none_or(|&last| last < p);
+                scratch.push(p);
+            });
+            if !in_order {
+                // Out of order or repeated: sorted once and kept.
+                scratch.sort_unstable();
+                scratch.dedup();
+                *stored = rows.rows() as u32;
+                for &p in &scratch {
+                    rows.push(p);
+                }
+                rows.end_row(false);
             }
+            for &p in &scratch {
+                collided |= claimed.replace(p);
+            }
+            counts.push(scratch.len() as u32);
         }
-        rows.end_row(false);
+        if !collided {
+            return Holdings {
+                counts,
+                stored,
+                rows,
+                holding: claimed.clone(),
+                claimed,
+            };
+        }
+        // Some partition has several claimants: keep each member's rows,
+        // less the claims that do not make it the owner.
+        let mut owned = Csr::with_capacity(members, 0);
+        for m in 0..members {
+            reader.read(m, |p| owned.push(p));
+            owned.end_row(true);
+        }
+        let owner = resolve_owners(index, &owned);
+        let mut rows = Csr::with_capacity(members, owned.total());
+        let mut holding = Bitset::new(total);
+        counts.clear();
+        for m in 0..members {
+            let start = rows.total();
+            for &p in owned.row(m) {
+                if owner[p as usize] == m as u32 {
+                    rows.push(p);
+                    holding.replace(p);
+                }
+            }
+            counts.push((rows.total() - start) as u32);
+            rows.end_row(false);
+        }
+        Holdings {
+            counts,
+            stored: (0..members as u32).collect(),
+            rows,
+            claimed,
+            holding,
+        }
     }
-    Held {
-        rows: Cow::Owned(rows),
-        claimed,
-        holding,
+
+    /// Member `m`'s partitions, ascending: its stored row, or its list read
+    /// again into `scratch`.
+    pub(crate) fn row<'a>(
+        &'a self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        scratch: &'a mut Vec<u32>,
+    ) -> &'a [u32] {
+        if self.stored[m] != NONE {
+            return self.rows.row(self.stored[m] as usize);
+        }
+        scratch.clear();
+        reader.read(m, |p| scratch.push(p));
+        scratch
+    }
+
+    /// Calls `f` with member `m`'s partitions, ascending.
+    #[inline(always)]
+    pub(crate) fn for_each(
+        &self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        mut f: impl FnMut(u32),
+    ) {
+        if self.stored[m] != NONE {
+            for &p in self.rows.row(self.stored[m] as usize) {
+                f(p);
+            }
+        } else {
+            reader.read(m, f);
+        }
     }
 }
 
@@ -89,7 +168,9 @@ mod tests {
     use crate::model::{Group, Member, Topic};
 
     fn owners(group: &Group) -> Vec<u32> {
-        resolve_owners(&GroupIndex::with_owned(group).unwrap())
+        let mut index = GroupIndex::new(group).unwrap();
+        index.load_owned();
+        resolve_owners(&index, &index.owned)
     }
 
     #[test]

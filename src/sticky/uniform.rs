@@ -28,8 +28,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::assignment::{Assignment, MemberMajor, strided_deal};
-use crate::index::{Csr, GroupIndex, NONE};
-use crate::sticky::ownership;
+use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
+use crate::sticky::ownership::Holdings;
 
 /// Members grouped by subscription, when any two members' subscriptions
 /// are equal or disjoint.
@@ -101,7 +101,7 @@ impl Components {
 /// strided runs. `None` when the group is not such a group. Racks must not
 /// matter.
 pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
-    if index.owned.total() > 0 {
+    if index.members.iter().any(|m| !m.owned.is_empty()) {
         return None;
     }
     let row = index.common_subscription()?;
@@ -118,9 +118,11 @@ pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
 /// was contested.
 pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assignment> {
     let components = Components::of(index)?;
-    let held = ownership::held(index);
+    let mut held = Holdings::read(index);
+    let mut reader = OwnedReader::new(index);
+    let mut scratch = Vec::new();
+    let mut released_now = Vec::new();
     let member_count = index.members.len();
-    let mut holding = held.holding.clone();
     // Per member: partitions it keeps, its quota, and whether it releases any.
     let mut keeps = vec![0u32; member_count];
     let mut quota = vec![0u32; member_count];
@@ -147,19 +149,19 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
         let extra = (total % count) as usize;
         by_owned.clear();
         by_owned.extend_from_slice(members);
-        by_owned.sort_unstable_by_key(|&m| (Reverse(held.rows.row(m as usize).len()), m));
+        by_owned.sort_unstable_by_key(|&m| (Reverse(held.counts[m as usize]), m));
         for (rank, &m) in by_owned.iter().enumerate() {
             quota[m as usize] = base + u32::from(rank < extra);
         }
 
         for &m in members {
             let mu = m as usize;
-            let row = held.rows.row(mu);
-            let owned = row.len() as u32;
+            let owned = held.counts[mu];
             if owned <= quota[mu] {
                 keeps[mu] = owned;
                 continue;
             }
+            let row = held.row(mu, &mut reader, &mut scratch);
             // The member's partitions as runs (topic, first, kept) over its
             // row; releases come off the end of a run, the highest numbers.
             runs.clear();
@@ -187,13 +189,16 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
                 };
                 let (t, first, kept) = &mut runs[k];
                 *kept -= 1;
-                holding.remove(row[(*first + *kept) as usize]);
+                released_now.push(row[(*first + *kept) as usize]);
                 released_so_far[*t as usize] += 1;
                 release -= 1;
                 if *kept > 0 {
                     let (t, kept) = (*t, *kept);
                     heap.push(release_key(index, count, t, kept, &released_so_far, k));
                 }
+            }
+            for p in released_now.drain(..) {
+                held.holding.remove(p);
             }
             keeps[mu] = quota[mu];
             releases[mu] = true;
@@ -212,25 +217,27 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
         let mut turn = 0usize;
         for &t in topics {
             let topic = &index.topics[t as usize];
-            let more = holding.for_each_missing(topic.start, topic.start + topic.partitions, |p| {
-                if takers.is_empty() {
-                    return false;
-                }
-                if turn >= takers.len() {
-                    turn = 0;
-                }
-                let m = takers[turn];
-                if !(cooperative && held.claimed.contains(p)) {
-                    dealt.push((m, p));
-                }
-                filled[m as usize] += 1;
-                if filled[m as usize] == quota[m as usize] {
-                    takers.remove(turn);
-                } else {
-                    turn += 1;
-                }
-                true
-            });
+            let more =
+                held.holding
+                    .for_each_missing(topic.start, topic.start + topic.partitions, |p| {
+                        if takers.is_empty() {
+                            return false;
+                        }
+                        if turn >= takers.len() {
+                            turn = 0;
+                        }
+                        let m = takers[turn];
+                        if !(cooperative && held.claimed.contains(p)) {
+                            dealt.push((m, p));
+                        }
+                        filled[m as usize] += 1;
+                        if filled[m as usize] == quota[m as usize] {
+                            takers.remove(turn);
+                        } else {
+                            turn += 1;
+                        }
+                        true
+                    });
             if !more {
                 break;
             }
@@ -257,34 +264,25 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
     let mut out = MemberMajor::new(index, assigned);
     for (m, &released) in releases.iter().enumerate() {
         out.next_member();
-        let own = held.rows.row(m);
         let got = received.row(m);
         if !released && got.is_empty() {
-            for &p in own {
-                out.push(p);
-            }
+            // Most members keep what they own and get nothing new.
+            held.for_each(m, &mut reader, |p| out.push(p));
             continue;
         }
-        let (mut i, mut j) = (0, 0);
-        loop {
-            while i < own.len() && !holding.contains(own[i]) {
-                i += 1;
+        let mut j = 0;
+        held.for_each(m, &mut reader, |p| {
+            if released && !held.holding.contains(p) {
+                return;
             }
-            match (own.get(i), got.get(j)) {
-                (Some(&a), Some(&b)) if a < b => {
-                    out.push(a);
-                    i += 1;
-                }
-                (_, Some(&b)) => {
-                    out.push(b);
-                    j += 1;
-                }
-                (Some(&a), None) => {
-                    out.push(a);
-                    i += 1;
-                }
-                (None, None) => break,
+            while j < got.len() && got[j] < p {
+                out.push(got[j]);
+                j += 1;
             }
+            out.push(p);
+        });
+        for &p in &got[j..] {
+            out.push(p);
         }
     }
     Some(out.finish())
