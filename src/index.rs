@@ -320,13 +320,14 @@ impl<'g> GroupIndex<'g> {
 }
 
 /// A topic as the owned-list loop sees it: the address of its name, its
-/// first global index, and how many partitions the member being read may
-/// own there (0 when it does not subscribe).
+/// first global index, its partition count, and the last stored
+/// subscription row stamped as subscribing to it.
 #[derive(Clone, Copy)]
 struct Slot {
     address: usize,
     start: u32,
-    limit: u32,
+    partitions: u32,
+    stamp: u32,
 }
 
 /// Reads members' owned lists as global partition indices, in list order,
@@ -337,8 +338,8 @@ pub(crate) struct OwnedReader<'i, 'g> {
     /// Per topic, then two slots whose address no `Arc` has, so that
     /// `last + 1` never needs a bounds branch.
     slots: Vec<Slot>,
-    /// The stored subscription row whose limits `slots` hold.
-    limits_of: u32,
+    /// The stored subscription row last stamped into `slots`.
+    stamped: u32,
     /// For names the address guesses miss; built at the first miss.
     resolver: Option<TopicResolver<'g>>,
 }
@@ -348,7 +349,8 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         let empty = Slot {
             address: 0,
             start: 0,
-            limit: 0,
+            partitions: 0,
+            stamp: NONE,
         };
         let slots = index
             .topics
@@ -356,14 +358,15 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             .map(|t| Slot {
                 address: t.name.as_ptr() as usize,
                 start: t.start,
-                limit: 0,
+                partitions: t.partitions,
+                stamp: NONE,
             })
             .chain([empty; 2])
             .collect();
         OwnedReader {
             index,
             slots,
-            limits_of: NONE,
+            stamped: NONE,
             resolver: None,
         }
     }
@@ -372,9 +375,16 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     #[inline(always)]
     pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
         let index = self.index;
+        if index.members[m].owned.is_empty() {
+            return;
+        }
         let row = index.subscriptions.row_id(m);
-        if row != self.limits_of {
-            self.set_limits(row);
+        if row != self.stamped {
+            // Members with one stored row share the stamps.
+            for &t in index.subscriptions.stored_row(row) {
+                self.slots[t as usize].stamp = row;
+            }
+            self.stamped = row;
         }
         // Owned lists usually come grouped and in name order, naming topics
         // with the metadata's own `Arc`s: guess this topic or the next one,
@@ -396,24 +406,10 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             last = t;
             let slot = self.slots[t];
             // A negative partition reads as a huge `u32`: out of range.
-            if (tp.partition as u32) < slot.limit {
+            if slot.stamp == row && (tp.partition as u32) < slot.partitions {
                 claim(slot.start + tp.partition as u32);
             }
         }
-    }
-
-    /// Members with one stored row share the limits.
-    fn set_limits(&mut self, row: u32) {
-        let subscriptions = &self.index.subscriptions;
-        if self.limits_of != NONE {
-            for &t in subscriptions.stored_row(self.limits_of) {
-                self.slots[t as usize].limit = 0;
-            }
-        }
-        for &t in subscriptions.stored_row(row) {
-            self.slots[t as usize].limit = self.index.topics[t as usize].partitions;
-        }
-        self.limits_of = row;
     }
 
     #[cold]
