@@ -37,6 +37,25 @@ impl Csr {
         Csr { starts, items }
     }
 
+    /// Rows `0..rows` from (row, item) pairs; each row keeps its items in
+    /// the order the pairs come (a stable counting sort).
+    pub(crate) fn from_pairs(rows: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut starts = vec![0u32; rows + 1];
+        for (row, _) in pairs.clone() {
+            starts[row as usize + 1] += 1;
+        }
+        for r in 0..rows {
+            starts[r + 1] += starts[r];
+        }
+        let mut items = vec![0u32; starts[rows] as usize];
+        let mut cursor = starts[..rows].to_vec();
+        for (row, item) in pairs {
+            items[cursor[row as usize] as usize] = item;
+            cursor[row as usize] += 1;
+        }
+        Csr { starts, items }
+    }
+
     pub(crate) fn with_capacity(rows: usize, items: usize) -> Self {
         let mut starts = Vec::with_capacity(rows + 1);
         starts.push(0);
@@ -260,9 +279,15 @@ impl<'g> GroupIndex<'g> {
     }
 
     /// Fills `owned`, for an index built without it.
+    pub(crate) fn load_owned(&mut self) {
+        self.owned = self.owned_rows();
+    }
+
+    /// Per member, its valid claims as global indices, sorted, without
+    /// repeats: what `owned` holds once loaded.
     // Kept out of `build` so that its loop gets registers of its own.
     #[inline(never)]
-    pub(crate) fn load_owned(&mut self) {
+    pub(crate) fn owned_rows(&self) -> Csr {
         let members = self.members.len();
         let mut reader = OwnedReader::new(self);
         let mut starts = Vec::with_capacity(members + 1);
@@ -275,7 +300,7 @@ impl<'g> GroupIndex<'g> {
             sort_dedup_tail(&mut items, row_start);
             starts.push(items.len() as u32);
         }
-        self.owned = Csr::from_parts(starts, items);
+        Csr::from_parts(starts, items)
     }
 
     /// The one subscription row every member that subscribes to anything

@@ -99,11 +99,7 @@ impl Holdings {
         }
         // Some partition has several claimants: keep each member's rows,
         // less the claims that do not make it the owner.
-        let mut owned = Csr::with_capacity(members, 0);
-        for m in 0..members {
-            reader.read(m, |p| owned.push(p));
-            owned.end_row(true);
-        }
+        let owned = index.owned_rows();
         let owner = resolve_owners(index, &owned);
         let mut rows = Csr::with_capacity(members, owned.total());
         let mut holding = Bitset::new(total);

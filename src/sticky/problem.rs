@@ -71,22 +71,12 @@ impl Problem {
             arc_start.push(arc_member.len() as u32);
         }
 
-        // Per member, its arcs in class order: a transpose by counting.
+        // Per member, its arcs in class order.
         let members = index.members.len();
-        let mut member_start = vec![0u32; members + 1];
-        for &m in &arc_member {
-            member_start[m as usize + 1] += 1;
-        }
-        for m in 0..members {
-            member_start[m + 1] += member_start[m];
-        }
-        let mut member_items = vec![0u32; arc_member.len()];
-        let mut cursor = member_start.clone();
-        for (a, &m) in arc_member.iter().enumerate() {
-            member_items[cursor[m as usize] as usize] = a as u32;
-            cursor[m as usize] += 1;
-        }
-        let member_arcs = Csr::from_parts(member_start, member_items);
+        let member_arcs = Csr::from_pairs(
+            members,
+            arc_member.iter().enumerate().map(|(a, &m)| (m, a as u32)),
+        );
 
         let mut arc_class = vec![0u32; arc_member.len()];
         for c in 0..classes {

@@ -71,26 +71,13 @@ impl Components {
             }
             *component = c;
         }
-        let count = representative.len();
-        let mut starts = vec![0u32; count + 1];
-        for &c in &member_component {
-            if c != NONE {
-                starts[c as usize + 1] += 1;
-            }
-        }
-        for c in 0..count {
-            starts[c + 1] += starts[c];
-        }
-        let mut items = vec![0u32; starts[count] as usize];
-        let mut cursor = starts.clone();
-        for (m, &c) in member_component.iter().enumerate() {
-            if c != NONE {
-                items[cursor[c as usize] as usize] = m as u32;
-                cursor[c as usize] += 1;
-            }
-        }
+        let by_component = member_component
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c != NONE)
+            .map(|(m, &c)| (c, m as u32));
         Some(Components {
-            members: Csr::from_parts(starts, items),
+            members: Csr::from_pairs(representative.len(), by_component),
             representative,
         })
     }
@@ -245,20 +232,7 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
     }
 
     // What each member is dealt, member by member, still ascending.
-    let mut starts = vec![0u32; member_count + 1];
-    for &(m, _) in &dealt {
-        starts[m as usize + 1] += 1;
-    }
-    for m in 0..member_count {
-        starts[m + 1] += starts[m];
-    }
-    let mut items = vec![0u32; dealt.len()];
-    let mut cursor = starts.clone();
-    for &(m, p) in &dealt {
-        items[cursor[m as usize] as usize] = p;
-        cursor[m as usize] += 1;
-    }
-    let received = Csr::from_parts(starts, items);
+    let received = Csr::from_pairs(member_count, dealt.iter().copied());
 
     let assigned = keeps.iter().map(|&k| k as usize).sum::<usize>() + dealt.len();
     let mut out = MemberMajor::new(index, assigned);
