@@ -189,12 +189,36 @@ impl<'g> GroupIndex<'g> {
         let mut row_of_member: Vec<u32> = Vec::with_capacity(members.len());
         // Stored rows by a hash of their content, to share equal ones.
         let mut row_by_hash: FxHashMap<u64, u32> = FxHashMap::default();
+        // A member by a hash of its topic list's `Arc` addresses, so that a
+        // list seen before, as the same `Arc`s, is not resolved again.
+        let mut member_by_list: FxHashMap<u64, u32> = FxHashMap::default();
         let mut total_subscriptions = 0usize;
         for (m, member) in members.iter().enumerate() {
-            // Large groups often pass the same topic list, as the same
-            // `Arc`s, to every member: reuse the row instead of resolving.
-            if m > 0 && same_topics(&members[m - 1].topics, &member.topics) {
-                let row = row_of_member[m - 1];
+            // Large groups often pass the same topic lists, as the same
+            // `Arc`s, to many members: reuse the row instead of resolving.
+            let seen = if m > 0 && same_topics(&members[m - 1].topics, &member.topics) {
+                Some(m - 1)
+            } else {
+                let mut hasher = FxHasher::default();
+                for topic in &member.topics {
+                    hasher.write_usize(topic.as_ptr() as usize);
+                }
+                match member_by_list.entry(hasher.finish()) {
+                    Entry::Occupied(seen)
+                        if same_topics(&members[*seen.get() as usize].topics, &member.topics) =>
+                    {
+                        Some(*seen.get() as usize)
+                    }
+                    // A hash collision resolves its list: sharing is only a saving.
+                    Entry::Occupied(_) => None,
+                    Entry::Vacant(slot) => {
+                        slot.insert(m as u32);
+                        None
+                    }
+                }
+            };
+            if let Some(seen) = seen {
+                let row = row_of_member[seen];
                 row_of_member.push(row);
                 total_subscriptions += rows.row(row as usize).len();
                 continue;
@@ -363,6 +387,9 @@ pub(crate) struct OwnedReader<'i, 'g> {
     /// Per topic, then two slots whose address no `Arc` has, so that
     /// `last + 1` never needs a bounds branch.
     slots: Vec<Slot>,
+    /// Topic ids by the address of the metadata's name, open addressing
+    /// with linear probes; `(0, NONE)` is an empty place.
+    by_address: Vec<(usize, u32)>,
     /// The stored subscription row last stamped into `slots`.
     stamped: u32,
     /// For names the address guesses miss; built at the first miss.
@@ -388,9 +415,20 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             })
             .chain([empty; 2])
             .collect();
+        // At most half full, so probes stay short.
+        let places = (index.topics.len() * 2).next_power_of_two().max(16);
+        let mut by_address = vec![(0usize, NONE); places];
+        for (t, topic) in index.topics.iter().enumerate() {
+            let mut place = address_place(topic.name.as_ptr() as usize, places);
+            while by_address[place].1 != NONE {
+                place = (place + 1) & (places - 1);
+            }
+            by_address[place] = (topic.name.as_ptr() as usize, t as u32);
+        }
         OwnedReader {
             index,
             slots,
+            by_address,
             stamped: NONE,
             resolver: None,
         }
@@ -421,7 +459,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             if self.slots[t].address != address {
                 t = last + 1;
                 if self.slots[t].address != address {
-                    let id = self.resolve(&tp.topic);
+                    let id = self.find(&tp.topic);
                     if id == NONE {
                         continue;
                     }
@@ -434,6 +472,25 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             if slot.stamp == row && (tp.partition as u32) < slot.partitions {
                 claim(slot.start + tp.partition as u32);
             }
+        }
+    }
+
+    /// The topic id of `name`: by the address of the metadata's own name,
+    /// else by the name.
+    #[inline]
+    fn find(&mut self, name: &Arc<str>) -> u32 {
+        let address = name.as_ptr() as usize;
+        let mask = self.by_address.len() - 1;
+        let mut place = address_place(address, self.by_address.len());
+        loop {
+            let (known, t) = self.by_address[place];
+            if known == address {
+                return t;
+            }
+            if t == NONE {
+                return self.resolve(name);
+            }
+            place = (place + 1) & mask;
         }
     }
 
@@ -451,6 +508,15 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             })
             .resolve(name)
     }
+}
+
+/// Where an address starts probing in a table of `places` (a power of two):
+/// Fibonacci hashing, because allocations sit a few words apart and the low
+/// bits alone would collide.
+#[inline]
+fn address_place(address: usize, places: usize) -> usize {
+    ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - places.trailing_zeros()))
+        as usize
 }
 
 /// Sorts `items[start..]` and drops repeats there.
