@@ -35,8 +35,10 @@ pub struct Assignment {
     topics: Vec<Arc<str>>,
     /// Member ids in order.
     members: Vec<String>,
-    /// Member `m` owns runs `member_runs[m]..member_runs[m + 1]`.
-    member_runs: Vec<u32>,
+    /// Member `m` owns runs `member_runs[m].0..member_runs[m].1`. Members
+    /// are usually stored in order, but need not be: a builder may write
+    /// some members after the rest.
+    member_runs: Vec<(u32, u32)>,
     /// One topic's partitions of one member; run `r` covers
     /// `partitions[runs[r].start..runs[r + 1].start]`. Ends with a sentinel.
     runs: Vec<Run>,
@@ -116,7 +118,7 @@ impl Assignment {
             topic: NONE,
             start: assigned as u32,
         };
-        let member_runs = run_counts;
+        let member_runs = run_counts.windows(2).map(|w| (w[0], w[1])).collect();
 
         Assignment {
             topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
@@ -139,13 +141,13 @@ impl Assignment {
     ) -> Self {
         let member_count = index.members.len();
         let assigned = index.total_partitions as usize;
-        let mut member_runs = Vec::with_capacity(member_count + 1);
+        let mut member_runs = Vec::with_capacity(member_count);
         // At most one run per subscription and per partition; pages never
         // written cost nothing.
         let mut runs = Vec::with_capacity(index.subscriptions.total().min(assigned) + 1);
         let mut partitions: Vec<i32> = Vec::with_capacity(assigned);
         for m in 0..member_count {
-            member_runs.push(runs.len() as u32);
+            let first_run = runs.len() as u32;
             for (k, &t) in index.subscriptions.row(m).iter().enumerate() {
                 let (first, count) = range(m, k);
                 if count == 0 {
@@ -161,9 +163,9 @@ impl Assignment {
                     partitions.extend((0..count).map(|i| (first + i * stride) as i32));
                 }
             }
+            member_runs.push((first_run, runs.len() as u32));
         }
         debug_assert_eq!(partitions.len(), assigned);
-        member_runs.push(runs.len() as u32);
         runs.push(Run {
             topic: NONE,
             start: partitions.len() as u32,
@@ -214,7 +216,7 @@ impl Assignment {
             ..Assignment::default()
         };
         for (id, member_topics) in map {
-            out.member_runs.push(out.runs.len() as u32);
+            let first_run = out.runs.len() as u32;
             out.members.push(id);
             for (topic, mut partitions) in member_topics {
                 partitions.sort_unstable();
@@ -229,8 +231,8 @@ impl Assignment {
                 });
                 out.partitions.extend(partitions);
             }
+            out.member_runs.push((first_run, out.runs.len() as u32));
         }
-        out.member_runs.push(out.runs.len() as u32);
         out.runs.push(Run {
             topic: NONE,
             start: out.partitions.len() as u32,
@@ -322,12 +324,13 @@ impl<'a> MemberAssignment<'a> {
 
     fn runs(&self) -> &'a [Run] {
         let a = self.assignment;
-        &a.runs[a.member_runs[self.member] as usize..a.member_runs[self.member + 1] as usize]
+        let (first, end) = a.member_runs[self.member];
+        &a.runs[first as usize..end as usize]
     }
 
     fn run_partitions(&self, r: usize) -> &'a [i32] {
         let a = self.assignment;
-        let first = a.member_runs[self.member] as usize + r;
+        let first = a.member_runs[self.member].0 as usize + r;
         &a.partitions[a.runs[first].start as usize..a.runs[first + 1].start as usize]
     }
 
@@ -362,9 +365,10 @@ impl<'a> MemberAssignment<'a> {
     /// How many partitions the member gets.
     pub fn len(&self) -> usize {
         let a = self.assignment;
-        let runs = &a.runs;
-        (runs[a.member_runs[self.member + 1] as usize].start
-            - runs[a.member_runs[self.member] as usize].start) as usize
+        let (first, end) = a.member_runs[self.member];
+        // A member's partitions are contiguous: its last run ends where the
+        // run after it starts.
+        (a.runs[end as usize].start - a.runs[first as usize].start) as usize
     }
 
     /// Whether the member gets nothing.
@@ -385,24 +389,27 @@ impl PartialEq for MemberAssignment<'_> {
     }
 }
 
-/// Writes an [`Assignment`] member by member, in member-id order, each
-/// member's partitions pushed as ascending global indices. The runs come out
-/// as they are written, so nothing is regrouped afterwards.
+/// Writes an [`Assignment`] member by member, each member's partitions
+/// pushed as ascending global indices. Members may come in any order, each
+/// at most once; a member never started gets nothing. The runs come out as
+/// they are written, so nothing is regrouped afterwards.
 pub(crate) struct MemberMajor<'i, 'g> {
     index: &'i GroupIndex<'g>,
     /// Per topic, its global span (first, end).
     spans: Vec<(u32, u32)>,
-    member_runs: Vec<u32>,
+    member_runs: Vec<(u32, u32)>,
     runs: Vec<Run>,
     partitions: Vec<i32>,
-    /// The global span of the topic of the member's open run, empty when
-    /// none is open, and the topic to try first for the next run.
+    /// The member being written, or [`NONE`].
+    open: u32,
+    /// The global span of the topic of the open member's open run, empty
+    /// when none is open, and the topic to try first for the next run.
     span: (u32, u32),
     next_topic: usize,
 }
 
 impl<'i, 'g> MemberMajor<'i, 'g> {
-    /// A builder for `assigned` partitions in all.
+    /// A builder for at most `assigned` partitions in all.
     pub(crate) fn new(index: &'i GroupIndex<'g>, assigned: usize) -> Self {
         MemberMajor {
             index,
@@ -411,23 +418,44 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
                 .iter()
                 .map(|t| (t.start, t.start + t.partitions))
                 .collect(),
-            member_runs: Vec::with_capacity(index.members.len() + 1),
+            member_runs: vec![(0, 0); index.members.len()],
             // At most one run per partition; pages never written cost nothing.
             runs: Vec::with_capacity(assigned + 1),
             partitions: Vec::with_capacity(assigned),
+            open: NONE,
             span: (0, 0),
             next_topic: 0,
         }
     }
 
-    /// Starts the next member.
-    pub(crate) fn next_member(&mut self) {
-        self.member_runs.push(self.runs.len() as u32);
+    /// Starts member `m`, which was not started before.
+    pub(crate) fn start(&mut self, m: usize) {
+        self.close();
+        self.open = m as u32;
+        let first = self.runs.len() as u32;
+        self.member_runs[m] = (first, first);
         self.span = (0, 0);
         self.next_topic = 0;
     }
 
-    /// Gives the current member global partition `p`, above any it has.
+    /// Takes back everything the open member was given.
+    pub(crate) fn restart(&mut self) {
+        let first = self.member_runs[self.open as usize].0 as usize;
+        if let Some(run) = self.runs.get(first) {
+            self.partitions.truncate(run.start as usize);
+            self.runs.truncate(first);
+        }
+        self.span = (0, 0);
+        self.next_topic = 0;
+    }
+
+    fn close(&mut self) {
+        if self.open != NONE {
+            self.member_runs[self.open as usize].1 = self.runs.len() as u32;
+        }
+    }
+
+    /// Gives the open member global partition `p`, above any it has.
     #[inline(always)]
     pub(crate) fn push(&mut self, p: u32) {
         if p >= self.span.1 {
@@ -436,20 +464,35 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
                 Some(&(start, end)) if start <= p && p < end => self.next_topic,
                 _ => self.spans.partition_point(|&(start, _)| start <= p) - 1,
             };
-            self.span = self.spans[t];
-            self.next_topic = t + 1;
-            self.runs.push(Run {
-                topic: t as u32,
-                start: self.partitions.len() as u32,
-            });
+            self.open_run(t);
         }
         self.partitions.push((p - self.span.0) as i32);
     }
 
-    /// The answer; every member of the index must have been started.
+    /// [`Self::push`] for a caller that knows `p` is in topic `t`. A `p`
+    /// below one pushed before writes garbage, for [`Self::restart`] to
+    /// take back.
+    #[inline(always)]
+    pub(crate) fn push_in(&mut self, t: u32, p: u32) {
+        if p >= self.span.1 {
+            self.open_run(t as usize);
+        }
+        self.partitions.push(p.wrapping_sub(self.span.0) as i32);
+    }
+
+    #[inline(always)]
+    fn open_run(&mut self, t: usize) {
+        self.span = self.spans[t];
+        self.next_topic = t + 1;
+        self.runs.push(Run {
+            topic: t as u32,
+            start: self.partitions.len() as u32,
+        });
+    }
+
+    /// The answer.
     pub(crate) fn finish(mut self) -> Assignment {
-        debug_assert_eq!(self.member_runs.len(), self.index.members.len());
-        self.member_runs.push(self.runs.len() as u32);
+        self.close();
         self.runs.push(Run {
             topic: NONE,
             start: self.partitions.len() as u32,

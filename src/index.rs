@@ -437,6 +437,13 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     /// Calls `claim` with each valid claim of member `m`, in list order.
     #[inline(always)]
     pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
+        self.read_topics(m, |_, p| claim(p));
+    }
+
+    /// Calls `claim` with the topic id and global index of each valid claim
+    /// of member `m`, in list order.
+    #[inline(always)]
+    pub(crate) fn read_topics(&mut self, m: usize, mut claim: impl FnMut(u32, u32)) {
         let index = self.index;
         if index.members[m].owned.is_empty() {
             return;
@@ -470,7 +477,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             let slot = self.slots[t];
             // A negative partition reads as a huge `u32`: out of range.
             if slot.stamp == row && (tp.partition as u32) < slot.partitions {
-                claim(slot.start + tp.partition as u32);
+                claim(t as u32, slot.start + tp.partition as u32);
             }
         }
     }

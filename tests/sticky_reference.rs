@@ -372,6 +372,29 @@ proptest! {
         prop_assert_eq!(third, second);
     }
 
+    /// Members return with what they were given, each list in any order
+    /// and naming topics by the metadata's own `Arc`s, as a decoded group
+    /// may; one member may have left, and one subscribed like the first
+    /// may have joined.
+    #[test]
+    fn sticky_reaches_the_optimum_from_any_order_of_history(
+        group in tiny_group(),
+        seed in any::<u64>(),
+        leaves in any::<Option<prop::sample::Index>>(),
+        joins in any::<bool>(),
+    ) {
+        let first = StickyAssignor::new().assign(&group).unwrap();
+        let mut next = rejoin_in_any_order(&group, &first, seed);
+        if let Some(leaver) = leaves {
+            next.members.remove(leaver.index(next.members.len()));
+        }
+        if joins && let Some(like) = next.members.first() {
+            let topics = like.topics.clone();
+            next = next.with_member(Member::new("joiner").subscribe(topics));
+        }
+        check_optimal(&next, RackMatch::AnyReplica)?;
+    }
+
     #[test]
     fn sticky_is_stable_on_its_own_answer(group in tiny_group()) {
         let sticky = StickyAssignor::new();
@@ -379,6 +402,26 @@ proptest! {
         let again = sticky.assign(&next_round(&group, &first)).unwrap();
         prop_assert_eq!(again, first);
     }
+}
+
+/// [`next_round`], with each owned list shuffled by `seed` and naming its
+/// topics by the metadata's `Arc`s.
+fn rejoin_in_any_order(group: &Group, answer: &Assignment, seed: u64) -> Group {
+    let mut next = next_round(group, answer);
+    let mut state = seed | 1;
+    for m in &mut next.members {
+        for tp in &mut m.owned {
+            let topic = group.topics.iter().find(|t| t.name == tp.topic).unwrap();
+            tp.topic = topic.name.clone();
+        }
+        for i in (1..m.owned.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            m.owned.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+    }
+    next
 }
 
 /// The group as clients rejoin after `answer`: each member owns what it was

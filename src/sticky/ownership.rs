@@ -124,22 +124,6 @@ impl Holdings {
         }
     }
 
-    /// Member `m`'s partitions, ascending: its stored row, or its list read
-    /// again into `scratch`.
-    pub(crate) fn row<'a>(
-        &'a self,
-        m: usize,
-        reader: &mut OwnedReader<'_, '_>,
-        scratch: &'a mut Vec<u32>,
-    ) -> &'a [u32] {
-        if self.stored[m] != NONE {
-            return self.rows.row(self.stored[m] as usize);
-        }
-        scratch.clear();
-        reader.read(m, |p| scratch.push(p));
-        scratch
-    }
-
     /// Calls `f` with member `m`'s partitions, ascending.
     #[inline(always)]
     pub(crate) fn for_each(

@@ -22,12 +22,19 @@
 //!
 //! The answer is written member by member: a member keeps its own sorted
 //! list of held partitions, less what it releases, merged with what it is
-//! dealt, so nothing is kept per partition but a bit.
+//! dealt, so nothing is kept per partition but a bit. Quotas need only each
+//! member's count, and when every owned list is valid and no two claims
+//! collide, a list's length is that count: then every list is read once, a
+//! member at its quota written as it is read, one above it after releasing,
+//! and one below it (the only kind that is dealt anything) after the deal.
+//! Lists that break that assumption are found as they are read, and the
+//! group is solved again from counts and owners resolved first.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::assignment::{Assignment, MemberMajor, strided_deal};
+use crate::bitset::Bitset;
 use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
 use crate::sticky::ownership::Holdings;
 
@@ -105,29 +112,167 @@ pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
 /// was contested.
 pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assignment> {
     let components = Components::of(index)?;
-    let mut held = Holdings::read(index);
     let mut reader = OwnedReader::new(index);
-    let mut scratch = Vec::new();
-    let mut released_now = Vec::new();
-    let member_count = index.members.len();
-    // Per member: partitions it keeps, its quota, and whether it releases any.
-    let mut keeps = vec![0u32; member_count];
-    let mut quota = vec![0u32; member_count];
-    let mut releases = vec![false; member_count];
-    // (member, partition) for every partition dealt and given this round,
-    // components one after another, partitions ascending within each.
-    let mut dealt: Vec<(u32, u32)> = Vec::new();
-    let mut released_so_far = vec![0u32; index.topics.len()];
-    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-    let mut heap = BinaryHeap::new();
-    let mut by_owned: Vec<u32> = Vec::new();
-    let mut takers: Vec<u32> = Vec::new();
-    let mut filled = vec![0u32; member_count];
+    // Owned lists are mostly valid and never collide: then each list's
+    // length is its member's count, and one reading of every list is enough.
+    let trusted = Trusted {
+        index,
+        claimed: Bitset::new(index.total_partitions as usize),
+    };
+    if let Some(answer) = settle(index, &components, cooperative, trusted, &mut reader) {
+        return Some(answer);
+    }
+    let exact = Holdings::read(index);
+    settle(index, &components, cooperative, exact, &mut reader)
+}
 
+/// Where [`settle`] reads what each member holds.
+trait Claims {
+    /// How many partitions member `m` holds.
+    fn count(&self, m: usize) -> u32;
+    /// Writes member `m`'s partitions into `out`, where `m` is open; false
+    /// when they turn out not to be what `count` said.
+    fn write(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        out: &mut MemberMajor<'_, '_>,
+        scratch: &mut Vec<u32>,
+    ) -> bool;
+    /// Member `m`'s partitions, ascending, into `row`; false likewise.
+    fn collect(&mut self, m: usize, reader: &mut OwnedReader<'_, '_>, row: &mut Vec<u32>) -> bool;
+    /// Once every member was read: the partitions somebody claims, and those
+    /// somebody owns.
+    fn bits(self) -> (Bitset, Bitset);
+}
+
+/// Claims taken at their word: every entry of an owned list valid, no
+/// partition claimed twice. Each read checks that, and fails otherwise.
+struct Trusted<'i, 'g> {
+    index: &'i GroupIndex<'g>,
+    claimed: Bitset,
+}
+
+impl Trusted<'_, '_> {
+    /// Reads member `m`'s list, claiming each entry; false when an entry is
+    /// invalid or claimed before. `in_order` tells whether it came ascending.
+    #[inline(always)]
+    fn read(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        in_order: &mut bool,
+        mut take: impl FnMut(u32, u32),
+    ) -> bool {
+        let claimed = &mut self.claimed;
+        let mut repeated = false;
+        let mut read = 0usize;
+        let mut next = 0u32;
+        reader.read_topics(m, |t, p| {
+            *in_order &= p >= next;
+            next = p + 1;
+            repeated |= claimed.replace(p);
+            read += 1;
+            take(t, p);
+        });
+        !repeated && read == self.index.members[m].owned.len()
+    }
+}
+
+impl Claims for Trusted<'_, '_> {
+    fn count(&self, m: usize) -> u32 {
+        self.index.members[m].owned.len() as u32
+    }
+
+    fn write(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        out: &mut MemberMajor<'_, '_>,
+        scratch: &mut Vec<u32>,
+    ) -> bool {
+        let mut in_order = true;
+        if !self.read(m, reader, &mut in_order, |t, p| out.push_in(t, p)) {
+            return false;
+        }
+        if !in_order {
+            out.restart();
+            scratch.clear();
+            reader.read(m, |p| scratch.push(p));
+            scratch.sort_unstable();
+            for &p in scratch.iter() {
+                out.push(p);
+            }
+        }
+        true
+    }
+
+    fn collect(&mut self, m: usize, reader: &mut OwnedReader<'_, '_>, row: &mut Vec<u32>) -> bool {
+        row.clear();
+        let mut in_order = true;
+        if !self.read(m, reader, &mut in_order, |_, p| row.push(p)) {
+            return false;
+        }
+        if !in_order {
+            row.sort_unstable();
+        }
+        true
+    }
+
+    fn bits(self) -> (Bitset, Bitset) {
+        (self.claimed.clone(), self.claimed)
+    }
+}
+
+impl Claims for Holdings {
+    fn count(&self, m: usize) -> u32 {
+        self.counts[m]
+    }
+
+    fn write(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        out: &mut MemberMajor<'_, '_>,
+        _: &mut Vec<u32>,
+    ) -> bool {
+        self.for_each(m, reader, |p| out.push(p));
+        true
+    }
+
+    fn collect(&mut self, m: usize, reader: &mut OwnedReader<'_, '_>, row: &mut Vec<u32>) -> bool {
+        row.clear();
+        self.for_each(m, reader, |p| row.push(p));
+        true
+    }
+
+    fn bits(self) -> (Bitset, Bitset) {
+        (self.claimed, self.holding)
+    }
+}
+
+/// The closed form over every component, reading each member's holdings
+/// once, in member order: a member at its quota is written as it is read,
+/// one above releases first, and one below is written last, after the
+/// deal. `None` when `claims` fails.
+fn settle(
+    index: &GroupIndex<'_>,
+    components: &Components,
+    cooperative: bool,
+    mut claims: impl Claims,
+    reader: &mut OwnedReader<'_, '_>,
+) -> Option<Assignment> {
+    let member_count = index.members.len();
+    let mut component_of = vec![NONE; member_count];
+    // Per member: its quota, and how many partitions it keeps.
+    let mut quota = vec![0u32; member_count];
+    let mut keeps = vec![0u32; member_count];
+    let mut by_owned: Vec<u32> = Vec::new();
     for (c, &representative) in components.representative.iter().enumerate() {
         let members = components.members.row(c);
-        let topics = index.subscriptions.row(representative as usize);
-        let total: u64 = topics
+        let total: u64 = index
+            .subscriptions
+            .row(representative as usize)
             .iter()
             .map(|&t| u64::from(index.topics[t as usize].partitions))
             .sum();
@@ -136,125 +281,117 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
         let extra = (total % count) as usize;
         by_owned.clear();
         by_owned.extend_from_slice(members);
-        by_owned.sort_unstable_by_key(|&m| (Reverse(held.counts[m as usize]), m));
+        by_owned.sort_unstable_by_key(|&m| (Reverse(claims.count(m as usize)), m));
         for (rank, &m) in by_owned.iter().enumerate() {
             quota[m as usize] = base + u32::from(rank < extra);
+            component_of[m as usize] = c as u32;
         }
+    }
 
-        for &m in members {
-            let mu = m as usize;
-            let owned = held.counts[mu];
-            if owned <= quota[mu] {
-                keeps[mu] = owned;
-                continue;
+    let mut out = MemberMajor::new(index, index.total_partitions as usize);
+    let mut row: Vec<u32> = Vec::new();
+    let mut release = Release::new(index);
+    // Rows of the members below quota, written after the deal.
+    let mut below_rows = Csr::with_capacity(0, 0);
+    let mut below: Vec<u32> = Vec::new();
+    for m in 0..member_count {
+        let c = component_of[m];
+        let count = claims.count(m);
+        if c == NONE {
+            // Subscribed to nothing, so holding nothing.
+            if count != 0 {
+                return None;
             }
-            let row = held.row(mu, &mut reader, &mut scratch);
-            // The member's partitions as runs (topic, first, kept) over its
-            // row; releases come off the end of a run, the highest numbers.
-            runs.clear();
-            let mut topic = 0usize;
-            let mut i = 0;
-            while i < row.len() {
-                while index.topics[topic].start + index.topics[topic].partitions <= row[i] {
-                    topic += 1;
-                }
-                let end_of_topic = index.topics[topic].start + index.topics[topic].partitions;
-                let first = i;
-                while i < row.len() && row[i] < end_of_topic {
-                    i += 1;
-                }
-                runs.push((topic as u32, first as u32, (i - first) as u32));
-            }
-            heap.clear();
-            for (k, &(t, _, kept)) in runs.iter().enumerate() {
-                heap.push(release_key(index, count, t, kept, &released_so_far, k));
-            }
-            let mut release = owned - quota[mu];
-            while release > 0 {
-                let Some((_, _, Reverse(k))) = heap.pop() else {
-                    break;
-                };
-                let (t, first, kept) = &mut runs[k];
-                *kept -= 1;
-                released_now.push(row[(*first + *kept) as usize]);
-                released_so_far[*t as usize] += 1;
-                release -= 1;
-                if *kept > 0 {
-                    let (t, kept) = (*t, *kept);
-                    heap.push(release_key(index, count, t, kept, &released_so_far, k));
-                }
-            }
-            for p in released_now.drain(..) {
-                held.holding.remove(p);
-            }
-            keeps[mu] = quota[mu];
-            releases[mu] = true;
+            continue;
         }
+        let q = quota[m];
+        if count == q {
+            out.start(m);
+            if !claims.write(m, reader, &mut out, &mut row) {
+                return None;
+            }
+            keeps[m] = q;
+        } else if count > q {
+            if !claims.collect(m, reader, &mut row) {
+                return None;
+            }
+            out.start(m);
+            let size = components.members.row(c as usize).len() as u64;
+            release.release(&row, count - q, size, &mut out);
+            keeps[m] = q;
+        } else {
+            if !claims.collect(m, reader, &mut row) {
+                return None;
+            }
+            for &p in &row {
+                below_rows.push(p);
+            }
+            below_rows.end_row(false);
+            below.push(m as u32);
+            keeps[m] = count;
+        }
+    }
+    let (claimed, mut holding) = claims.bits();
+    for &p in &release.released {
+        holding.remove(p);
+    }
 
-        // Deal the free partitions, in topic order, to members below quota.
+    // Deal the free partitions, component by component in topic order, to
+    // the members below quota, in turn.
+    let mut dealt: Vec<(u32, u32)> = Vec::new();
+    let mut takers: Vec<u32> = Vec::new();
+    let mut filled = keeps;
+    for (c, &representative) in components.representative.iter().enumerate() {
         takers.clear();
         takers.extend(
-            members
+            components
+                .members
+                .row(c)
                 .iter()
-                .filter(|&&m| keeps[m as usize] < quota[m as usize]),
+                .filter(|&&m| filled[m as usize] < quota[m as usize]),
         );
-        for &m in members {
-            filled[m as usize] = keeps[m as usize];
-        }
         let mut turn = 0usize;
-        for &t in topics {
+        for &t in index.subscriptions.row(representative as usize) {
             let topic = &index.topics[t as usize];
-            let more =
-                held.holding
-                    .for_each_missing(topic.start, topic.start + topic.partitions, |p| {
-                        if takers.is_empty() {
-                            return false;
-                        }
-                        if turn >= takers.len() {
-                            turn = 0;
-                        }
-                        let m = takers[turn];
-                        if !(cooperative && held.claimed.contains(p)) {
-                            dealt.push((m, p));
-                        }
-                        filled[m as usize] += 1;
-                        if filled[m as usize] == quota[m as usize] {
-                            takers.remove(turn);
-                        } else {
-                            turn += 1;
-                        }
-                        true
-                    });
+            let more = holding.for_each_missing(topic.start, topic.start + topic.partitions, |p| {
+                if takers.is_empty() {
+                    return false;
+                }
+                if turn >= takers.len() {
+                    turn = 0;
+                }
+                let m = takers[turn];
+                if !(cooperative && claimed.contains(p)) {
+                    dealt.push((m, p));
+                }
+                filled[m as usize] += 1;
+                if filled[m as usize] == quota[m as usize] {
+                    takers.remove(turn);
+                } else {
+                    turn += 1;
+                }
+                true
+            });
             if !more {
                 break;
             }
         }
     }
 
-    // What each member is dealt, member by member, still ascending.
+    // What each member is dealt, member by member, still ascending; merged
+    // into the rows of those below quota.
     let received = Csr::from_pairs(member_count, dealt.iter().copied());
-
-    let assigned = keeps.iter().map(|&k| k as usize).sum::<usize>() + dealt.len();
-    let mut out = MemberMajor::new(index, assigned);
-    for (m, &released) in releases.iter().enumerate() {
-        out.next_member();
-        let got = received.row(m);
-        if !released && got.is_empty() {
-            // Most members keep what they own and get nothing new.
-            held.for_each(m, &mut reader, |p| out.push(p));
-            continue;
-        }
+    for (i, &m) in below.iter().enumerate() {
+        out.start(m as usize);
+        let got = received.row(m as usize);
         let mut j = 0;
-        held.for_each(m, &mut reader, |p| {
-            if released && !held.holding.contains(p) {
-                return;
-            }
+        for &p in below_rows.row(i) {
             while j < got.len() && got[j] < p {
                 out.push(got[j]);
                 j += 1;
             }
             out.push(p);
-        });
+        }
         for &p in &got[j..] {
             out.push(p);
         }
@@ -262,16 +399,92 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
     Some(out.finish())
 }
 
-/// Heap key for releasing from one topic: furthest above the fair share
-/// first, then the topic released least so far, then the lowest topic id.
-fn release_key(
-    index: &GroupIndex<'_>,
-    c: u64,
-    t: u32,
-    holding: u32,
-    released_so_far: &[u32],
-    run: usize,
-) -> (i64, Reverse<u32>, Reverse<usize>) {
-    let excess = i64::from(holding) * c as i64 - i64::from(index.topics[t as usize].partitions);
-    (excess, Reverse(released_so_far[t as usize]), Reverse(run))
+/// Which partitions a member above quota lets go: from the topic where it
+/// is furthest above its fair share, ties to the topic released least so
+/// far in this rebalance; within a topic, the highest numbers.
+struct Release<'i, 'g> {
+    index: &'i GroupIndex<'g>,
+    /// Per topic, how many partitions were released so far.
+    so_far: Vec<u32>,
+    /// Every partition released, in the order released.
+    released: Vec<u32>,
+    /// The member's partitions as runs (topic, first, kept) over its row.
+    runs: Vec<(u32, u32, u32)>,
+    heap: BinaryHeap<(i64, Reverse<u32>, Reverse<usize>)>,
+}
+
+impl<'i, 'g> Release<'i, 'g> {
+    fn new(index: &'i GroupIndex<'g>) -> Self {
+        Release {
+            index,
+            so_far: vec![0; index.topics.len()],
+            released: Vec::new(),
+            runs: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Releases `count` partitions of `row` (ascending) for a member of a
+    /// component of `size` members, and writes the rest into `out`.
+    fn release(&mut self, row: &[u32], count: u32, size: u64, out: &mut MemberMajor<'_, '_>) {
+        let topics = &self.index.topics;
+        self.runs.clear();
+        let mut topic = 0usize;
+        let mut i = 0;
+        while i < row.len() {
+            while topics[topic].start + topics[topic].partitions <= row[i] {
+                topic += 1;
+            }
+            let end_of_topic = topics[topic].start + topics[topic].partitions;
+            let first = i;
+            while i < row.len() && row[i] < end_of_topic {
+                i += 1;
+            }
+            self.runs
+                .push((topic as u32, first as u32, (i - first) as u32));
+        }
+        // Built in one go: heapifying is linear, pushing one by one is not.
+        let mut keys = std::mem::take(&mut self.heap).into_vec();
+        keys.clear();
+        keys.extend(
+            self.runs
+                .iter()
+                .enumerate()
+                .map(|(k, &(t, _, kept))| self.key(size, t, kept, k)),
+        );
+        self.heap = BinaryHeap::from(keys);
+        for _ in 0..count {
+            let Some((_, _, Reverse(k))) = self.heap.pop() else {
+                break;
+            };
+            let (t, first, kept) = &mut self.runs[k];
+            *kept -= 1;
+            self.released.push(row[(*first + *kept) as usize]);
+            self.so_far[*t as usize] += 1;
+            if *kept > 0 {
+                let (t, kept) = (*t, *kept);
+                let key = self.key(size, t, kept, k);
+                self.heap.push(key);
+            }
+        }
+        for &(t, first, kept) in &self.runs {
+            for &p in &row[first as usize..(first + kept) as usize] {
+                out.push_in(t, p);
+            }
+        }
+    }
+
+    /// Heap key for releasing from one topic: furthest above the fair share
+    /// first, then the topic released least so far, then the lowest topic.
+    fn key(
+        &self,
+        size: u64,
+        t: u32,
+        holding: u32,
+        run: usize,
+    ) -> (i64, Reverse<u32>, Reverse<usize>) {
+        let partitions = self.index.topics[t as usize].partitions;
+        let excess = i64::from(holding) * size as i64 - i64::from(partitions);
+        (excess, Reverse(self.so_far[t as usize]), Reverse(run))
+    }
 }
