@@ -246,10 +246,19 @@ impl<'p> Solver<'p> {
                 return;
             }
             let mut improved = false;
-            // From the bottom: the least loaded members are fed first, so no
-            // partition moves between members the optimum leaves alone, which
-            // stage 3 would have to move back.
-            for level in low..=high - 2 {
+            // Levels nearest the median first: a search there has the most
+            // sources and sinks, so it moves many units at once, each from
+            // above the middle straight to below it. Feeding the least loaded
+            // first moved partitions through members the optimum leaves
+            // alone, for stage 3 to move back: on a million partitions over
+            // random half subscriptions, 2669 cycles cancelled instead of 1.
+            let mut loads: Vec<u32> = self.active.iter().map(|&m| self.load[m as usize]).collect();
+            let half = loads.len() / 2;
+            let median = *loads.select_nth_unstable(half).1;
+            let middle = median.saturating_sub(1).clamp(low, high - 2);
+            let mut levels: Vec<u32> = (low..=high - 2).collect();
+            levels.sort_unstable_by_key(|&level| (level.abs_diff(middle), level));
+            for level in levels {
                 if search.improve(self, level) {
                     improved = true;
                     break;
@@ -328,6 +337,9 @@ struct ChainSearch {
     round: u32,
     deque: VecDeque<(u32, u32)>,
     sources: Vec<u32>,
+    /// Per class, the first of its arcs whose member may still be a sink:
+    /// within one search sinks only fill up, so the cursor only advances.
+    sink_cursor: Vec<u32>,
 }
 
 impl ChainSearch {
@@ -336,6 +348,7 @@ impl ChainSearch {
             dist: vec![0; p.members],
             stamp: vec![0; p.members],
             class_stamp: vec![0; p.classes()],
+            sink_cursor: vec![0; p.classes()],
             give: vec![NONE; p.members],
             receive: vec![NONE; p.members],
             round: 0,
@@ -402,38 +415,51 @@ impl ChainSearch {
         // tree while any chain still improves: the surplus is spread over
         // the sources instead of one source overshooting, which would cost
         // moves that stage 3 must take back.
+        for c in 0..p.classes() {
+            self.sink_cursor[c] = p.arcs_of_class(c).start as u32;
+        }
         let mut improved = false;
         loop {
             let mut passed = false;
             for i in 0..self.sources.len() {
                 let source = self.sources[i];
+                if s.load[source as usize] < level + 2 {
+                    continue;
+                }
                 let mut open = true;
                 let mut m = source;
                 let mut steps = 0usize;
+                let mut last = NONE;
                 while self.give[m as usize] != NONE && steps <= p.members {
                     open &= s.x[self.give[m as usize] as usize] > 0;
-                    m = p.arc_member[self.receive[m as usize] as usize];
+                    last = self.receive[m as usize];
+                    m = p.arc_member[last as usize];
                     steps += 1;
                 }
-                let target = m;
-                if !open
-                    || steps > p.members
-                    || s.load[source as usize] < s.load[target as usize] + 2
-                {
+                if !open || steps > p.members || last == NONE {
                     continue;
                 }
+                // The last hop may end at any sink of its class, not only at
+                // the root the search reached first: the search expands each
+                // class once, from the first sink it pops, so a few roots
+                // would otherwise serve every source and fill at once.
+                let Some(sink) = self.sink_of(s, p.arc_class[last as usize] as usize, level) else {
+                    continue;
+                };
                 let mut m = source;
                 while self.give[m as usize] != NONE {
-                    let (g, r) = (
-                        self.give[m as usize] as usize,
-                        self.receive[m as usize] as usize,
-                    );
+                    let g = self.give[m as usize] as usize;
+                    let r = self.receive[m as usize];
+                    let r = if r == last { sink } else { r as usize };
                     s.x[g] -= 1;
                     s.x[r] += 1;
                     m = p.arc_member[r];
+                    if r == sink {
+                        break;
+                    }
                 }
                 s.load[source as usize] -= 1;
-                s.load[target as usize] += 1;
+                s.load[p.arc_member[sink] as usize] += 1;
                 passed = true;
             }
             if !passed {
@@ -442,6 +468,19 @@ impl ChainSearch {
             improved = true;
         }
         improved
+    }
+
+    /// An arc of class `c` whose member is still a sink (load at most
+    /// `level`).
+    fn sink_of(&mut self, s: &Solver<'_>, c: usize, level: u32) -> Option<usize> {
+        let p = s.p;
+        let end = p.arcs_of_class(c).end;
+        let mut k = self.sink_cursor[c] as usize;
+        while k < end && s.load[p.arc_member[k] as usize] > level {
+            k += 1;
+        }
+        self.sink_cursor[c] = k as u32;
+        (k < end).then_some(k)
     }
 }
 
