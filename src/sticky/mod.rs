@@ -46,7 +46,9 @@
 //!   cancels negative residual cycles that keep the multiset of loads, until
 //!   none is left.
 //! - *Equal subscriptions* have a closed form ([`uniform`]): quotas `q` and
-//!   `q + 1`, the larger ones to the members that own the most.
+//!   `q + 1`, the larger ones to the members that own the most. So do groups
+//!   whose subscriptions are pairwise equal or disjoint, one component at a
+//!   time, since every goal adds up over components.
 //!
 //! The property tests check all of this against an exhaustive search on
 //! small groups.
