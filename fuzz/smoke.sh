@@ -13,6 +13,24 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
+# libFuzzer instrumentation (-Zsanitizer, sancov) takes unstable flags. A
+# nightly compiler has them; where none is installed (and none can be
+# downloaded) the stable one accepts them under RUSTC_BOOTSTRAP=1, and its
+# sanitizer runtimes ship with it. FUZZ_TOOLCHAIN names one explicitly.
+toolchain="${FUZZ_TOOLCHAIN:-}"
+if [[ -z $toolchain ]]; then
+    if rustup run nightly rustc --version >/dev/null 2>&1; then
+        toolchain=nightly
+    else
+        toolchain=stable
+    fi
+fi
+export RUSTUP_TOOLCHAIN="$toolchain"
+if [[ $toolchain != nightly* ]]; then
+    export RUSTC_BOOTSTRAP=1
+fi
+echo "fuzz smoke: toolchain $(rustc --version)${RUSTC_BOOTSTRAP:+ (RUSTC_BOOTSTRAP=1)}"
+
 ./seed.sh
 cargo fuzz build
 
