@@ -129,6 +129,38 @@ impl Assignment {
         }
     }
 
+    /// Drops every partition whose global index `keep` refuses; members,
+    /// topics and order stay as they were.
+    pub(crate) fn retain(&mut self, index: &GroupIndex<'_>, mut keep: impl FnMut(u32) -> bool) {
+        let mut runs = Vec::with_capacity(self.runs.len());
+        let mut partitions = Vec::with_capacity(self.partitions.len());
+        let mut member_runs = Vec::with_capacity(self.member_runs.len());
+        for &(first, end) in &self.member_runs {
+            let begin = runs.len() as u32;
+            for r in first as usize..end as usize {
+                let run = self.runs[r];
+                let start = partitions.len() as u32;
+                let base = index.topics[run.topic as usize].start;
+                let held = &self.partitions[run.start as usize..self.runs[r + 1].start as usize];
+                partitions.extend(held.iter().filter(|&&p| keep(base + p as u32)));
+                if partitions.len() as u32 > start {
+                    runs.push(Run {
+                        topic: run.topic,
+                        start,
+                    });
+                }
+            }
+            member_runs.push((begin, runs.len() as u32));
+        }
+        runs.push(Run {
+            topic: NONE,
+            start: partitions.len() as u32,
+        });
+        self.member_runs = member_runs;
+        self.runs = runs;
+        self.partitions = partitions;
+    }
+
     /// Builds the answer from one arithmetic run per subscription:
     /// `range(m, k)` is (first partition, count) for the `k`-th topic of
     /// member `m`'s subscription row, the partitions `stride` apart. Every

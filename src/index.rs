@@ -448,14 +448,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         if index.members[m].owned.is_empty() {
             return;
         }
-        let row = index.subscriptions.row_id(m);
-        if row != self.stamped {
-            // Members with one stored row share the stamps.
-            for &t in index.subscriptions.stored_row(row) {
-                self.slots[t as usize].stamp = row;
-            }
-            self.stamped = row;
-        }
+        let row = self.stamp(m);
         // Owned lists usually come grouped and in name order, naming topics
         // with the metadata's own `Arc`s: guess this topic or the next one,
         // by address, before asking the resolver.
@@ -478,6 +471,57 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             // A negative partition reads as a huge `u32`: out of range.
             if slot.stamp == row && (tp.partition as u32) < slot.partitions {
                 claim(t as u32, slot.start + tp.partition as u32);
+            }
+        }
+    }
+
+    /// Stamps member `m`'s subscription row into the slots, so that a
+    /// slot whose stamp is the row is a topic `m` subscribes to; returns
+    /// the row.
+    #[inline(always)]
+    fn stamp(&mut self, m: usize) -> u32 {
+        let subscriptions = &self.index.subscriptions;
+        let row = subscriptions.row_id(m);
+        if row != self.stamped {
+            // Members with one stored row share the stamps.
+            for &t in subscriptions.stored_row(row) {
+                self.slots[t as usize].stamp = row;
+            }
+            self.stamped = row;
+        }
+        row
+    }
+
+    /// Calls `claim` with the global index of each claim of member `m` on
+    /// a topic the member does not subscribe to (a topic somebody else
+    /// subscribes to, partition in range), in list order. Owned lists come
+    /// grouped by topic, each group naming its topic with one `Arc`, so a
+    /// topic is looked up once per group and the other claims cost a
+    /// pointer comparison.
+    pub(crate) fn read_foreign(&mut self, m: usize, mut claim: impl FnMut(u32)) {
+        let index = self.index;
+        let owned = &index.members[m].owned;
+        if owned.is_empty() {
+            return;
+        }
+        let row = self.stamp(m);
+        // No `Arc` has address 0.
+        let mut last_address = 0usize;
+        // The slot of the last topic looked up, when it is foreign.
+        let mut foreign: Option<Slot> = None;
+        for tp in owned {
+            let address = tp.topic.as_ptr() as usize;
+            if address != last_address {
+                last_address = address;
+                let t = self.find(&tp.topic);
+                foreign = (t != NONE)
+                    .then(|| self.slots[t as usize])
+                    .filter(|slot| slot.stamp != row);
+            }
+            if let Some(slot) = foreign
+                && (tp.partition as u32) < slot.partitions
+            {
+                claim(slot.start + tp.partition as u32);
             }
         }
     }

@@ -56,9 +56,11 @@
 //! # CooperativeSticky
 //!
 //! The cooperative strategy computes the same optimum, then withholds every
-//! partition that would change owner, and every partition whose claim was
-//! contested: it is revoked this round and assigned in the follow-up
-//! rebalance. The follow-up starts from an assignment that is a subset of
+//! partition that would change owner, every partition whose claim was
+//! contested, and every partition whose highest-generation claim is by a
+//! member that no longer subscribes to its topic (it may still be reading
+//! it; see [`ownership`]): it is revoked this round and assigned in the
+//! follow-up rebalance. The follow-up starts from an assignment that is a subset of
 //! the optimum, so it reaches the optimum without moving anything, and a
 //! third round changes nothing.
 
@@ -171,8 +173,29 @@ impl Assignor for CooperativeStickyAssignor {
 }
 
 /// The optimum; with `cooperative`, less every partition that would change
-/// owner or was contested.
+/// owner or was contested, and less every partition still claimed at its
+/// highest generation by a member outside its topic.
 fn solve(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
+    let mut answer = optimum(index, rack_match, cooperative);
+    // Claims on topics their claimants left never change the optimum, only
+    // what is withheld from it. They are rare (never in a group of clients
+    // that revoke before rejoining), so they are looked for once, cheaply,
+    // and resolved only when found.
+    if cooperative && let Some(foreign) = ownership::foreign_claims(index) {
+        let claimant = ownership::resolve_owners(index, &index.owned_rows(), Some(&foreign));
+        answer.retain(index, |p| {
+            !matches!(
+                claimant[p as usize],
+                ownership::FOREIGN | ownership::CONTESTED
+            )
+        });
+    }
+    answer
+}
+
+/// The optimum; with `cooperative`, less every partition that would change
+/// owner or was contested among the subscribed claimants.
+fn optimum(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
     if !problem::rack_aware(index) {
         // Nothing is owned in a fresh group, so nothing is withheld.
         if let Some(answer) = uniform::fresh(index) {
@@ -183,7 +206,7 @@ fn solve(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -
         }
     }
     index.load_owned();
-    let owner = ownership::resolve_owners(index, &index.owned);
+    let owner = ownership::resolve_owners(index, &index.owned, None);
     let problem = problem::Problem::new(index, &owner, rack_match);
     let counts = flow::solve(&problem);
     let mut target = place::place(&problem, &counts, &owner, index.total_partitions as usize);

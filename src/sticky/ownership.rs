@@ -8,6 +8,17 @@
 //! the owner's) is not the owner; that is where this crate departs from the
 //! Java client, which drops every owned partition of a member whose
 //! generation is not the group's highest.
+//!
+//! A member may still claim partitions of a topic it no longer subscribes
+//! to: a client whose regex subscription changed, or one that does not
+//! revoke dropped topics before it rejoins. Such a claim can never be kept
+//! (a partition goes only to a subscriber), so the solver ignores it, but
+//! the member may still be reading the partition. Under the cooperative
+//! protocol it therefore takes part in the owner rule above: a partition
+//! whose highest-generation claim is such a claim, alone or tied, is
+//! withheld for a round, exactly as a partition that changes owner.
+//! Claims on topics missing from the metadata, on topics nobody subscribes
+//! to, and on partitions out of range are ignored everywhere.
 
 use crate::bitset::Bitset;
 use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
@@ -15,24 +26,73 @@ use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
 /// A partition claimed by several members at its highest generation.
 pub(crate) const CONTESTED: u32 = NONE - 1;
 
+/// A partition whose highest-generation claim is by a member that does not
+/// subscribe to its topic: nobody may keep it, and its claimant may still
+/// be reading it.
+pub(crate) const FOREIGN: u32 = NONE - 2;
+
 /// Per global partition: its owner, [`NONE`] when unclaimed, or
-/// [`CONTESTED`]. `owned` is the index's owned rows.
-pub(crate) fn resolve_owners(index: &GroupIndex<'_>, owned: &Csr) -> Vec<u32> {
+/// [`CONTESTED`]. `owned` is the index's owned rows. With `foreign` (per
+/// member, its claims on topics it does not subscribe to), those claims
+/// compete too, and a partition they win is [`FOREIGN`].
+pub(crate) fn resolve_owners(
+    index: &GroupIndex<'_>,
+    owned: &Csr,
+    foreign: Option<&Csr>,
+) -> Vec<u32> {
     let total = index.total_partitions as usize;
     // Owner and its generation side by side: one cache line per claim.
     let mut claims = vec![(NONE, i32::MIN); total];
+    let mut compete = |p: u32, claimant: u32, generation: i32| {
+        let claim = &mut claims[p as usize];
+        if claim.0 == NONE || generation > claim.1 {
+            *claim = (claimant, generation);
+        } else if generation == claim.1 {
+            claim.0 = CONTESTED;
+        }
+    };
     for m in 0..index.members.len() {
         let generation = index.generation(m as u32);
         for &p in owned.row(m) {
-            let claim = &mut claims[p as usize];
-            if claim.0 == NONE || generation > claim.1 {
-                *claim = (m as u32, generation);
-            } else if generation == claim.1 {
-                claim.0 = CONTESTED;
+            compete(p, m as u32, generation);
+        }
+        if let Some(foreign) = foreign {
+            for &p in foreign.row(m) {
+                compete(p, FOREIGN, generation);
             }
         }
     }
     claims.into_iter().map(|(owner, _)| owner).collect()
+}
+
+/// Per member, its claims on partitions of topics it does not subscribe to
+/// (see the module docs), sorted, without repeats; `None` when no member
+/// has any, as in a group of well-behaved clients.
+pub(crate) fn foreign_claims(index: &GroupIndex<'_>) -> Option<Csr> {
+    let members = index.members.len();
+    let mut reader = OwnedReader::new(index);
+    let mut rows: Option<Csr> = None;
+    for m in 0..members {
+        let mut found = false;
+        let rows = match rows.as_mut() {
+            Some(rows) => rows,
+            None => {
+                reader.read_foreign(m, |_| found = true);
+                if !found {
+                    continue;
+                }
+                // The first member with any: rows for those before it.
+                let mut fresh = Csr::with_capacity(members, 0);
+                for _ in 0..m {
+                    fresh.end_row(false);
+                }
+                rows.insert(fresh)
+            }
+        };
+        reader.read_foreign(m, |p| rows.push(p));
+        rows.end_row(true);
+    }
+    rows
 }
 
 /// What each member holds, for the paths that work member by member, read
@@ -100,7 +160,7 @@ impl Holdings {
         // Some partition has several claimants: keep each member's rows,
         // less the claims that do not make it the owner.
         let owned = index.owned_rows();
-        let owner = resolve_owners(index, &owned);
+        let owner = resolve_owners(index, &owned, None);
         let mut rows = Csr::with_capacity(members, owned.total());
         let mut holding = Bitset::new(total);
         counts.clear();
@@ -150,7 +210,7 @@ mod tests {
     fn owners(group: &Group) -> Vec<u32> {
         let mut index = GroupIndex::new(group).unwrap();
         index.load_owned();
-        resolve_owners(&index, &index.owned)
+        resolve_owners(&index, &index.owned, None)
     }
 
     #[test]
