@@ -135,10 +135,10 @@ impl Subscription {
         let mut r = Reader::new(bytes);
         let version = read_version(&mut r)?;
 
-        let (count, capacity) = r.count("topics", 2)?;
+        let (count, capacity) = r.name_count("topics", 2)?;
         let mut topics = Vec::with_capacity(capacity);
         for _ in 0..count {
-            topics.push(Arc::<str>::from(r.string("topic name")?));
+            topics.push(r.topic_name("topic name")?);
         }
         let user_data = r.nullable_bytes("user data")?.map(<[u8]>::to_vec);
 
@@ -314,14 +314,17 @@ fn read_version(r: &mut Reader<'_>) -> Result<i16, DecodeError> {
 }
 
 pub(crate) fn flatten(entries: &[TopicPartitions]) -> Vec<TopicPartition> {
-    entries
-        .iter()
-        .flat_map(|e| {
+    // Reserved exactly: a flat map's collect would grow by doubling, and
+    // this is the largest part of a decoded message.
+    let mut out = Vec::with_capacity(entries.iter().map(|e| e.partitions.len()).sum());
+    for e in entries {
+        out.extend(
             e.partitions
                 .iter()
-                .map(|&p| TopicPartition::new(Arc::clone(&e.topic), p))
-        })
-        .collect()
+                .map(|&p| TopicPartition::new(Arc::clone(&e.topic), p)),
+        );
+    }
+    out
 }
 
 fn group_consecutive<'a>(sorted: &[(&'a str, i32)]) -> Vec<(&'a str, Vec<i32>)> {

@@ -15,8 +15,11 @@
 //! group requests with it.
 //!
 //! Decoding never panics and never allocates more than the input could hold:
-//! every array count is checked against the bytes left first. Errors carry
-//! the byte offset ([`DecodeError::offset`]).
+//! every array count is checked against the bytes left first, one message's
+//! names are interned (a repeated name shares one allocation), and a message
+//! may name at most [`MAX_DECODED_NAMES`] topics, so what a decoded message
+//! holds is at most about eight bytes per byte of input plus its distinct
+//! names. Errors carry the byte offset ([`DecodeError::offset`]).
 //!
 //! # Where this differs from the Java client
 //!
@@ -64,4 +67,6 @@ pub use user_data::{
     StickyFormat, StickyUserData, cooperative_user_data, decode_cooperative_user_data,
     java_hash_map_order,
 };
-pub use wire::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, TopicPartitions};
+pub use wire::{
+    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, MAX_DECODED_NAMES, TopicPartitions,
+};

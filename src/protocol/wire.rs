@@ -3,9 +3,25 @@
 //! The reader never trusts a length: every count is checked against the bytes
 //! left before anything is allocated, and every allocation is bounded by what
 //! the remaining input could hold.
+//!
+//! Names are the costly part: a name is two bytes on the wire and a heap
+//! allocation in memory. So one message's names are interned (a name that
+//! comes again, as every owned entry repeats a subscribed topic, shares the
+//! first one's allocation), and one message may name at most
+//! [`MAX_DECODED_NAMES`] topics in all, counted before anything is
+//! allocated for them. What stays is at most about eight bytes held per byte
+//! of input (a repeated empty name: two bytes on the wire, a 16-byte
+//! pointer in memory), plus the distinct names themselves.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+
+/// The most topic names one decoded message may hold: its subscribed topics
+/// and its `[topic, partitions]` entries together. Far above any real
+/// subscription (a cluster's every topic); it exists so that a crafted
+/// message of empty names gets an error instead of gigabytes of pointers.
+pub const MAX_DECODED_NAMES: usize = 1 << 20;
 
 /// Bytes that could not be decoded, with the offset where decoding stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +73,16 @@ pub enum DecodeErrorKind {
         /// The field being read.
         field: &'static str,
     },
+    /// The message names more topics than [`MAX_DECODED_NAMES`] (checked
+    /// before they are read).
+    TooManyNames {
+        /// The field being read.
+        field: &'static str,
+        /// How many names the message holds up to and including this array.
+        names: u64,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for DecodeErrorKind {
@@ -85,6 +111,14 @@ impl fmt::Display for DecodeErrorKind {
                 "{field} claims {count} elements but only {remaining} bytes are left"
             ),
             DecodeErrorKind::InvalidUtf8 { field } => write!(f, "{field} is not valid utf-8"),
+            DecodeErrorKind::TooManyNames {
+                field,
+                names,
+                limit,
+            } => write!(
+                f,
+                "{field} brings the message to {names} topic names, above the limit of {limit}"
+            ),
         }
     }
 }
@@ -169,11 +203,21 @@ impl EncodeError {
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Names announced so far by the arrays read, against [`MAX_DECODED_NAMES`].
+    names: u64,
+    /// This message's names, each allocated once. The default hasher, not a
+    /// fast one: the keys come from whoever sent the bytes.
+    interned: HashMap<&'a str, Arc<str>>,
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Reader { bytes, pos: 0 }
+        Reader {
+            bytes,
+            pos: 0,
+            names: 0,
+            interned: HashMap::new(),
+        }
     }
 
     pub(crate) fn remaining(&self) -> usize {
@@ -293,6 +337,39 @@ impl<'a> Reader<'a> {
         Ok((count, count.min(self.remaining() / min_element.max(1))))
     }
 
+    /// [`Self::count`] for an array whose every element holds one topic
+    /// name: the names are counted against [`MAX_DECODED_NAMES`] first.
+    pub(crate) fn name_count(
+        &mut self,
+        field: &'static str,
+        min_element: usize,
+    ) -> Result<(usize, usize), DecodeError> {
+        let at = self.pos;
+        let (count, capacity) = self.count(field, min_element)?;
+        self.names += count as u64;
+        if self.names > MAX_DECODED_NAMES as u64 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::TooManyNames {
+                    field,
+                    names: self.names,
+                    limit: MAX_DECODED_NAMES,
+                },
+                at,
+            ));
+        }
+        Ok((count, capacity))
+    }
+
+    /// A topic name (a non-nullable string), sharing the allocation of the
+    /// same name read before in this message. Only for elements of an array
+    /// counted by [`Self::name_count`].
+    pub(crate) fn topic_name(&mut self, field: &'static str) -> Result<Arc<str>, DecodeError> {
+        let name = self.string(field)?;
+        Ok(Arc::clone(
+            self.interned.entry(name).or_insert_with(|| Arc::from(name)),
+        ))
+    }
+
     pub(crate) fn i32_array(&mut self, field: &'static str) -> Result<Vec<i32>, DecodeError> {
         let (count, capacity) = self.count(field, 4)?;
         let mut out = Vec::with_capacity(capacity);
@@ -309,10 +386,10 @@ impl<'a> Reader<'a> {
         field: &'static str,
     ) -> Result<Vec<TopicPartitions>, DecodeError> {
         // An entry is at least a 2-byte name length and a 4-byte count.
-        let (count, capacity) = self.count(field, 6)?;
+        let (count, capacity) = self.name_count(field, 6)?;
         let mut out = Vec::with_capacity(capacity);
         for _ in 0..count {
-            let topic: Arc<str> = self.string("topic name")?.into();
+            let topic = self.topic_name("topic name")?;
             let partitions = self.i32_array("partitions")?;
             out.push(TopicPartitions { topic, partitions });
         }
