@@ -64,7 +64,8 @@ enum Command {
     /// empty for sticky), "V0", "V1" (sticky), or "fallback" (unreadable:
     /// the Java client then assumes no history, generation -1; this is not
     /// an error, as it is not for the leader). Bytes after the fields, which
-    /// the Java client ignores, print as "trailing" hex.
+    /// the Java client ignores, print as "trailing" hex (beyond 1024 bytes, as
+    /// {"first": HEX, "bytes": N}: the first 64 bytes and the length).
     ///
     /// Subscription or assignment bytes that cannot be read exit with status
     /// 2 and one line naming the byte offset and the problem.

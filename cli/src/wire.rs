@@ -3,7 +3,10 @@
 //! The JSON `decode` prints is the JSON `encode` reads, so a captured
 //! payload can be read, edited and written again. Where the wire can say
 //! something the JSON could lose (bytes after the fields, a sticky history
-//! that cannot be read), the JSON keeps the bytes themselves as `trailing`.
+//! that cannot be read), the JSON keeps the bytes themselves as `trailing`:
+//! in full up to a kilobyte, and beyond that as the first 64 bytes and the
+//! length (`{"first": "...", "bytes": N}`), which `encode` refuses, since
+//! the JSON no longer holds them.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -224,8 +227,8 @@ struct StickyJson {
     owned: PartitionMap,
     #[serde(default)]
     generation: Option<i32>,
-    #[serde(default, skip_serializing_if = "HexBytes::is_empty")]
-    trailing: HexBytes,
+    #[serde(default, skip_serializing_if = "Trailing::is_empty")]
+    trailing: Trailing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,8 +238,8 @@ struct CooperativeJson {
     format: Option<Format>,
     #[serde(default)]
     generation: Option<i32>,
-    #[serde(default, skip_serializing_if = "HexBytes::is_empty")]
-    trailing: HexBytes,
+    #[serde(default, skip_serializing_if = "Trailing::is_empty")]
+    trailing: Trailing,
 }
 
 /// User data read the way one strategy reads it.
@@ -269,8 +272,8 @@ struct SubscriptionJson {
     user_data: Option<Option<HexBytes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user_data_decoded: Option<UserDataDecoded>,
-    #[serde(default, skip_serializing_if = "HexBytes::is_empty")]
-    trailing: HexBytes,
+    #[serde(default, skip_serializing_if = "Trailing::is_empty")]
+    trailing: Trailing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,12 +284,62 @@ struct AssignmentJson {
     assigned: PartitionMap,
     #[serde(default)]
     user_data: Option<HexBytes>,
-    #[serde(default, skip_serializing_if = "HexBytes::is_empty")]
-    trailing: HexBytes,
+    #[serde(default, skip_serializing_if = "Trailing::is_empty")]
+    trailing: Trailing,
 }
 
-fn tail(bytes: &[u8], trailing: usize) -> HexBytes {
-    HexBytes(bytes[bytes.len().saturating_sub(trailing)..].to_vec())
+/// Bytes after the fields, as the JSON shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Trailing {
+    /// Every byte.
+    Full(HexBytes),
+    /// Too many to show: the first ones, and how many there are.
+    Cut { first: HexBytes, bytes: usize },
+}
+
+impl Default for Trailing {
+    fn default() -> Self {
+        Trailing::Full(HexBytes::default())
+    }
+}
+
+impl Trailing {
+    /// Up to this many bytes are shown in full.
+    const FULL: usize = 1024;
+    /// How many bytes a cut one shows.
+    const FIRST: usize = 64;
+
+    fn of(bytes: &[u8]) -> Self {
+        if bytes.len() <= Self::FULL {
+            Trailing::Full(HexBytes(bytes.to_vec()))
+        } else {
+            Trailing::Cut {
+                first: HexBytes(bytes[..Self::FIRST].to_vec()),
+                bytes: bytes.len(),
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Trailing::Full(bytes) if bytes.is_empty())
+    }
+
+    /// The bytes, for `encode`; a cut one no longer has them.
+    fn bytes(&self) -> Result<&[u8], String> {
+        match self {
+            Trailing::Full(bytes) => Ok(&bytes.0),
+            Trailing::Cut { bytes, .. } => Err(format!(
+                "\"trailing\" was cut when decoded ({bytes} bytes, only the first {} shown): \
+                 its bytes are not in the json; remove it or give them as a hex string",
+                Self::FIRST
+            )),
+        }
+    }
+}
+
+fn tail(bytes: &[u8], trailing: usize) -> Trailing {
+    Trailing::of(&bytes[bytes.len().saturating_sub(trailing)..])
 }
 
 fn subscription_json(
@@ -350,7 +403,7 @@ fn sticky_json(user_data: Option<&[u8]>) -> StickyJson {
         format: Some(format),
         owned: PartitionMap::from_flat(&data.owned),
         generation: data.generation,
-        trailing: HexBytes(bytes[read.min(bytes.len())..].to_vec()),
+        trailing: Trailing::of(&bytes[read.min(bytes.len())..]),
     }
 }
 
@@ -366,7 +419,7 @@ fn cooperative_json(user_data: Option<&[u8]>) -> CooperativeJson {
     CooperativeJson {
         format: Some(format),
         generation,
-        trailing: HexBytes(trailing.to_vec()),
+        trailing: Trailing::of(trailing),
     }
 }
 
@@ -416,7 +469,7 @@ fn encode_subscription(json: &SubscriptionJson, version: Option<i16>) -> Result<
     sub.rack = json.rack.clone();
     sub.user_data = user_data;
     let mut bytes = sub.encode_version(version).map_err(|e| e.to_string())?;
-    bytes.extend_from_slice(&json.trailing.0);
+    bytes.extend_from_slice(json.trailing.bytes()?);
     Ok(bytes)
 }
 
@@ -427,7 +480,7 @@ fn encode_assignment(json: &AssignmentJson, version: Option<i16>) -> Result<Vec<
     let mut data = AssignmentData::new(json.assigned.flat());
     data.user_data = json.user_data.as_ref().map(|h| h.0.clone());
     let mut bytes = data.encode_version(version).map_err(|e| e.to_string())?;
-    bytes.extend_from_slice(&json.trailing.0);
+    bytes.extend_from_slice(json.trailing.bytes()?);
     Ok(bytes)
 }
 
@@ -479,7 +532,7 @@ fn encode_sticky(json: &StickyJson) -> Result<Option<Vec<u8>>, String> {
     if format == Format::Fallback || !json.trailing.is_empty() {
         bytes
             .get_or_insert_with(Vec::new)
-            .extend_from_slice(&json.trailing.0);
+            .extend_from_slice(json.trailing.bytes()?);
     }
     let back = sticky_json(bytes.as_deref());
     let wanted = StickyJson {
@@ -509,7 +562,7 @@ fn encode_cooperative(json: &CooperativeJson) -> Result<Option<Vec<u8>>, String>
     if format == Format::Fallback || !json.trailing.is_empty() {
         bytes
             .get_or_insert_with(Vec::new)
-            .extend_from_slice(&json.trailing.0);
+            .extend_from_slice(json.trailing.bytes()?);
     }
     let back = cooperative_json(bytes.as_deref());
     let wanted = CooperativeJson {

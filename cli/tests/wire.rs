@@ -967,3 +967,30 @@ fn assign_from_metadata_names_a_member_with_bad_metadata() {
         stderr(&output)
     );
 }
+
+/// Long trailing bytes print as their first 64 bytes and their length, not
+/// as a hex string twice their size; `encode` refuses them, since the JSON
+/// no longer holds them, and takes short ones back byte for byte.
+#[test]
+fn long_trailing_bytes_are_cut_and_refused_by_encode() {
+    let noise: String = (0..5000u32)
+        .map(|i| format!("{:02x}", (i.wrapping_mul(2_654_435_761) >> 13) as u8))
+        .collect();
+    let read = decode_hex("sticky-user-data", &format!("ff{noise}"), &[]).unwrap();
+    let noise = format!("ff{noise}");
+    assert_eq!(read["format"], "fallback");
+    assert_eq!(read["trailing"]["bytes"], 5001);
+    assert_eq!(read["trailing"]["first"].as_str().unwrap(), &noise[..128]);
+    let err = encode("sticky-user-data", &read, &[]).unwrap_err();
+    assert!(
+        err.contains("\"trailing\" was cut when decoded (5001 bytes"),
+        "{err}"
+    );
+
+    let short = decode_hex("cooperative-user-data", "00000007abcd", &[]).unwrap();
+    assert_eq!(short["trailing"], "abcd");
+    assert_eq!(
+        encode("cooperative-user-data", &short, &[]).unwrap(),
+        "00000007abcd"
+    );
+}
