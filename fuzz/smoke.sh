@@ -52,7 +52,7 @@ for target in $(cargo fuzz list); do
     printf '%-30s %12s %10s  %s\n' "$target" "${runs:-?}" "${rate:-?}" "$status"
     if [[ $status != ok ]]; then
         grep -E 'panicked|ERROR|SUMMARY|Test unit written|Reproduce with|Minimize' \
-            "$logs/$target.log" | head -n 20 || true
+            "$logs/$target.log" | head -n 20 || tail -n 20 "$logs/$target.log"
     fi
 done
 

@@ -368,7 +368,7 @@ impl<'a> MemberAssignment<'a> {
 
     /// Each topic the member reads, in name order, with its partitions
     /// ascending.
-    pub fn topics(&self) -> impl Iterator<Item = (&'a str, &'a [i32])> + 'a {
+    pub fn topics(&self) -> impl Iterator<Item = (&'a str, &'a [i32])> + use<'a> {
         let this = *self;
         self.runs().iter().enumerate().map(move |(r, run)| {
             (
@@ -389,7 +389,7 @@ impl<'a> MemberAssignment<'a> {
     }
 
     /// Every assigned partition as (topic, partition), topics in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, i32)> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, i32)> + use<'a> {
         self.topics()
             .flat_map(|(topic, partitions)| partitions.iter().map(move |&p| (topic, p)))
     }

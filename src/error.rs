@@ -54,6 +54,11 @@ pub enum AssignErrorKind {
     TooManyPartitions {
         /// Partitions in all subscribed topics together.
         partitions: u64,
+        /// The subscribed topic with the most partitions (the first by name
+        /// among equals), where to look first.
+        largest_topic: String,
+        /// Its partition count.
+        largest_partitions: i32,
         /// The most a group may have: [`MAX_PARTITIONS`](crate::MAX_PARTITIONS).
         limit: u64,
     },
@@ -107,9 +112,15 @@ impl fmt::Display for AssignError {
                 f,
                 "topic {topic:?} has {partitions} partitions but {rack_lists} replica rack lists"
             ),
-            AssignErrorKind::TooManyPartitions { partitions, limit } => write!(
+            AssignErrorKind::TooManyPartitions {
+                partitions,
+                largest_topic,
+                largest_partitions,
+                limit,
+            } => write!(
                 f,
-                "the subscribed topics hold {partitions} partitions, more than the limit of {limit}"
+                "the subscribed topics hold {partitions} partitions, more than the limit of \
+                 {limit} (the largest, topic {largest_topic:?}, has {largest_partitions})"
             ),
         }
     }

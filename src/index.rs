@@ -268,15 +268,29 @@ impl<'g> GroupIndex<'g> {
             });
             total += u64::from(partitions);
             if total > MAX_PARTITIONS {
-                // Report the whole sum, so the message does not depend on order.
-                let partitions = metadata
-                    .iter()
-                    .enumerate()
-                    .filter(|&(rank, _)| subscribed_rank[rank])
-                    .map(|(_, &m)| group.topics[m as usize].partitions.max(0) as u64)
-                    .sum();
+                // Report the whole sum and the largest topic (the first by
+                // name among equals), so the message does not depend on order.
+                let subscribed = || {
+                    metadata
+                        .iter()
+                        .enumerate()
+                        .filter(|&(rank, _)| subscribed_rank[rank])
+                        .map(|(_, &m)| &group.topics[m as usize])
+                };
+                let partitions = subscribed().map(|t| t.partitions.max(0) as u64).sum();
+                let largest = subscribed()
+                    .reduce(|best, t| {
+                        if t.partitions > best.partitions {
+                            t
+                        } else {
+                            best
+                        }
+                    })
+                    .unwrap_or(topic);
                 return Err(AssignErrorKind::TooManyPartitions {
                     partitions,
+                    largest_topic: largest.name.to_string(),
+                    largest_partitions: largest.partitions,
                     limit: MAX_PARTITIONS,
                 }
                 .into());

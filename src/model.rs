@@ -1,5 +1,6 @@
 //! The group at the moment of a rebalance: plain data, as the leader sees it.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 /// The rebalance protocols a strategy can run under.
@@ -130,9 +131,11 @@ pub struct Member {
     /// repeats are ignored.
     pub topics: Vec<Arc<str>>,
     /// Partitions the member owned before this rebalance. Entries of topics
-    /// the member no longer subscribes to, of topics missing from the
-    /// metadata, and partition numbers out of range are ignored for
-    /// ownership; so are repeats.
+    /// missing from the metadata and partition numbers out of range are
+    /// ignored; so are repeats. Entries of topics the member no longer
+    /// subscribes to are never kept, but `cooperative-sticky` withholds such
+    /// a partition for a round while this claim is its highest-generation
+    /// one, since the member may still be reading it.
     pub owned: Vec<TopicPartition>,
     /// The generation in which `owned` was assigned; `None` reads as -1.
     pub generation: Option<i32>,
@@ -181,16 +184,18 @@ impl Member {
         self
     }
 
-    /// Adds owned partitions of one topic.
+    /// Adds owned partitions of one topic, given as numbers or as
+    /// references to them (`member.partitions(topic)` of an answer).
     pub fn with_owned<I>(mut self, topic: impl Into<Arc<str>>, partitions: I) -> Self
     where
-        I: IntoIterator<Item = i32>,
+        I: IntoIterator,
+        I::Item: Borrow<i32>,
     {
         let topic = topic.into();
         self.owned.extend(
             partitions
                 .into_iter()
-                .map(|partition| TopicPartition::new(Arc::clone(&topic), partition)),
+                .map(|partition| TopicPartition::new(Arc::clone(&topic), *partition.borrow())),
         );
         self
     }

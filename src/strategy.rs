@@ -90,8 +90,9 @@ impl Assignor for Strategy {
 }
 
 impl fmt::Display for Strategy {
+    /// The name, padded and aligned as the format asks (`{:<20}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.pad(self.name())
     }
 }
 

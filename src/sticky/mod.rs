@@ -90,7 +90,52 @@ pub enum RackMatch {
     Leader,
 }
 
-/// The eager `sticky` strategy.
+/// The eager `sticky` strategy: the most even loads, then rack locality,
+/// then the fewest moved partitions, exactly.
+///
+/// Every answer is the lexicographic optimum of the goals in the [module
+/// docs](self): the partitions per member are as even as the subscriptions
+/// allow (no chain of hand-overs could even them further); among those
+/// answers, when members and replicas carry racks, the fewest partitions sit
+/// on a member whose rack holds no replica; among those, the fewest
+/// partitions leave the member that owned them (the highest-generation
+/// claimant). Ties go to an even share of each topic, then to member ids and
+/// partition numbers, so the answer does not depend on input order.
+///
+/// # Against the Java client
+///
+/// The group protocol, the strategy name and the user data (V0 and V1) are
+/// the Java `StickyAssignor`'s, so members of both may share a group and
+/// either may lead. The answers differ where Java's heuristic stops short:
+/// it accepts loads that only a chain of moves through a third member could
+/// even out (this crate finds the chain), and it may move more partitions
+/// than needed to reach its loads. On equal subscriptions both give the
+/// same loads. A member returning with a stale generation keeps no
+/// ownership here, but its claims do not void the whole member's history as
+/// in Java.
+///
+/// # When to choose it
+///
+/// Choose `sticky` for groups on the eager protocol, where every member
+/// stops everything at each rebalance anyway: it keeps the most of what
+/// each member had, so caches and local state stay warm. Choose
+/// [`CooperativeStickyAssignor`] when members should keep consuming what
+/// they keep during a rebalance; choose `range` for co-partitioned joins
+/// and `roundrobin` only when history does not matter.
+///
+/// ```
+/// use kafka_assignors::{Assignor, Group, Member, StickyAssignor, Topic};
+///
+/// let group = Group::new()
+///     .with_topic(Topic::new("t", 4))
+///     .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0, 1, 2, 3]).with_generation(3))
+///     .with_member(Member::new("b").subscribe(["t"]));
+/// let answer = StickyAssignor::new().assign(&group)?;
+/// // a keeps two of its four, b takes the other two: two moves, no fewer.
+/// assert_eq!(answer.member("a").unwrap().partitions("t"), &[0, 1]);
+/// assert_eq!(answer.member("b").unwrap().partitions("t"), &[2, 3]);
+/// # Ok::<(), kafka_assignors::AssignError>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StickyAssignor {
     rack_match: RackMatch,
@@ -116,7 +161,52 @@ impl StickyAssignor {
     }
 }
 
-/// The `cooperative-sticky` strategy.
+/// The `cooperative-sticky` strategy: [`StickyAssignor`]'s optimum under
+/// the cooperative protocol, never handing a partition to a new owner while
+/// another member may still be reading it.
+///
+/// The answer is the same optimum as [`StickyAssignor`]'s, less every
+/// partition that would change owner, every partition two members claim at
+/// its highest generation, and every partition whose highest-generation
+/// claim is by a member that no longer subscribes to its topic. Those are
+/// revoked this round; the members that lose them rejoin at once, and the
+/// follow-up rebalance ([`CooperativeStickyAssignor::follow_up`]) assigns
+/// them, reaching the optimum without moving anything else. A third round
+/// changes nothing.
+///
+/// # Against the Java client
+///
+/// The strategy name, the supported protocols (eager and cooperative), the
+/// user data (the generation) and the owned partitions in the subscription
+/// are the Java `CooperativeStickyAssignor`'s, so members of both may share a
+/// group and either may lead. The first round's answers differ where the
+/// optimum differs (see [`StickyAssignor`]); both withhold exactly what
+/// changes owner.
+///
+/// # When to choose it
+///
+/// The default choice for a group whose clients support the cooperative
+/// protocol: only moved partitions pause, and the group reaches the most
+/// even loads in two short rounds. Kafka's newer consumer protocol
+/// (KIP-848) moves assignment into the broker instead; this strategy is for
+/// the classic protocol, which every client and broker speaks.
+///
+/// ```
+/// use kafka_assignors::{Assignor, CooperativeStickyAssignor, Group, Member, Topic};
+///
+/// let group = Group::new()
+///     .with_topic(Topic::new("t", 4))
+///     .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0, 1, 2, 3]).with_generation(3))
+///     .with_member(Member::new("b").subscribe(["t"]));
+/// let coop = CooperativeStickyAssignor::new();
+/// let first = coop.assign(&group)?;
+/// // a gives up 2 and 3; b waits for the follow-up round to get them.
+/// assert_eq!(first.member("a").unwrap().partitions("t"), &[0, 1]);
+/// assert!(first.member("b").unwrap().is_empty());
+/// let second = coop.follow_up(&group, &first)?;
+/// assert_eq!(second.member("b").unwrap().partitions("t"), &[2, 3]);
+/// # Ok::<(), kafka_assignors::AssignError>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CooperativeStickyAssignor {
     rack_match: RackMatch,
