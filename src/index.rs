@@ -457,7 +457,32 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     /// Calls `claim` with the topic id and global index of each valid claim
     /// of member `m`, in list order.
     #[inline(always)]
-    pub(crate) fn read_topics(&mut self, m: usize, mut claim: impl FnMut(u32, u32)) {
+    pub(crate) fn read_topics(&mut self, m: usize, claim: impl FnMut(u32, u32)) {
+        self.read_claims(m, claim, |_| {});
+    }
+
+    /// Calls `claim` with the global index of each claim of member `m` on
+    /// a topic the member does not subscribe to (a topic somebody else
+    /// subscribes to, partition in range), in list order.
+    pub(crate) fn read_foreign(&mut self, m: usize, claim: impl FnMut(u32)) {
+        // A member subscribing to every topic of the index has none.
+        if self.index.subscriptions.row(m).len() == self.index.topics.len() {
+            return;
+        }
+        self.read_claims(m, |_, _| {}, claim);
+    }
+
+    /// Reads member `m`'s claims in list order: `subscribed` gets the topic
+    /// id and global index of each valid claim, `foreign` the global index
+    /// of each claim in range on a topic of the index that `m` does not
+    /// subscribe to. Claims on other topics, or out of range, are skipped.
+    #[inline(always)]
+    fn read_claims(
+        &mut self,
+        m: usize,
+        mut subscribed: impl FnMut(u32, u32),
+        mut foreign: impl FnMut(u32),
+    ) {
         let index = self.index;
         if index.members[m].owned.is_empty() {
             return;
@@ -465,12 +490,15 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         let row = self.stamp(m);
         // Owned lists usually come grouped and in name order, naming topics
         // with the metadata's own `Arc`s: guess this topic or the next one,
-        // by address, before asking the resolver.
+        // by address, before asking the resolver. A decoded list names each
+        // group's topic with one `Arc` of its own: the same address as the
+        // claim before is the same topic.
         let mut last = 0usize;
+        let mut last_address = 0usize;
         for tp in &index.members[m].owned {
             let address = tp.topic.as_ptr() as usize;
             let mut t = last;
-            if self.slots[t].address != address {
+            if self.slots[t].address != address && address != last_address {
                 t = last + 1;
                 if self.slots[t].address != address {
                     let id = self.find(&tp.topic);
@@ -481,10 +509,15 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                 }
             }
             last = t;
+            last_address = address;
             let slot = self.slots[t];
             // A negative partition reads as a huge `u32`: out of range.
-            if slot.stamp == row && (tp.partition as u32) < slot.partitions {
-                claim(t as u32, slot.start + tp.partition as u32);
+            if (tp.partition as u32) < slot.partitions {
+                if slot.stamp == row {
+                    subscribed(t as u32, slot.start + tp.partition as u32);
+                } else {
+                    foreign(slot.start + tp.partition as u32);
+                }
             }
         }
     }
@@ -504,40 +537,6 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             self.stamped = row;
         }
         row
-    }
-
-    /// Calls `claim` with the global index of each claim of member `m` on
-    /// a topic the member does not subscribe to (a topic somebody else
-    /// subscribes to, partition in range), in list order. Owned lists come
-    /// grouped by topic, each group naming its topic with one `Arc`, so a
-    /// topic is looked up once per group and the other claims cost a
-    /// pointer comparison.
-    pub(crate) fn read_foreign(&mut self, m: usize, mut claim: impl FnMut(u32)) {
-        let index = self.index;
-        let owned = &index.members[m].owned;
-        if owned.is_empty() {
-            return;
-        }
-        let row = self.stamp(m);
-        // No `Arc` has address 0.
-        let mut last_address = 0usize;
-        // The slot of the last topic looked up, when it is foreign.
-        let mut foreign: Option<Slot> = None;
-        for tp in owned {
-            let address = tp.topic.as_ptr() as usize;
-            if address != last_address {
-                last_address = address;
-                let t = self.find(&tp.topic);
-                foreign = (t != NONE)
-                    .then(|| self.slots[t as usize])
-                    .filter(|slot| slot.stamp != row);
-            }
-            if let Some(slot) = foreign
-                && (tp.partition as u32) < slot.partitions
-            {
-                claim(slot.start + tp.partition as u32);
-            }
-        }
     }
 
     /// The topic id of `name`: by the address of the metadata's own name,
