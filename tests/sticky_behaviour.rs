@@ -74,7 +74,7 @@ fn grow_and_check(assignor: &dyn Assignor, rounds_per_step: usize) {
     let mut answer: Option<Assignment> = None;
     for members in [1usize, 2, 4] {
         if let Some(previous) = &answer {
-            group = next_generation(&group, previous);
+            group = group.next_generation(previous);
         }
         let have = group.members.len();
         for m in have..members {
@@ -84,7 +84,7 @@ fn grow_and_check(assignor: &dyn Assignor, rounds_per_step: usize) {
         let mut latest = None;
         for round in 0..rounds_per_step {
             if round > 0 {
-                current = next_generation(&current, latest.as_ref().unwrap());
+                current = current.next_generation(latest.as_ref().unwrap());
             }
             let a = assignor.assign(&current).unwrap();
             if rounds_per_step > 1 {
@@ -277,7 +277,7 @@ proptest! {
             assert_valid(&group, &first, false);
             assert_cooperative_round(&group, &first);
 
-            let second_group = next_generation(&group, &first);
+            let second_group = group.next_generation(&first);
             let second = assignor.assign(&second_group).unwrap();
             assert_valid(&second_group, &second, true);
             assert_cooperative_round(&second_group, &second);
@@ -291,7 +291,7 @@ proptest! {
                 second
             );
 
-            let third_group = next_generation(&second_group, &second);
+            let third_group = second_group.next_generation(&second);
             let third = assignor.assign(&third_group).unwrap();
             prop_assert_eq!(&third, &second, "third round moved something after {:?}", event);
             sim.group = third_group;
@@ -319,7 +319,7 @@ fn a_partition_claimed_outside_its_topic_is_withheld() {
     let first = coop().assign(&group).unwrap();
     assert_eq!(set_of(&first, "c1"), tps(&[("t1", 0)]));
     assert_eq!(set_of(&first, "c2"), tps(&[("t2", 2)]));
-    let second = coop().assign(&next_generation(&group, &first)).unwrap();
+    let second = coop().assign(&group.next_generation(&first)).unwrap();
     assert_eq!(set_of(&second, "c1"), tps(&[("t1", 0), ("t1", 1)]));
     assert_eq!(
         set_of(&second, "c2"),
@@ -369,7 +369,7 @@ fn claims_outside_the_topic_are_withheld_in_uniform_groups() {
     assert_eq!(set_of(&first, "b"), tps(&[("t", 2)]));
     assert_eq!(set_of(&first, "z"), tps(&[("u", 0)]));
     assert_cooperative_round(&group, &first);
-    let second = coop().assign(&next_generation(&group, &first)).unwrap();
+    let second = coop().assign(&group.next_generation(&first)).unwrap();
     assert_eq!(set_of(&second, "b"), tps(&[("t", 2), ("t", 3)]));
 }
 
@@ -431,7 +431,7 @@ proptest! {
                     prop_assert!(!claims, "{:?} given to {} while {} still claims it", tp, m, other.id);
                 }
             }
-            Ok(next_generation(group, &answer))
+            Ok(group.next_generation(&answer))
         };
         group = round(&group)?;
         for change in &changes {
@@ -466,7 +466,7 @@ proptest! {
         assert_balance_optimal(&group, &second);
         let reference = eager().assign(&without_history(&group)).unwrap();
         prop_assert_eq!(sum_of_squares(&second), sum_of_squares(&reference));
-        let third = assignor.assign(&next_generation(&group, &second)).unwrap();
+        let third = assignor.assign(&group.next_generation(&second)).unwrap();
         prop_assert_eq!(third, second);
     }
 }
@@ -514,13 +514,13 @@ proptest! {
             let Ok(first) = assignor.assign(&group) else { continue };
             // The cooperative strategy settles in its second round.
             let (settled_group, settled) = if assignor.name() == "cooperative-sticky" {
-                let g = next_generation(&group, &first);
+                let g = group.next_generation(&first);
                 let a = assignor.assign(&g).unwrap();
                 (g, a)
             } else {
                 (group.clone(), first)
             };
-            let again = assignor.assign(&next_generation(&settled_group, &settled)).unwrap();
+            let again = assignor.assign(&settled_group.next_generation(&settled)).unwrap();
             prop_assert_eq!(again, settled, "{} moved its own answer", assignor.name());
         }
     }
@@ -538,7 +538,7 @@ proptest! {
         let Ok(first) = assignor.assign(&group) else { return Ok(()) };
         assert_valid(&group, &first, false);
         assert_cooperative_round(&group, &first);
-        let second_group = next_generation(&group, &first);
+        let second_group = group.next_generation(&first);
         let second = assignor.assign(&second_group).unwrap();
         assert_valid(&second_group, &second, true);
         let reference = eager().assign(&without_history(&group)).unwrap();

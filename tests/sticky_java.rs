@@ -276,7 +276,8 @@ fn add_remove_consumer_one_topic() {
         &[0, 1, 2]
     );
 
-    let grown = next_generation(&group, &first)
+    let grown = group
+        .next_generation(&first)
         .with_member(member("consumer2", &["topic"], &[], 1).with_generation(2));
     let second = sticky(&grown);
     // The owner keeps its lowest-numbered partitions (documented): Java's
@@ -297,7 +298,7 @@ fn add_remove_consumer_one_topic() {
     assert!(coop_first.member("consumer2").unwrap().is_empty());
     assert_eq!(coop_settled, second);
 
-    let mut shrunk = next_generation(&grown, &second);
+    let mut shrunk = grown.next_generation(&second);
     shrunk.members.retain(|m| m.id != "consumer1");
     let third = sticky(&shrunk);
     assert_eq!(
@@ -325,7 +326,8 @@ fn add_remove_two_consumers_two_topics() {
         tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)])
     );
 
-    let grown = next_generation(&group, &first)
+    let grown = group
+        .next_generation(&first)
         .with_member(member("consumer3", &all, &[], 1))
         .with_member(member("consumer4", &all, &[], 1));
     let second = sticky(&grown);
@@ -348,7 +350,7 @@ fn add_remove_two_consumers_two_topics() {
     assert!(set_of(&second, "consumer2").is_subset(&set_of(&first, "consumer2")));
     cooperative(&grown);
 
-    let mut shrunk = next_generation(&grown, &second);
+    let mut shrunk = grown.next_generation(&second);
     shrunk
         .members
         .retain(|m| m.id == "consumer3" || m.id == "consumer4");
@@ -395,7 +397,9 @@ fn add_remove_topic_two_consumers() {
     let first = sticky(&group);
     assert_eq!(spread(&first), 1);
 
-    let mut added = next_generation(&group, &first).with_topic(Topic::new("topic2", 3));
+    let mut added = group
+        .next_generation(&first)
+        .with_topic(Topic::new("topic2", 3));
     for m in &mut added.members {
         m.topics.push("topic2".into());
     }
@@ -406,7 +410,7 @@ fn add_remove_topic_two_consumers() {
     }
     assert_eq!(cooperative(&added).0, second);
 
-    let mut removed = next_generation(&added, &second);
+    let mut removed = added.next_generation(&second);
     removed.topics.retain(|t| &*t.name == "topic2");
     for m in &mut removed.members {
         m.topics.retain(|t| &**t == "topic2");
@@ -436,7 +440,7 @@ fn reassignment_after_one_consumer_leaves() {
         group = group.with_member(Member::new(name("c", i)).subscribe(subs));
     }
     let first = sticky(&group);
-    let mut next = next_generation(&group, &first);
+    let mut next = group.next_generation(&first);
     next.members.retain(|m| m.id != "c10");
     // Java checks validity, balance by its one-move test, and stickiness;
     // `sticky` checks validity and the stronger chain certificate, and the
@@ -452,7 +456,8 @@ fn reassignment_after_one_consumer_added() {
         group = group.with_member(Member::new(name("c", i)).subscribe(["topic"]));
     }
     let first = sticky(&group);
-    let grown = next_generation(&group, &first)
+    let grown = group
+        .next_generation(&first)
         .with_member(Member::new(name("c", 10)).subscribe(["topic"]));
     let second = sticky(&grown);
     // 20 over 9 is two members with 3; over 10 everyone has 2: exactly the
@@ -474,7 +479,7 @@ fn same_subscriptions() {
     }
     let first = sticky(&group);
     assert_eq!(spread(&first), 1);
-    let mut next = next_generation(&group, &first);
+    let mut next = group.next_generation(&first);
     next.members.retain(|m| m.id != "c05");
     let second = sticky(&next);
     // 105 partitions over 7 members: 15 each, nobody owned more, so nothing
@@ -516,7 +521,7 @@ fn large_assignment_with_multiple_consumers_leaving_scaled_down() {
             group = group.with_member(Member::new(name("c", i)).subscribe(subs));
         }
         let first = sticky(&group);
-        let mut next = next_generation(&group, &first);
+        let mut next = group.next_generation(&first);
         let leaving: BTreeSet<String> = (0..10)
             .map(|_| name("c", rng.below(consumer_count as u64) as usize))
             .collect();
@@ -535,7 +540,7 @@ fn new_subscription() {
         .with_member(Member::new("c1").subscribe(["t1"]))
         .with_member(Member::new("c2").subscribe(["t2", "t3", "t4"]));
     let first = sticky(&group);
-    let mut next = next_generation(&group, &first);
+    let mut next = group.next_generation(&first);
     next.members[0].topics.push("t1".into());
     let second = sticky(&next);
     // consumer2 alone reads t2..t4; t1 stays with its owner.
@@ -599,7 +604,7 @@ fn stickiness() {
     }
     let first = sticky(&group);
     assert!(first.members().all(|m| m.len() <= 1));
-    let mut next = next_generation(&group, &first);
+    let mut next = group.next_generation(&first);
     next.members.retain(|m| m.id != "consumer1");
     let second = sticky(&next);
     for m in &next.members {
@@ -622,7 +627,7 @@ fn assignment_updated_for_deleted_topic() {
 fn no_error_when_only_subscribed_topic_deleted() {
     let group = topics(&[("topic", 3)]).with_member(Member::new("consumer").subscribe(["topic"]));
     let first = sticky(&group);
-    let mut next = next_generation(&group, &first);
+    let mut next = group.next_generation(&first);
     next.topics.clear();
     for answer in [
         sticky(&next),
@@ -646,7 +651,7 @@ fn assignment_with_multiple_generations_1() {
         assert!(r1.members().all(|m| m.len() == 4));
 
         // consumer3 drops out; the others rejoin in generation 1.
-        let mut g2 = next_generation(&group, &r1);
+        let mut g2 = group.next_generation(&r1);
         g2.members.retain(|m| m.id != "consumer3");
         let r2 = sticky(&g2);
         assert!(r2.members().all(|m| m.len() == 6));
@@ -715,7 +720,7 @@ fn assignment_with_multiple_generations_2() {
         let r1 = sticky(&group);
         assert!(r1.members().all(|m| m.len() == 4));
 
-        let mut g2 = next_generation(&group, &r1);
+        let mut g2 = group.next_generation(&r1);
         g2.members.retain(|m| m.id == "consumer2");
         let r2 = sticky(&g2);
         assert_eq!(r2.member("consumer2").unwrap().len(), 12);
@@ -723,7 +728,7 @@ fn assignment_with_multiple_generations_2() {
 
         // consumer1 and consumer3 return with their generation-1 claims,
         // consumer2 owns everything in generation 2.
-        let mut g3 = next_generation(&g2, &r2);
+        let mut g3 = g2.next_generation(&r2);
         for id in ["consumer1", "consumer3"] {
             g3 = g3.with_member(group.member(id).unwrap().clone().with_generation(1));
             let m = g3.members.last_mut().unwrap();

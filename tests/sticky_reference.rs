@@ -342,13 +342,13 @@ proptest! {
     fn cooperative_converges_in_two_rounds(group in tiny_group()) {
         let coop = CooperativeStickyAssignor::new();
         let first = coop.assign(&group).unwrap();
-        let second_group = next_round(&group, &first);
+        let second_group = group.next_generation(&first);
         let second = coop.assign(&second_group).unwrap();
         assert_valid(&second_group, &second, true);
         let best = best_cost(&group_without_history(&group), RackMatch::AnyReplica);
         let got = cost(&second_group, RackMatch::AnyReplica, &placement(&second));
         prop_assert_eq!((got.squares, got.remote), (best.squares, best.remote));
-        let third = coop.assign(&next_round(&second_group, &second)).unwrap();
+        let third = coop.assign(&second_group.next_generation(&second)).unwrap();
         prop_assert_eq!(third, second);
     }
 
@@ -379,7 +379,7 @@ proptest! {
     fn sticky_is_stable_on_its_own_answer(group in tiny_group()) {
         let sticky = StickyAssignor::new();
         let first = sticky.assign(&group).unwrap();
-        let again = sticky.assign(&next_round(&group, &first)).unwrap();
+        let again = sticky.assign(&group.next_generation(&first)).unwrap();
         prop_assert_eq!(again, first);
     }
 }
@@ -387,7 +387,7 @@ proptest! {
 /// [`next_round`], with each owned list shuffled by `seed` and naming its
 /// topics by the metadata's `Arc`s.
 fn rejoin_in_any_order(group: &Group, answer: &Assignment, seed: u64) -> Group {
-    let mut next = next_round(group, answer);
+    let mut next = group.next_generation(answer);
     let mut state = seed | 1;
     for m in &mut next.members {
         for tp in &mut m.owned {
@@ -400,28 +400,6 @@ fn rejoin_in_any_order(group: &Group, answer: &Assignment, seed: u64) -> Group {
             state ^= state << 17;
             m.owned.swap(i, (state % (i as u64 + 1)) as usize);
         }
-    }
-    next
-}
-
-/// The group as clients rejoin after `answer`: each member owns what it was
-/// given, in the next generation.
-fn next_round(group: &Group, answer: &Assignment) -> Group {
-    let mut next = group.clone();
-    let generation = group
-        .members
-        .iter()
-        .filter_map(|m| m.generation)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    for m in &mut next.members {
-        m.owned.clear();
-        let given = answer.member(&m.id).unwrap();
-        for (topic, p) in given.iter() {
-            m.owned.push(kafka_assignors::TopicPartition::new(topic, p));
-        }
-        m.generation = Some(generation);
     }
     next
 }

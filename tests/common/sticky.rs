@@ -1,10 +1,11 @@
 //! Helpers for the sticky strategies' tests: answers as maps, validity, the
 //! balance certificate, ownership written again from the documented rule,
-//! and a client's next generation.
+//! and the cooperative rounds (the next generation is the library's own
+//! `Group::next_generation`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kafka_assignors::{Assignment, Assignor, Group, Member, TopicPartition};
+use kafka_assignors::{Assignment, Assignor, Group, Member};
 
 /// A partition as (topic, number).
 pub type Tp = (String, i32);
@@ -212,30 +213,6 @@ pub fn topic_spread(answer: &Assignment, ids: &[&str], topic: &str) -> usize {
     counts.iter().max().copied().unwrap_or(0) - counts.iter().min().copied().unwrap_or(0)
 }
 
-/// The group as its members rejoin after `answer`: every member that appears
-/// in the answer owns what it was given, in the generation after the group's
-/// highest, as a client does.
-pub fn next_generation(group: &Group, answer: &Assignment) -> Group {
-    let generation = group
-        .members
-        .iter()
-        .filter_map(|m| m.generation)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let mut next = group.clone();
-    for m in &mut next.members {
-        if let Some(given) = answer.member(&m.id) {
-            m.owned = given
-                .iter()
-                .map(|(topic, p)| TopicPartition::new(topic, p))
-                .collect();
-            m.generation = Some(generation);
-        }
-    }
-    next
-}
-
 /// The same group with nothing owned and no generations.
 pub fn without_history(group: &Group) -> Group {
     let mut fresh = group.clone();
@@ -314,7 +291,7 @@ pub fn cooperative_rounds(
         assert_valid(&current, &answer, false);
         assert_cooperative_round(&current, &answer);
         let settled = rounds.last().is_some_and(|(_, last)| *last == answer);
-        let next = next_generation(&current, &answer);
+        let next = current.next_generation(&answer);
         rounds.push((current, answer));
         if settled {
             break;
