@@ -463,6 +463,22 @@ fn bad_timelines_exit_2_naming_the_problem() {
             &["rates.t", "-1"],
         ),
         (
+            "overflowing-rate",
+            r#"{"topics": {"t": 1}, "rates": {"t": 1e308}, "members": []}"#,
+            &["rates.t", "1e308", "1e12"],
+        ),
+        (
+            "overflowing-partition-rate",
+            r#"{"topics": {"t": 2}, "rates": {"t": [5, 2e12]}, "members": []}"#,
+            &["rates.t[1]", "2000000000000", "1e12"],
+        ),
+        (
+            "overflowing-grown-rate",
+            r#"{"topics": {"t": 1}, "members": [],
+                "events": [{"event": "add_partitions", "topic": "t", "partitions": 2, "rate": 1e300}]}"#,
+            &["events[0]", "\"t\"", "1e300"],
+        ),
+        (
             "unknown-field",
             r#"{"topics": {"t": 1}, "members": [], "events": [{"event": "crash", "member": "a", "when": 3}]}"#,
             &["events[0]", "when"],
@@ -496,6 +512,37 @@ fn bad_timelines_exit_2_naming_the_problem() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("fastest"));
+}
+
+#[test]
+fn the_largest_rate_gives_finite_figures_in_the_table_and_the_json() {
+    // At the bound, every partition moving every event under the longest
+    // auto-commit interval still sums to a finite figure.
+    let timeline = three_members(
+        r#"{"event": "leave", "member": "c1"}, {"event": "crash", "member": "c2"},
+           {"event": "join", "member": {"name": "c4", "topics": ["t"]}}"#,
+    )
+    .replace(
+        r#""topics": {"t": 6},"#,
+        r#""topics": {"t": 6}, "rates": {"t": 1e12},"#,
+    );
+    let interval = ["--auto-commit-interval-ms", "86400000"];
+    let report = simulate("largest-rate", &timeline, &interval);
+    for s in report["strategies"].as_array().unwrap() {
+        for key in ["moved_rate", "duplicates_max", "loss_max"] {
+            let value = s["total"][key].as_f64();
+            assert!(
+                value.is_some_and(|v| v.is_finite() && v > 0.0),
+                "{} total {key}: {}",
+                s["strategy"],
+                s["total"][key]
+            );
+        }
+    }
+    let table = simulate_file("largest-rate-table", &timeline, &interval);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let table = text(&table.stdout);
+    assert!(!table.contains("inf") && !table.contains("NaN"), "{table}");
 }
 
 #[test]
