@@ -85,11 +85,12 @@ enum Command {
     },
     /// Write consumer-protocol bytes, as hex, from the JSON decode prints.
     ///
-    /// The JSON is what `kassign decode` prints; keys may be left out
-    /// (empty or null) except topics (subscription), assigned (assignment)
-    /// and, for user data, what its format needs; unknown keys are errors.
-    /// --version overrides the JSON's "version"; above 3 writes 3, as the
-    /// Java client does. A field the version lacks (owned before 1,
+    /// The JSON is what `kassign decode` prints. A subscription needs topics
+    /// and an assignment needs assigned; both need version unless --version
+    /// is given. User data needs what its format needs (its version is its
+    /// format). Other keys may be left out (empty or null); unknown keys are
+    /// errors. --version overrides the JSON's "version"; above 3 writes 3, as
+    /// the Java client does. A field the version lacks (owned before 1,
     /// generation before 2, rack before 3) is an error rather than dropped.
     /// A negative generation is written as -1. In a subscription, a
     /// user_data_decoded without user_data is encoded into it; with both,
@@ -102,7 +103,9 @@ enum Command {
         /// The JSON; `-` reads standard input.
         #[arg(default_value = "-")]
         file: String,
-        /// The ConsumerProtocol version (or user-data format) to write.
+        /// The ConsumerProtocol version (or user-data format) to write;
+        /// required for subscriptions and assignments whose JSON has no
+        /// "version".
         #[arg(long)]
         version: Option<i16>,
     },

@@ -260,6 +260,33 @@ fn encode_version_flag_overrides_the_json_and_versions_above_3_write_3() {
 }
 
 #[test]
+fn encode_help_and_behaviour_agree_on_which_keys_are_required() {
+    let help = stdout(&run(&["encode", "--help"]));
+    // Help text wraps at the terminal width: compare words, not lines.
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("both need version unless --version is given"),
+        "{help}"
+    );
+    for (kind, value) in [
+        ("subscription", json!({"topics": ["t"]})),
+        ("assignment", json!({"assigned": {"t": [0]}})),
+    ] {
+        let missing = encode(kind, &value, &[]).unwrap_err();
+        assert!(missing.contains("--version"), "{kind}: {missing}");
+        // Everything else may be left out once the version is given.
+        encode(kind, &value, &["--version", "1"]).unwrap();
+    }
+    // User data has no version key: its format stands for it.
+    encode(
+        "sticky-user-data",
+        &json!({"owned": {"t": [0]}, "generation": 1}),
+        &[],
+    )
+    .unwrap();
+}
+
+#[test]
 fn encode_builds_user_data_from_its_decoded_form() {
     let decoded = json!({"strategy": "sticky", "owned": {"orders": [3]}, "generation": 2});
     let from_decoded = encode(
