@@ -166,7 +166,7 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let strategy = parse_strategy(&strategy)?;
             let led = metadata::lead_from_file(strategy, &metadata)?;
-            let mut out = io::BufWriter::new(io::stdout().lock());
+            let mut out = io::BufWriter::new(crate::output::stdout());
             let sync = bytes.then_some(led.sync.as_slice());
             output::write_assignment(&mut out, strategy.name(), &led.assignment, sync)?;
             out.flush()?;
@@ -189,7 +189,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let assignment = strategy
                 .assign(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
-            let stdout = io::stdout().lock();
+            let stdout = crate::output::stdout();
             let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
             output::write_assignment(&mut out, strategy.name(), &assignment, None)?;
             out.flush()?;
@@ -199,7 +199,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let group = input::read_group(&file)?;
             let report = compare::compare(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             report.write(&mut out)?;
             out.flush()?;
             Ok(())
@@ -213,7 +213,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let group = input::read_group(&file)?;
             let result = bench::bench(strategy, &group, runs)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             writeln!(out, "{}", result.to_json())?;
             out.flush()?;
             Ok(())
@@ -234,7 +234,7 @@ fn run(command: Command) -> Result<(), Failure> {
             }
             let bytes = wire::read_bytes(&file, hex)?;
             let json = wire::decode(kind, &bytes, strategy, &file)?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             out.write_all(json.as_bytes())?;
             out.flush()?;
             Ok(())
@@ -246,7 +246,7 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let json = wire::read_bytes(&file, false)?;
             let hex = wire::encode(kind, &json, version, &file)?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             writeln!(out, "{hex}")?;
             out.flush()?;
             Ok(())
@@ -265,6 +265,6 @@ pub(crate) fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Fail
             std::fs::File::create(path)
                 .map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?,
         ),
-        None => Box::new(io::stdout().lock()),
+        None => Box::new(crate::output::stdout()),
     })
 }

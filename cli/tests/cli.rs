@@ -1,6 +1,6 @@
 //! The built `kassign` binary, run as a person or a script would.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -451,4 +451,51 @@ fn generate_writes_a_group_every_strategy_accepts() {
 fn generate_refuses_more_partitions_than_the_limit() {
     let output = run(&["generate", "--topics", "100000", "--partitions", "100000"]);
     assert_rejected(&output, &["more than the limit"]);
+}
+
+/// Runs kassign, reads the first bytes of its output and closes the pipe, as
+/// `kassign ... | head -c N` does; returns those bytes and how it ended.
+fn run_into_closed_pipe(args: &[&str]) -> (Vec<u8>, Output) {
+    let mut child = Command::new(KASSIGN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdout.take().unwrap();
+    let mut first = vec![0; 16];
+    pipe.read_exact(&mut first).unwrap();
+    drop(pipe);
+    (first, child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_kassign_quietly_with_status_0() {
+    // Far more output than a pipe buffers (64 KiB on Linux), so kassign is
+    // still writing when the pipe closes and meets the broken pipe.
+    let generate = [
+        "generate",
+        "--members",
+        "2000",
+        "--topics",
+        "100",
+        "--partitions",
+        "100",
+    ];
+    let group = run(&generate);
+    assert!(group.stdout.len() > 1 << 20, "{}", group.stdout.len());
+    let path = scenario("closed-pipe", &stdout(&group));
+    let path = path.to_str().unwrap();
+    let assign = ["assign", "--strategy", "roundrobin", path];
+    for args in [&generate[..], &assign[..]] {
+        let (first, output) = run_into_closed_pipe(args);
+        assert_eq!(first[0], b'{', "{args:?}: {first:?}");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stderr.is_empty(), "{args:?}: {}", stderr(&output));
+    }
 }

@@ -153,7 +153,7 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
         std::fs::write(path, picture)
             .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(crate::output::stdout());
     if options.json {
         simulation.write_json(&mut out)?;
     } else {
