@@ -40,9 +40,8 @@ enum Command {
         /// range, roundrobin, sticky or cooperative-sticky.
         #[arg(long, short)]
         strategy: String,
-        /// The group in the scenario format; `-` reads standard input.
-        #[arg(default_value = "-")]
-        file: String,
+        /// The group in the scenario format; `-` or none reads standard input.
+        file: Option<String>,
         /// Read the group as JoinGroup metadata from this file (`-` for
         /// standard input) instead of the scenario format.
         #[arg(long, value_name = "FILE", conflicts_with = "file")]
@@ -72,9 +71,8 @@ enum Command {
     Decode {
         /// What the bytes are.
         kind: wire::Kind,
-        /// The bytes; `-` reads standard input.
-        #[arg(default_value = "-")]
-        file: String,
+        /// The bytes; `-` or none reads standard input.
+        file: Option<String>,
         /// The input is hex text (whitespace allowed) rather than raw bytes.
         #[arg(long)]
         hex: bool,
@@ -100,9 +98,8 @@ enum Command {
     Encode {
         /// What to write.
         kind: wire::Kind,
-        /// The JSON; `-` reads standard input.
-        #[arg(default_value = "-")]
-        file: String,
+        /// The JSON; `-` or none reads standard input.
+        file: Option<String>,
         /// The ConsumerProtocol version (or user-data format) to write;
         /// required for subscriptions and assignments whose JSON has no
         /// "version".
@@ -111,8 +108,8 @@ enum Command {
     },
     /// Run every strategy on a group and print loads and moves side by side.
     Compare {
-        /// The group in the scenario format; `-` reads standard input.
-        file: String,
+        /// The group in the scenario format; `-` or none reads standard input.
+        file: Option<String>,
     },
     /// Time one strategy on a group (parsing is not timed).
     Bench {
@@ -122,8 +119,8 @@ enum Command {
         /// Timed runs, after one warm-up run.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         runs: u32,
-        /// The group in the scenario format; `-` reads standard input.
-        file: String,
+        /// The group in the scenario format; `-` or none reads standard input.
+        file: Option<String>,
     },
     /// Write a synthetic group in the scenario format, the same for the same seed.
     Generate(generate::Options),
@@ -185,6 +182,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 ));
             }
             let strategy = parse_strategy(&strategy)?;
+            let file = input::source(file, "the scenario");
             let group = input::read_group(&file)?;
             let assignment = strategy
                 .assign(&group)
@@ -196,6 +194,7 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Compare { file } => {
+            let file = input::source(file, "the scenario");
             let group = input::read_group(&file)?;
             let report = compare::compare(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
@@ -210,6 +209,7 @@ fn run(command: Command) -> Result<(), Failure> {
             file,
         } => {
             let strategy = parse_strategy(&strategy)?;
+            let file = input::source(file, "the scenario");
             let group = input::read_group(&file)?;
             let result = bench::bench(strategy, &group, runs)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
@@ -232,8 +232,28 @@ fn run(command: Command) -> Result<(), Failure> {
                     "--strategy applies to subscriptions only".to_string(),
                 ));
             }
+            let what = if hex { "the hex text" } else { "the bytes" };
+            let file = input::source(file, what);
             let bytes = wire::read_bytes(&file, hex)?;
-            let json = wire::decode(kind, &bytes, strategy, &file)?;
+            // Hex text read as raw bytes starts with ASCII digits: a version
+            // or a count in the hundreds of millions. It fails, or decodes
+            // into nonsense such as user data of generation 808464432.
+            let hex_text = !hex && wire::looks_like_hex(&bytes);
+            const PASS_HEX: &str = "the input looks like hex text: pass --hex";
+            let json = wire::decode(kind, &bytes, strategy, &file).map_err(|Failure(m)| {
+                if hex_text {
+                    Failure(format!("{m} ({PASS_HEX})"))
+                } else {
+                    Failure(m)
+                }
+            })?;
+            if hex_text {
+                let _ = writeln!(
+                    io::stderr(),
+                    "kassign: warning: {}: {PASS_HEX} to read it as hex",
+                    input::label(&file)
+                );
+            }
             let mut out = crate::output::stdout();
             out.write_all(json.as_bytes())?;
             out.flush()?;
@@ -244,6 +264,7 @@ fn run(command: Command) -> Result<(), Failure> {
             file,
             version,
         } => {
+            let file = input::source(file, "the JSON");
             let json = wire::read_bytes(&file, false)?;
             let hex = wire::encode(kind, &json, version, &file)?;
             let mut out = crate::output::stdout();

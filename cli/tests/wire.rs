@@ -443,6 +443,36 @@ fn decode_errors_name_the_byte_offset() {
 }
 
 #[test]
+fn hex_text_decoded_as_raw_bytes_says_to_pass_hex() {
+    let hint = "(the input looks like hex text: pass --hex)";
+    // Read as raw bytes, "0003..." is version 0x3030: refused, with the hint.
+    for kind in ["subscription", "assignment"] {
+        let output = run_with_stdin(&["decode", kind], format!("{SUB_V3}\n").as_bytes());
+        assert_rejected(&output, &[kind, hint]);
+    }
+    // Cooperative user data reads any 4 bytes as a generation: it decodes,
+    // as the Java client would, and stderr warns.
+    let output = run_with_stdin(&["decode", "cooperative-user-data"], b"0000 000c\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let decoded: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(decoded["generation"], 0x3030_3030);
+    assert_eq!(
+        stderr(&output),
+        "kassign: warning: <stdin>: the input looks like hex text: pass --hex to read it as hex\n"
+    );
+    // With --hex, or with raw bytes that are not hex text, no hint.
+    let output = run_with_stdin(&["decode", "cooperative-user-data", "--hex"], b"0000 000c");
+    assert!(output.status.success() && output.stderr.is_empty());
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&output)).unwrap()["generation"],
+        12
+    );
+    let output = run_with_stdin(&["decode", "subscription"], &[0x00, 0x07, 0xff]);
+    assert_rejected(&output, &["subscription"]);
+    assert!(!stderr(&output).contains("hex"), "{}", stderr(&output));
+}
+
+#[test]
 fn bad_hex_is_named() {
     let output = run_with_stdin(&["decode", "subscription", "--hex"], b"0003 00zz");
     assert_rejected(

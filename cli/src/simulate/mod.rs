@@ -76,8 +76,8 @@ resume from their own owner's position and are not counted.";
 /// Options of `kassign simulate`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Options {
-    /// The timeline (JSON); `-` reads standard input.
-    pub(crate) timeline: String,
+    /// The timeline (JSON); `-` or none reads standard input.
+    pub(crate) timeline: Option<String>,
     /// Strategies to replay, comma-separated.
     #[arg(
         long,
@@ -134,16 +134,15 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
             batch: options.batch,
         },
     };
-    let timeline = timeline::read(&options.timeline)?;
+    let file = crate::input::source(options.timeline.clone(), "the timeline");
+    let timeline = timeline::read(&file)?;
     let replays = strategies
         .iter()
         .map(|&s| engine::replay(&timeline, s, commit))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|Failure(m)| {
-            Failure(format!("{}: {m}", crate::input::label(&options.timeline)))
-        })?;
+        .map_err(|Failure(m)| Failure(format!("{}: {m}", crate::input::label(&file))))?;
     let simulation = report::Simulation {
-        source: crate::input::label(&options.timeline).to_string(),
+        source: crate::input::label(&file).to_string(),
         timeline: &timeline,
         commit,
         replays,
