@@ -97,7 +97,9 @@ pub(crate) struct Options {
     /// Print JSON instead of the table.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Also write the timeline picture as SVG to this file.
+    /// Also write the timeline picture as SVG to this file: one panel per
+    /// strategy, a lane per member (at most 150), a column per event (at
+    /// most 48: longer timelines put consecutive events in a column).
     #[arg(long, value_name = "FILE")]
     pub(crate) svg: Option<PathBuf>,
 }
@@ -136,6 +138,12 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
     };
     let file = crate::input::source(options.timeline.clone(), "the timeline");
     let timeline = timeline::read(&file)?;
+    // Before replaying, which may take a while: the picture is refused
+    // outright rather than after the work.
+    if options.svg.is_some() {
+        svg::check(&timeline)
+            .map_err(|m| Failure(format!("{}: {m}", crate::input::label(&file))))?;
+    }
     let replays = strategies
         .iter()
         .map(|&s| engine::replay(&timeline, s, commit))
