@@ -301,6 +301,39 @@ fn compare_counts_loads_idle_members_and_moves() {
 }
 
 #[test]
+fn compare_counts_cooperative_held_back_partitions_as_assigned_in_the_follow_up() {
+    let output = run(&["compare", repo("examples/realistic.json").to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = stdout(&output);
+    let header = table.lines().find(|l| l.starts_with("strategy")).unwrap();
+    assert!(header.contains("follow-up"), "{table}");
+    // The first round leaves 15 partitions to the follow-up; after it,
+    // cooperative-sticky's group is sticky's: the same loads and moves, and
+    // nothing lost (min 4 and spread 4 were the first round's).
+    let sticky = row(&table, "sticky");
+    let cooperative = row(&table, "cooperative-sticky");
+    assert_eq!(cooperative[1..7], sticky[1..7], "{table}");
+    assert_eq!(cooperative[1..4], ["7", "8", "1"], "{table}");
+    assert_eq!(cooperative[7], "15", "{table}");
+    assert_eq!(sticky[7], "-", "{table}");
+    assert!(table.contains("assigns in the follow-up round"), "{table}");
+}
+
+#[test]
+fn compare_explains_the_time_column() {
+    for file in ["examples/realistic.json", "examples/seed_a.json"] {
+        let output = run(&["compare", repo(file).to_str().unwrap()]);
+        let table = stdout(&output);
+        let header = table.lines().find(|l| l.starts_with("strategy")).unwrap();
+        assert!(header.ends_with("time"), "{table}");
+        assert!(
+            table.contains("time: one assign call on this machine, parsing excluded"),
+            "{table}"
+        );
+    }
+}
+
+#[test]
 fn compare_without_owned_partitions_has_no_moves_column() {
     let output = run(&["compare", repo("examples/seed_a.json").to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
