@@ -24,11 +24,12 @@
 //! ```
 //!
 //! It leaves the group (LeaveGroup) when its standard input says `leave` or
-//! closes, or after `--max-seconds`.
+//! closes, or after `--max-seconds`. `--help` lists the flags.
 
 use std::error::Error;
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -84,7 +85,35 @@ struct Options {
     max_run: Duration,
 }
 
-fn parse_options() -> Result<Options> {
+/// What `--help` prints: every flag, with its default.
+const USAGE: &str = "\
+group_member: one consumer-group member whose assignments come from kafka-assignors
+
+Usage: group_member --topics T1,T2 [OPTIONS]
+
+Options:
+  --bootstrap HOST:PORT      a broker to ask for the group's coordinator [127.0.0.1:9092]
+  --group ID                 group.id [group]
+  --topics T1,T2             the topics to subscribe to, comma-separated (required)
+  --strategy NAME            range, roundrobin, sticky or cooperative-sticky [range]
+  --name NAME                client.id, and the member's name in the output [rust-member]
+  --session-timeout-ms MS    session.timeout.ms [6000]
+  --heartbeat-ms MS          heartbeat.interval.ms [300]
+  --max-seconds S            leave the group after S seconds [120]
+  -h, --help                 print this help
+
+Every assign, revoke and lead prints as one JSON line on standard output. The
+member leaves the group when standard input says `leave` or closes.
+";
+
+/// Why parsing the flags stopped short of running: `--help` (status 0) or
+/// bad flags (status 2; a failure while talking to the brokers is status 1).
+enum Stop {
+    Help,
+    Usage(String),
+}
+
+fn parse_options() -> std::result::Result<Options, Stop> {
     let mut options = Options {
         bootstrap: "127.0.0.1:9092".into(),
         group: "group".into(),
@@ -97,29 +126,58 @@ fn parse_options() -> Result<Options> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| Stop::Usage(format!("{flag} needs a value")))
+        };
+        // A number flag's value, or an error naming the flag and the value.
+        fn number<T: std::str::FromStr>(flag: &str, value: String) -> std::result::Result<T, Stop>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value
+                .parse()
+                .map_err(|e| Stop::Usage(format!("{flag} {value:?}: {e}")))
+        }
         match flag.as_str() {
+            "-h" | "--help" => return Err(Stop::Help),
             "--bootstrap" => options.bootstrap = value()?,
             "--group" => options.group = value()?,
             "--topics" => {
                 options.topics = value()?.split(',').map(str::to_string).collect();
             }
-            "--strategy" => options.strategy = value()?.parse()?,
+            "--strategy" => {
+                options.strategy = value()?
+                    .parse()
+                    .map_err(|e: kafka_assignors::UnknownStrategy| Stop::Usage(e.to_string()))?
+            }
             "--name" => options.name = value()?,
-            "--session-timeout-ms" => options.session_timeout_ms = value()?.parse()?,
-            "--heartbeat-ms" => options.heartbeat = Duration::from_millis(value()?.parse()?),
-            "--max-seconds" => options.max_run = Duration::from_secs(value()?.parse()?),
-            other => return Err(format!("unknown option {other:?}").into()),
+            "--session-timeout-ms" => options.session_timeout_ms = number(&flag, value()?)?,
+            "--heartbeat-ms" => {
+                options.heartbeat = Duration::from_millis(number(&flag, value()?)?);
+            }
+            "--max-seconds" => options.max_run = Duration::from_secs(number(&flag, value()?)?),
+            other => {
+                return Err(Stop::Usage(format!(
+                    "unknown option {other:?} (--help lists them)"
+                )));
+            }
         }
     }
     if options.topics.is_empty() {
-        return Err("--topics is required".into());
+        return Err(Stop::Usage(
+            "--topics is required (--help lists the flags)".into(),
+        ));
     }
     Ok(options)
 }
 
 /// One connection to a broker, one request at a time.
 struct Connection {
+    /// The broker's `host:port`, for messages: an error that does not say
+    /// which broker failed leaves the user guessing between the bootstrap
+    /// address and the coordinator the cluster named.
+    address: String,
     stream: TcpStream,
     client_id: StrBytes,
     correlation_id: i32,
@@ -128,10 +186,12 @@ struct Connection {
 
 impl Connection {
     fn open(address: &str, client_id: &str) -> Result<Self> {
-        let stream = TcpStream::connect(address)?;
+        let stream =
+            TcpStream::connect(address).map_err(|e| format!("cannot connect to {address}: {e}"))?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(15)))?;
         Ok(Connection {
+            address: address.to_string(),
             stream,
             client_id: StrBytes::from_string(client_id.to_string()),
             correlation_id: 0,
@@ -160,16 +220,18 @@ impl Connection {
             .map_err(|e| format!("encoding {key:?}: {e}"))?;
         let size = i32::try_from(frame.len() - 4)?;
         frame[..4].copy_from_slice(&size.to_be_bytes());
-        self.stream.write_all(&frame)?;
+        let address = &self.address;
+        let broken = |e: std::io::Error| format!("{key:?} to {address}: {e}");
+        self.stream.write_all(&frame).map_err(broken)?;
 
         let mut size = [0u8; 4];
-        self.stream.read_exact(&mut size)?;
+        self.stream.read_exact(&mut size).map_err(broken)?;
         let size = usize::try_from(i32::from_be_bytes(size))
             .ok()
             .filter(|&s| s <= MAX_FRAME)
             .ok_or("response frame size out of range")?;
         let mut body = vec![0u8; size];
-        self.stream.read_exact(&mut body)?;
+        self.stream.read_exact(&mut body).map_err(broken)?;
         let mut buf = Bytes::from(body);
         let header = ResponseHeader::decode(&mut buf, S::header_version(version))
             .map_err(|e| format!("decoding the response header: {e}"))?;
@@ -566,8 +628,28 @@ fn find_coordinator(bootstrap: &str, group: &str, client_id: &str) -> Result<Str
     Err("no coordinator after 50 attempts".into())
 }
 
-fn main() -> Result<()> {
-    let options = parse_options()?;
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(Stop::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(Stop::Usage(message)) => {
+            eprintln!("group_member: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("group_member: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(options: Options) -> Result<()> {
     let protocol = rebalance_protocol(&[options.strategy])?;
     let coordinator = find_coordinator(&options.bootstrap, &options.group, &options.name)?;
     let conn = Connection::open(&coordinator, &options.name)?;

@@ -2,11 +2,30 @@
 //! of the first problem in the error.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, IsTerminal, Read, Write};
 
 use kafka_assignors::Group;
 
 use crate::Failure;
+
+/// The one rule of every subcommand that reads its input: FILE, or standard
+/// input when FILE is `-` or left out; `what` names the input in the hint.
+///
+/// Left out, with a terminal on standard input, a person is probably not
+/// typing JSON but wondering why kassign hangs: one line on standard error
+/// says what it waits for. An explicit `-` says the person knows.
+pub(crate) fn source(file: Option<String>, what: &str) -> String {
+    if let Some(file) = file {
+        return file;
+    }
+    if io::stdin().is_terminal() {
+        let _ = writeln!(
+            io::stderr(),
+            "kassign: reading {what} from standard input (pass a FILE, or - to silence this)"
+        );
+    }
+    "-".to_string()
+}
 
 /// How the input is named in messages.
 pub(crate) fn label(file: &str) -> &str {

@@ -40,9 +40,8 @@ enum Command {
         /// range, roundrobin, sticky or cooperative-sticky.
         #[arg(long, short)]
         strategy: String,
-        /// The group in the scenario format; `-` reads standard input.
-        #[arg(default_value = "-")]
-        file: String,
+        /// The group in the scenario format; `-` or none reads standard input.
+        file: Option<String>,
         /// Read the group as JoinGroup metadata from this file (`-` for
         /// standard input) instead of the scenario format.
         #[arg(long, value_name = "FILE", conflicts_with = "file")]
@@ -72,9 +71,8 @@ enum Command {
     Decode {
         /// What the bytes are.
         kind: wire::Kind,
-        /// The bytes; `-` reads standard input.
-        #[arg(default_value = "-")]
-        file: String,
+        /// The bytes; `-` or none reads standard input.
+        file: Option<String>,
         /// The input is hex text (whitespace allowed) rather than raw bytes.
         #[arg(long)]
         hex: bool,
@@ -85,11 +83,12 @@ enum Command {
     },
     /// Write consumer-protocol bytes, as hex, from the JSON decode prints.
     ///
-    /// The JSON is what `kassign decode` prints; keys may be left out
-    /// (empty or null) except topics (subscription), assigned (assignment)
-    /// and, for user data, what its format needs; unknown keys are errors.
-    /// --version overrides the JSON's "version"; above 3 writes 3, as the
-    /// Java client does. A field the version lacks (owned before 1,
+    /// The JSON is what `kassign decode` prints. A subscription needs topics
+    /// and an assignment needs assigned; both need version unless --version
+    /// is given. User data needs what its format needs (its version is its
+    /// format). Other keys may be left out (empty or null); unknown keys are
+    /// errors. --version overrides the JSON's "version"; above 3 writes 3, as
+    /// the Java client does. A field the version lacks (owned before 1,
     /// generation before 2, rack before 3) is an error rather than dropped.
     /// A negative generation is written as -1. In a subscription, a
     /// user_data_decoded without user_data is encoded into it; with both,
@@ -99,17 +98,18 @@ enum Command {
     Encode {
         /// What to write.
         kind: wire::Kind,
-        /// The JSON; `-` reads standard input.
-        #[arg(default_value = "-")]
-        file: String,
-        /// The ConsumerProtocol version (or user-data format) to write.
+        /// The JSON; `-` or none reads standard input.
+        file: Option<String>,
+        /// The ConsumerProtocol version (or user-data format) to write;
+        /// required for subscriptions and assignments whose JSON has no
+        /// "version".
         #[arg(long)]
         version: Option<i16>,
     },
     /// Run every strategy on a group and print loads and moves side by side.
     Compare {
-        /// The group in the scenario format; `-` reads standard input.
-        file: String,
+        /// The group in the scenario format; `-` or none reads standard input.
+        file: Option<String>,
     },
     /// Time one strategy on a group (parsing is not timed).
     Bench {
@@ -119,8 +119,8 @@ enum Command {
         /// Timed runs, after one warm-up run.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         runs: u32,
-        /// The group in the scenario format; `-` reads standard input.
-        file: String,
+        /// The group in the scenario format; `-` or none reads standard input.
+        file: Option<String>,
     },
     /// Write a synthetic group in the scenario format, the same for the same seed.
     Generate(generate::Options),
@@ -163,7 +163,7 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let strategy = parse_strategy(&strategy)?;
             let led = metadata::lead_from_file(strategy, &metadata)?;
-            let mut out = io::BufWriter::new(io::stdout().lock());
+            let mut out = io::BufWriter::new(crate::output::stdout());
             let sync = bytes.then_some(led.sync.as_slice());
             output::write_assignment(&mut out, strategy.name(), &led.assignment, sync)?;
             out.flush()?;
@@ -182,21 +182,23 @@ fn run(command: Command) -> Result<(), Failure> {
                 ));
             }
             let strategy = parse_strategy(&strategy)?;
+            let file = input::source(file, "the scenario");
             let group = input::read_group(&file)?;
             let assignment = strategy
                 .assign(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
-            let stdout = io::stdout().lock();
+            let stdout = crate::output::stdout();
             let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
             output::write_assignment(&mut out, strategy.name(), &assignment, None)?;
             out.flush()?;
             Ok(())
         }
         Command::Compare { file } => {
+            let file = input::source(file, "the scenario");
             let group = input::read_group(&file)?;
             let report = compare::compare(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             report.write(&mut out)?;
             out.flush()?;
             Ok(())
@@ -207,10 +209,11 @@ fn run(command: Command) -> Result<(), Failure> {
             file,
         } => {
             let strategy = parse_strategy(&strategy)?;
+            let file = input::source(file, "the scenario");
             let group = input::read_group(&file)?;
             let result = bench::bench(strategy, &group, runs)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             writeln!(out, "{}", result.to_json())?;
             out.flush()?;
             Ok(())
@@ -229,9 +232,29 @@ fn run(command: Command) -> Result<(), Failure> {
                     "--strategy applies to subscriptions only".to_string(),
                 ));
             }
+            let what = if hex { "the hex text" } else { "the bytes" };
+            let file = input::source(file, what);
             let bytes = wire::read_bytes(&file, hex)?;
-            let json = wire::decode(kind, &bytes, strategy, &file)?;
-            let mut out = io::stdout().lock();
+            // Hex text read as raw bytes starts with ASCII digits: a version
+            // or a count in the hundreds of millions. It fails, or decodes
+            // into nonsense such as user data of generation 808464432.
+            let hex_text = !hex && wire::looks_like_hex(&bytes);
+            const PASS_HEX: &str = "the input looks like hex text: pass --hex";
+            let json = wire::decode(kind, &bytes, strategy, &file).map_err(|Failure(m)| {
+                if hex_text {
+                    Failure(format!("{m} ({PASS_HEX})"))
+                } else {
+                    Failure(m)
+                }
+            })?;
+            if hex_text {
+                let _ = writeln!(
+                    io::stderr(),
+                    "kassign: warning: {}: {PASS_HEX} to read it as hex",
+                    input::label(&file)
+                );
+            }
+            let mut out = crate::output::stdout();
             out.write_all(json.as_bytes())?;
             out.flush()?;
             Ok(())
@@ -241,9 +264,10 @@ fn run(command: Command) -> Result<(), Failure> {
             file,
             version,
         } => {
+            let file = input::source(file, "the JSON");
             let json = wire::read_bytes(&file, false)?;
             let hex = wire::encode(kind, &json, version, &file)?;
-            let mut out = io::stdout().lock();
+            let mut out = crate::output::stdout();
             writeln!(out, "{hex}")?;
             out.flush()?;
             Ok(())
@@ -262,6 +286,6 @@ pub(crate) fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Fail
             std::fs::File::create(path)
                 .map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?,
         ),
-        None => Box::new(io::stdout().lock()),
+        None => Box::new(crate::output::stdout()),
     })
 }

@@ -1,4 +1,4 @@
-//! The output format, one member per line.
+//! The output format, one member per line, and standard output itself.
 
 use std::io::{self, Write};
 
@@ -59,4 +59,38 @@ pub(crate) fn write_assignment(
 /// A JSON string literal, escaped.
 fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
+}
+
+/// Standard output, for every subcommand: a reader that went away (`kassign
+/// ... | head -1`) ends the process quietly with status 0.
+///
+/// Rust ignores SIGPIPE, so a write to a closed pipe returns BrokenPipe; as
+/// an error it would print a line and exit 2, the bad-input status, for
+/// input that was fine. Other tools die of SIGPIPE without a word; this is
+/// the same silence, with status 0 because nothing went wrong: the reader
+/// took what it wanted. Whatever is still buffered has nowhere to go.
+pub(crate) fn stdout() -> Stdout {
+    Stdout(io::stdout().lock())
+}
+
+/// See [`stdout`].
+pub(crate) struct Stdout(io::StdoutLock<'static>);
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        quiet_when_closed(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        quiet_when_closed(self.0.flush())
+    }
+}
+
+fn quiet_when_closed<T>(result: io::Result<T>) -> io::Result<T> {
+    if let Err(error) = &result
+        && error.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+    result
 }

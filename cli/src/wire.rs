@@ -54,6 +54,15 @@ pub(crate) fn read_bytes(file: &str, hex: bool) -> Result<Vec<u8>, Failure> {
     hex::decode(text).map_err(|e| Failure(format!("{}: {e}", label(file))))
 }
 
+/// Whether raw input is hex text: only hex digits and whitespace, and at
+/// least one digit.
+pub(crate) fn looks_like_hex(raw: &[u8]) -> bool {
+    raw.iter().any(u8::is_ascii_hexdigit)
+        && raw
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() || b.is_ascii_whitespace())
+}
+
 fn read_all(file: &str) -> Result<Vec<u8>, Failure> {
     let mut raw = Vec::new();
     let result = if file == "-" {

@@ -1,6 +1,6 @@
 //! The built `kassign` binary, run as a person or a script would.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -301,6 +301,39 @@ fn compare_counts_loads_idle_members_and_moves() {
 }
 
 #[test]
+fn compare_counts_cooperative_held_back_partitions_as_assigned_in_the_follow_up() {
+    let output = run(&["compare", repo("examples/realistic.json").to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = stdout(&output);
+    let header = table.lines().find(|l| l.starts_with("strategy")).unwrap();
+    assert!(header.contains("follow-up"), "{table}");
+    // The first round leaves 15 partitions to the follow-up; after it,
+    // cooperative-sticky's group is sticky's: the same loads and moves, and
+    // nothing lost (min 4 and spread 4 were the first round's).
+    let sticky = row(&table, "sticky");
+    let cooperative = row(&table, "cooperative-sticky");
+    assert_eq!(cooperative[1..7], sticky[1..7], "{table}");
+    assert_eq!(cooperative[1..4], ["7", "8", "1"], "{table}");
+    assert_eq!(cooperative[7], "15", "{table}");
+    assert_eq!(sticky[7], "-", "{table}");
+    assert!(table.contains("assigns in the follow-up round"), "{table}");
+}
+
+#[test]
+fn compare_explains_the_time_column() {
+    for file in ["examples/realistic.json", "examples/seed_a.json"] {
+        let output = run(&["compare", repo(file).to_str().unwrap()]);
+        let table = stdout(&output);
+        let header = table.lines().find(|l| l.starts_with("strategy")).unwrap();
+        assert!(header.ends_with("time"), "{table}");
+        assert!(
+            table.contains("time: one assign call on this machine, parsing excluded"),
+            "{table}"
+        );
+    }
+}
+
+#[test]
 fn compare_without_owned_partitions_has_no_moves_column() {
     let output = run(&["compare", repo("examples/seed_a.json").to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -451,4 +484,162 @@ fn generate_writes_a_group_every_strategy_accepts() {
 fn generate_refuses_more_partitions_than_the_limit() {
     let output = run(&["generate", "--topics", "100000", "--partitions", "100000"]);
     assert_rejected(&output, &["more than the limit"]);
+}
+
+/// Runs kassign, reads the first bytes of its output and closes the pipe, as
+/// `kassign ... | head -c N` does; returns those bytes and how it ended.
+fn run_into_closed_pipe(args: &[&str]) -> (Vec<u8>, Output) {
+    let mut child = Command::new(KASSIGN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdout.take().unwrap();
+    let mut first = vec![0; 16];
+    pipe.read_exact(&mut first).unwrap();
+    drop(pipe);
+    (first, child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_kassign_quietly_with_status_0() {
+    // Far more output than a pipe buffers (64 KiB on Linux), so kassign is
+    // still writing when the pipe closes and meets the broken pipe.
+    let generate = [
+        "generate",
+        "--members",
+        "2000",
+        "--topics",
+        "100",
+        "--partitions",
+        "100",
+    ];
+    let group = run(&generate);
+    assert!(group.stdout.len() > 1 << 20, "{}", group.stdout.len());
+    let path = scenario("closed-pipe", &stdout(&group));
+    let path = path.to_str().unwrap();
+    let assign = ["assign", "--strategy", "roundrobin", path];
+    for args in [&generate[..], &assign[..]] {
+        let (first, output) = run_into_closed_pipe(args);
+        assert_eq!(first[0], b'{', "{args:?}: {first:?}");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stderr.is_empty(), "{args:?}: {}", stderr(&output));
+    }
+}
+
+/// Every subcommand that reads a scenario, a timeline or bytes, with its
+/// input: the same rule for all (FILE, or standard input when it is `-` or
+/// left out), and what the terminal hint calls the input.
+fn readers() -> Vec<(Vec<&'static str>, PathBuf, &'static str)> {
+    let seed = repo("examples/seed_a.json");
+    let subscription = scenario(
+        "reader-subscription",
+        r#"{"version": 1, "topics": ["t"], "owned": {"t": [0]}}"#,
+    );
+    let hex = scenario("reader-hex", "000000000001000174ffffffff");
+    vec![
+        (vec!["assign", "-s", "sticky"], seed.clone(), "the scenario"),
+        (vec!["compare"], seed.clone(), "the scenario"),
+        (
+            vec!["bench", "-s", "range", "--runs", "1"],
+            seed,
+            "the scenario",
+        ),
+        (
+            vec!["simulate", "--json"],
+            repo("examples/timelines/scale_out.json"),
+            "the timeline",
+        ),
+        (vec!["encode", "subscription"], subscription, "the JSON"),
+        (vec!["decode", "subscription", "--hex"], hex, "the hex text"),
+    ]
+}
+
+#[test]
+fn every_reader_takes_standard_input_when_the_file_is_left_out() {
+    for (args, file, _) in readers() {
+        let input = std::fs::read_to_string(&file).unwrap();
+        let mut with_file = args.clone();
+        with_file.push(file.to_str().unwrap());
+        let from_file = run(&with_file);
+        assert!(
+            from_file.status.success(),
+            "{args:?}: {}",
+            stderr(&from_file)
+        );
+        let mut with_dash = args.clone();
+        with_dash.push("-");
+        for args in [&args, &with_dash] {
+            let piped = run_with_stdin(args, &input);
+            assert!(piped.status.success(), "{args:?}: {}", stderr(&piped));
+            // No terminal on standard input, so no hint.
+            assert!(piped.stderr.is_empty(), "{args:?}: {}", stderr(&piped));
+            // bench and compare print timings, which differ run to run.
+            match args[0] {
+                "bench" => assert!(stdout(&piped).contains("\"median_ms\""), "{args:?}"),
+                "compare" => assert_eq!(
+                    stdout(&piped).lines().next(),
+                    stdout(&from_file).lines().next(),
+                    "{args:?}"
+                ),
+                // simulate names its source: the file, or <stdin>.
+                _ => assert!(
+                    stdout(&piped) == stdout(&from_file).replace(file.to_str().unwrap(), "<stdin>"),
+                    "{args:?}"
+                ),
+            }
+        }
+    }
+}
+
+/// kassign `args` with a terminal on standard input (util-linux `script`
+/// gives it a pseudo-terminal) that at once reads end-of-file (^D); what
+/// the terminal showed, or None without `script`.
+fn run_on_a_terminal(args: &[&str]) -> Option<String> {
+    let command = std::iter::once(KASSIGN)
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{arg}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = match Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(error) => panic!("script: {error}"),
+    };
+    child.stdin.take().unwrap().write_all(b"\x04").unwrap();
+    let output = child.wait_with_output().unwrap();
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn a_reader_waiting_on_a_terminal_says_so_unless_told_dash() {
+    for (args, _, what) in readers() {
+        let Some(shown) = run_on_a_terminal(&args) else {
+            eprintln!("skipped: no util-linux script to make a terminal");
+            return;
+        };
+        let hint = format!(
+            "kassign: reading {what} from standard input (pass a FILE, or - to silence this)"
+        );
+        assert!(shown.starts_with(&hint), "{args:?}: {shown:?}");
+        // Then the empty input is refused as usual.
+        assert!(shown.contains("<stdin>"), "{args:?}: {shown:?}");
+        let mut with_dash = args.clone();
+        with_dash.push("-");
+        let shown = run_on_a_terminal(&with_dash).unwrap();
+        assert!(!shown.contains("reading"), "{with_dash:?}: {shown:?}");
+        assert!(shown.contains("<stdin>"), "{with_dash:?}: {shown:?}");
+    }
 }

@@ -7,7 +7,9 @@
 #   TIMELINE  default: cli/tests/data/timelines/large_50x1000.json
 #   OUT_DIR   where the SVG and PNG are kept (default: a temporary directory)
 # Needs chromium (Debian: apt-get install -y chromium) and python3; installs
-# nothing. KASSIGN may name a built binary; otherwise it is built (debug).
+# nothing. KASSIGN may name a built binary; otherwise it is built (debug)
+# and cargo says where it is, so CARGO_TARGET_DIR and build.target-dir are
+# honoured instead of a stale target/debug/kassign being run.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,8 +23,17 @@ if [[ -z "$chromium" ]]; then
     exit 2
 fi
 if [[ -z "${KASSIGN:-}" ]]; then
-    (cd "$root" && cargo build -q -p kassign)
-    KASSIGN=$root/target/debug/kassign
+    # json-render-diagnostics keeps compiler errors readable on stderr while
+    # stdout carries one JSON message per line, the artifacts among them.
+    KASSIGN=$(cd "$root" && cargo build -q -p kassign --message-format=json-render-diagnostics |
+        python3 -c '
+import json, sys
+found = [m["executable"] for m in map(json.loads, sys.stdin)
+         if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "kassign"
+         and m.get("executable")]
+if not found:
+    sys.exit("render_svg: cargo built no kassign executable")
+print(found[-1])')
 fi
 
 svg=$out/timeline.svg

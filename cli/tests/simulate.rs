@@ -386,8 +386,35 @@ fn the_json_report_has_the_documented_schema() {
                     .keys()
                     .map(String::as_str)
                     .collect();
-                assert_eq!(keys, ["status", "load", "rate", "moved_in"]);
+                assert_eq!(
+                    keys,
+                    ["status", "load", "rate", "moved_in", "revoked", "stopped"]
+                );
             }
+            // The event's revocations and stops, by member.
+            for key in ["revoked", "stopped"] {
+                let by_lane: u64 = lanes.iter().map(|l| l[key].as_u64().unwrap()).sum();
+                assert_eq!(by_lane, e[key].as_u64().unwrap(), "{key}");
+            }
+        }
+        if s["strategy"] == "sticky" {
+            // Eager: everyone revokes and stops everything; c3 left.
+            let stopped: Vec<&Value> = events[1]["lanes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| &l["stopped"])
+                .collect();
+            assert_eq!(stopped, [2, 2, 2]);
+        } else {
+            // Cooperative: only c3's partitions stop, and only c3 revokes.
+            let revoked: Vec<&Value> = events[1]["lanes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| &l["revoked"])
+                .collect();
+            assert_eq!(revoked, [0, 0, 2]);
         }
         // Totals are the sums of the events.
         let sum = |key: &str| events.iter().map(|e| e[key].as_u64().unwrap()).sum::<u64>();
@@ -463,6 +490,22 @@ fn bad_timelines_exit_2_naming_the_problem() {
             &["rates.t", "-1"],
         ),
         (
+            "overflowing-rate",
+            r#"{"topics": {"t": 1}, "rates": {"t": 1e308}, "members": []}"#,
+            &["rates.t", "1e308", "1e12"],
+        ),
+        (
+            "overflowing-partition-rate",
+            r#"{"topics": {"t": 2}, "rates": {"t": [5, 2e12]}, "members": []}"#,
+            &["rates.t[1]", "2000000000000", "1e12"],
+        ),
+        (
+            "overflowing-grown-rate",
+            r#"{"topics": {"t": 1}, "members": [],
+                "events": [{"event": "add_partitions", "topic": "t", "partitions": 2, "rate": 1e300}]}"#,
+            &["events[0]", "\"t\"", "1e300"],
+        ),
+        (
             "unknown-field",
             r#"{"topics": {"t": 1}, "members": [], "events": [{"event": "crash", "member": "a", "when": 3}]}"#,
             &["events[0]", "when"],
@@ -496,6 +539,37 @@ fn bad_timelines_exit_2_naming_the_problem() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("fastest"));
+}
+
+#[test]
+fn the_largest_rate_gives_finite_figures_in_the_table_and_the_json() {
+    // At the bound, every partition moving every event under the longest
+    // auto-commit interval still sums to a finite figure.
+    let timeline = three_members(
+        r#"{"event": "leave", "member": "c1"}, {"event": "crash", "member": "c2"},
+           {"event": "join", "member": {"name": "c4", "topics": ["t"]}}"#,
+    )
+    .replace(
+        r#""topics": {"t": 6},"#,
+        r#""topics": {"t": 6}, "rates": {"t": 1e12},"#,
+    );
+    let interval = ["--auto-commit-interval-ms", "86400000"];
+    let report = simulate("largest-rate", &timeline, &interval);
+    for s in report["strategies"].as_array().unwrap() {
+        for key in ["moved_rate", "duplicates_max", "loss_max"] {
+            let value = s["total"][key].as_f64();
+            assert!(
+                value.is_some_and(|v| v.is_finite() && v > 0.0),
+                "{} total {key}: {}",
+                s["strategy"],
+                s["total"][key]
+            );
+        }
+    }
+    let table = simulate_file("largest-rate-table", &timeline, &interval);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let table = text(&table.stdout);
+    assert!(!table.contains("inf") && !table.contains("NaN"), "{table}");
 }
 
 #[test]
@@ -588,19 +662,53 @@ fn svg_attribute(svg: &str, name: &str) -> u32 {
         .unwrap()
 }
 
-#[test]
-fn the_svg_has_one_lane_per_member_and_stays_legible_at_50_members_and_1000_partitions() {
-    let timeline = repo("cli/tests/data/timelines/large_50x1000.json");
-    let svg_path = temp("large.svg");
-    let out = run(&[
+/// Simulates `timeline` (a path) with `--json --svg`: the report and the SVG.
+fn simulate_svg(name: &str, timeline: &Path, extra: &[&str]) -> (Value, String) {
+    let svg_path = temp(&format!("{name}.svg"));
+    let mut args = vec![
         "simulate",
         timeline.to_str().unwrap(),
         "--json",
         "--svg",
         svg_path.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap();
+    (report, std::fs::read_to_string(&svg_path).unwrap())
+}
+
+/// The SVG of each strategy's panel, by strategy name, in drawing order.
+fn panels(svg: &str) -> Vec<(&str, &str)> {
+    let chart = svg.find("<g class=\"chart\">").unwrap();
+    svg[..chart]
+        .split("<g class=\"panel\" data-strategy=\"")
+        .skip(1)
+        .map(|p| (&p[..p.find('"').unwrap()], p))
+        .collect()
+}
+
+/// The sum of `data-n` over the elements of `class` in `svg`.
+fn data_sum(svg: &str, class: &str) -> u64 {
+    let key = format!("class=\"{class}\" data-n=\"");
+    svg.split(key.as_str())
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse::<u64>().unwrap())
+        .sum()
+}
+
+fn total(report: &Value, name: &str, key: &str) -> u64 {
+    strategy(report, name)["total"][key].as_u64().unwrap()
+}
+
+#[test]
+fn the_svg_has_one_lane_per_member_and_stays_legible_at_50_members_and_1000_partitions() {
+    let (report, svg) = simulate_svg(
+        "large",
+        &repo("cli/tests/data/timelines/large_50x1000.json"),
+        &[],
+    );
     assert_eq!(report["timeline"]["partitions"], 1000);
     let lanes: Vec<String> = report["timeline"]["lanes"]
         .as_array()
@@ -609,64 +717,67 @@ fn the_svg_has_one_lane_per_member_and_stays_legible_at_50_members_and_1000_part
         .map(|l| l.as_str().unwrap().to_string())
         .collect();
     assert_eq!(lanes.len(), 51, "50 initial members and one that joins");
-    let svg = std::fs::read_to_string(&svg_path).unwrap();
 
     // Size: declared, matching the view box, big enough for fixed-size
-    // cells (no shrinking text) and not absurd.
+    // cells (no shrinking text) and bounded.
     let (width, height) = (svg_attribute(&svg, "width"), svg_attribute(&svg, "height"));
     assert!(svg.contains(&format!("viewBox=\"0 0 {width} {height}\"")));
     let events = 11;
-    assert!(width >= 4 * events * 40, "width {width}");
-    assert!(height >= 51 * 16, "height {height}");
-    assert!(width <= 6000 && height <= 4000, "{width}x{height}");
+    assert!(width >= events * 40, "width {width}");
+    assert!(height >= 4 * 51 * 16, "height {height}");
+    assert!(width <= 3000 && height <= 16000, "{width}x{height}");
 
     // Balanced elements.
     assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
     assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
     assert!(svg.trim_end().ends_with("</svg>"));
 
-    // One lane group per member, in lane order, each with its label.
-    let lane_groups: Vec<&str> = svg.split("<g class=\"lane\"").skip(1).collect();
-    assert_eq!(lane_groups.len(), lanes.len());
-    for (group, name) in lane_groups.iter().zip(&lanes) {
-        assert!(
-            group.starts_with(&format!(" data-member=\"{name}\"")),
-            "lane for {name}"
+    // Four panels, stacked in the order run; in each, one lane group per
+    // member, in lane order, each with its label.
+    let panels = panels(&svg);
+    let names: Vec<&str> = panels.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        names,
+        ["range", "roundrobin", "sticky", "cooperative-sticky"]
+    );
+    for (strategy_name, panel) in &panels {
+        let lane_groups: Vec<&str> = panel.split("<g class=\"lane\"").skip(1).collect();
+        assert_eq!(lane_groups.len(), lanes.len(), "{strategy_name}");
+        for (group, name) in lane_groups.iter().zip(&lanes) {
+            assert!(
+                group.starts_with(&format!(" data-member=\"{name}\"")),
+                "lane for {name}"
+            );
+            let label = if name.chars().count() > 16 {
+                name.chars().take(15).collect::<String>()
+            } else {
+                format!(">{name}<")
+            };
+            assert!(group.contains(&label), "label of {name}");
+        }
+        // Every lane of an active member has a cell per event.
+        assert_eq!(
+            lane_groups[0].matches("<g class=\"cell\"").count(),
+            events as usize
         );
-        let label = if name.chars().count() > 16 {
-            name.chars().take(15).collect::<String>()
-        } else {
-            format!(">{name}<")
-        };
-        assert!(group.contains(&label), "label of {name}");
+        // m10 crashed in event 5: a crashed cell.
+        assert_eq!(lane_groups[9].matches("class=\"crashed\"").count(), 1);
+        // m20 left in event 9: no cell after it.
+        assert_eq!(
+            lane_groups[19].matches("<g class=\"cell\"").count(),
+            events as usize - 2
+        );
     }
-    // Every lane of an active member has a cell per strategy per event.
-    let m01 = lane_groups[0];
-    assert_eq!(
-        m01.matches("<g class=\"cell\"").count(),
-        4 * events as usize
-    );
-    // m10 crashed in event 5: a crashed cell in each strategy.
-    assert_eq!(lane_groups[9].matches("class=\"crashed\"").count(), 4);
-    // m20 left in event 9: no cell after it.
-    assert_eq!(
-        lane_groups[19].matches("<g class=\"cell\"").count(),
-        4 * (events as usize - 2)
-    );
 
-    // Panels, event labels and the chart.
-    for name in ["range", "roundrobin", "sticky", "cooperative-sticky"] {
-        assert!(svg.contains(&format!("<g class=\"panel\" data-strategy=\"{name}\">")));
-    }
+    // Event labels, once, above the panels; the chart.
     for label in [
         "0 start",
         "1 restart m01",
         "5 crash m10",
         "8 grow events to 640",
     ] {
-        assert_eq!(svg.matches(&format!(">{label}<")).count(), 4, "{label}");
+        assert_eq!(svg.matches(&format!(">{label}<")).count(), 1, "{label}");
     }
-    assert!(svg.contains("<g class=\"chart\">"));
     assert!(svg.contains("moved partitions per event"));
     // Moved-in highlights appear exactly where the report says partitions
     // moved in.
@@ -685,6 +796,154 @@ fn the_svg_has_one_lane_per_member_and_stays_legible_at_50_members_and_1000_part
         let size: f64 = size[..size.find('"').unwrap()].parse().unwrap();
         assert!(size >= 9.0, "font size {size}");
     }
+}
+
+#[test]
+fn the_svg_draws_revocations_and_stops_so_eager_and_cooperative_sticky_differ() {
+    let (report, svg) = simulate_svg(
+        "rolling-restart",
+        &repo("examples/timelines/rolling_restart.json"),
+        &[],
+    );
+    // The README's picture shows at full size in a ~900 px column.
+    assert!(svg_attribute(&svg, "width") <= 900, "{}", &svg[..200]);
+    for (name, panel) in panels(&svg) {
+        // The strips add up to the totals, by member and event.
+        for key in ["revoked", "stopped"] {
+            assert_eq!(
+                data_sum(panel, key),
+                total(&report, name, key),
+                "{name} {key}"
+            );
+        }
+        // And the panel's heading says them.
+        let revoked = total(&report, name, "revoked");
+        assert!(panel.contains(&format!(" {revoked} revoked, ")), "{name}");
+    }
+    // Sticky stops every member's partitions at every restart; cooperative
+    // only those that move: strips in nearly every cell against a few.
+    let strips = |name: &str| {
+        let (_, panel) = panels(&svg).into_iter().find(|(n, _)| *n == name).unwrap();
+        panel.matches("class=\"stopped\"").count()
+    };
+    let (sticky, cooperative) = (strips("sticky"), strips("cooperative-sticky"));
+    assert!(sticky >= 12 * 12, "{sticky}");
+    assert!(cooperative * 3 <= sticky, "{cooperative} against {sticky}");
+    assert_eq!(total(&report, "sticky", "revoked"), 1728);
+    assert_eq!(total(&report, "cooperative-sticky", "revoked"), 144);
+}
+
+#[test]
+fn the_svg_title_wraps_to_a_narrow_picture() {
+    let dir = temp("a-directory-with-a-rather-long-name-for-a-timeline-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("one_join_in_a_group_of_one_member.json");
+    std::fs::write(
+        &path,
+        r#"{"topics": {"t": 4}, "members": [{"name": "a", "topics": ["t"]}],
+            "events": [{"event": "join", "member": {"name": "b", "topics": ["t"]}}]}"#,
+    )
+    .unwrap();
+    let (_, svg) = simulate_svg("narrow", &path, &[]);
+    let width = svg_attribute(&svg, "width");
+    let lines: Vec<&str> = svg
+        .split("<text class=\"title\"")
+        .skip(1)
+        .map(|t| &t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()])
+        .collect();
+    assert!(lines.len() > 1, "{lines:?}");
+    // Nothing is lost, and no line is wider than the picture, at a bold
+    // advance of 0.7 em (DejaVu Sans Bold averages less) at 16 px.
+    assert_eq!(
+        lines.concat().replace(' ', ""),
+        format!("kassignsimulate{}", path.display()).replace(' ', "")
+    );
+    for line in &lines {
+        let needed = line.chars().count() as f64 * 0.7 * 16.0;
+        assert!(needed <= f64::from(width - 32), "{line:?} in {width} px");
+    }
+}
+
+#[test]
+fn a_10000_event_timeline_draws_a_bounded_picture_with_every_move() {
+    let events: Vec<String> = (0..10_000)
+        .map(|i| {
+            if i % 2 == 0 {
+                r#"{"event": "leave", "member": "c2"}"#.to_string()
+            } else {
+                r#"{"event": "join", "member": {"name": "c2", "topics": ["t"]}}"#.to_string()
+            }
+        })
+        .collect();
+    let timeline = format!(
+        r#"{{"topics": {{"t": 10}}, "members": [{}], "events": [{}]}}"#,
+        members(&["c1", "c2"], r#"["t"]"#),
+        events.join(", ")
+    );
+    let path = temp("long.json");
+    std::fs::write(&path, timeline).unwrap();
+    let (report, svg) = simulate_svg("long", &path, &["--strategies", "range"]);
+    let width = svg_attribute(&svg, "width");
+    assert!(width <= 3000, "width {width}");
+    assert!(svg.len() < 2 << 20, "{} bytes", svg.len());
+    let columns = svg.matches("class=\"event-label\"").count();
+    assert!((40..=48).contains(&columns), "{columns} columns");
+    // Columns hold consecutive events, their figures summed.
+    assert!(svg.contains(">0-208 (209 events)<"), "{}", &svg[..2000]);
+    assert_eq!(
+        data_sum(&svg, "moved-bar"),
+        total(&report, "range", "moved")
+    );
+    assert_eq!(
+        data_sum(&svg, "revoked"),
+        total(&report, "range", "revoked")
+    );
+}
+
+#[test]
+fn svg_refuses_more_members_than_it_draws_lanes() {
+    let names: Vec<String> = (0..151).map(|i| format!("m{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let timeline = format!(
+        r#"{{"topics": {{"t": 4}}, "members": [{}]}}"#,
+        members(&names, r#"["t"]"#)
+    );
+    let svg = temp("many.svg");
+    let out = simulate_file("many", &timeline, &["--svg", svg.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("151 members") && err.contains("--svg"),
+        "{err}"
+    );
+    // The simulation itself is fine.
+    assert!(simulate_file("many", &timeline, &[]).status.success());
+}
+
+#[test]
+fn the_tracked_readme_picture_is_what_kassign_draws() {
+    // Written as docs/regenerate-rolling-restart.sh writes it: from the
+    // repository, with the relative path that the title shows.
+    let svg = temp("readme-picture.svg");
+    let out = Command::new(KASSIGN)
+        .current_dir(repo(""))
+        .args([
+            "simulate",
+            "examples/timelines/rolling_restart.json",
+            "--svg",
+        ])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    let tracked = std::fs::read_to_string(repo("docs/rolling-restart.svg")).unwrap();
+    assert!(
+        drawn == tracked,
+        "docs/rolling-restart.svg is stale: run docs/regenerate-rolling-restart.sh"
+    );
 }
 
 #[test]

@@ -260,6 +260,33 @@ fn encode_version_flag_overrides_the_json_and_versions_above_3_write_3() {
 }
 
 #[test]
+fn encode_help_and_behaviour_agree_on_which_keys_are_required() {
+    let help = stdout(&run(&["encode", "--help"]));
+    // Help text wraps at the terminal width: compare words, not lines.
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("both need version unless --version is given"),
+        "{help}"
+    );
+    for (kind, value) in [
+        ("subscription", json!({"topics": ["t"]})),
+        ("assignment", json!({"assigned": {"t": [0]}})),
+    ] {
+        let missing = encode(kind, &value, &[]).unwrap_err();
+        assert!(missing.contains("--version"), "{kind}: {missing}");
+        // Everything else may be left out once the version is given.
+        encode(kind, &value, &["--version", "1"]).unwrap();
+    }
+    // User data has no version key: its format stands for it.
+    encode(
+        "sticky-user-data",
+        &json!({"owned": {"t": [0]}, "generation": 1}),
+        &[],
+    )
+    .unwrap();
+}
+
+#[test]
 fn encode_builds_user_data_from_its_decoded_form() {
     let decoded = json!({"strategy": "sticky", "owned": {"orders": [3]}, "generation": 2});
     let from_decoded = encode(
@@ -413,6 +440,36 @@ fn decode_errors_name_the_byte_offset() {
     );
     let output = run_with_stdin(&["decode", "subscription", "--hex"], b"ff");
     assert_rejected(&output, &["version", "byte offset 0"]);
+}
+
+#[test]
+fn hex_text_decoded_as_raw_bytes_says_to_pass_hex() {
+    let hint = "(the input looks like hex text: pass --hex)";
+    // Read as raw bytes, "0003..." is version 0x3030: refused, with the hint.
+    for kind in ["subscription", "assignment"] {
+        let output = run_with_stdin(&["decode", kind], format!("{SUB_V3}\n").as_bytes());
+        assert_rejected(&output, &[kind, hint]);
+    }
+    // Cooperative user data reads any 4 bytes as a generation: it decodes,
+    // as the Java client would, and stderr warns.
+    let output = run_with_stdin(&["decode", "cooperative-user-data"], b"0000 000c\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let decoded: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(decoded["generation"], 0x3030_3030);
+    assert_eq!(
+        stderr(&output),
+        "kassign: warning: <stdin>: the input looks like hex text: pass --hex to read it as hex\n"
+    );
+    // With --hex, or with raw bytes that are not hex text, no hint.
+    let output = run_with_stdin(&["decode", "cooperative-user-data", "--hex"], b"0000 000c");
+    assert!(output.status.success() && output.stderr.is_empty());
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&output)).unwrap()["generation"],
+        12
+    );
+    let output = run_with_stdin(&["decode", "subscription"], &[0x00, 0x07, 0xff]);
+    assert_rejected(&output, &["subscription"]);
+    assert!(!stderr(&output).contains("hex"), "{}", stderr(&output));
 }
 
 #[test]

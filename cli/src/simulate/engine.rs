@@ -63,6 +63,12 @@ pub(crate) struct LaneState {
     pub(crate) rate: f64,
     /// Partitions handed to it from another member during the event.
     pub(crate) moved_in: u32,
+    /// Partitions it gave up while consuming them during the event (twice
+    /// in one event counts twice): the event's `revoked`, by member.
+    pub(crate) revoked: u32,
+    /// Partitions that stopped during the event while it consumed them: the
+    /// event's `stopped`, by member.
+    pub(crate) stopped: u32,
 }
 
 /// What one event did to the group under one strategy.
@@ -192,7 +198,12 @@ struct Sim<'t> {
 #[derive(Default)]
 struct EventAcc {
     was_consuming: Vec<bool>,
+    /// Per slot, the lane consuming it when the event began.
+    start_owner: Vec<u32>,
     stopped: Vec<bool>,
+    /// Per slot, the lane consuming it when it first stopped.
+    stopped_owner: Vec<u32>,
+    revoked_by: Vec<u32>,
     stopped_rounds: Vec<u32>,
     moved_in: Vec<u32>,
     rebalances: u32,
@@ -276,7 +287,10 @@ impl<'t> Sim<'t> {
         let slots = self.consuming.len();
         self.event = EventAcc {
             was_consuming: self.consuming.iter().map(|&c| c != NONE).collect(),
+            start_owner: self.consuming.clone(),
             stopped: vec![false; slots],
+            stopped_owner: vec![NONE; slots],
+            revoked_by: vec![0; self.lanes.len()],
             stopped_rounds: vec![0; slots],
             moved_in: vec![0; self.lanes.len()],
             ..EventAcc::default()
@@ -298,13 +312,32 @@ impl<'t> Sim<'t> {
     fn stop_lane(&mut self, lane: u32, revoke: bool) {
         for slot in 0..self.consuming.len() {
             if self.consuming[slot] == lane {
-                self.consuming[slot] = NONE;
-                self.event.stopped[slot] = true;
                 if revoke {
-                    self.event.revoked += 1;
+                    self.revoke(slot);
+                } else {
+                    self.stop(slot, lane);
+                    self.consuming[slot] = NONE;
                 }
             }
         }
+    }
+
+    /// `slot`, consumed by `lane`, stops (or stays stopped) this event.
+    fn stop(&mut self, slot: usize, lane: u32) {
+        let acc = &mut self.event;
+        if !acc.stopped[slot] {
+            acc.stopped[slot] = true;
+            acc.stopped_owner[slot] = lane;
+        }
+    }
+
+    /// The member consuming `slot` gives it up.
+    fn revoke(&mut self, slot: usize) {
+        let lane = self.consuming[slot];
+        self.stop(slot, lane);
+        self.consuming[slot] = NONE;
+        self.event.revoked += 1;
+        self.event.revoked_by[lane as usize] += 1;
     }
 
     fn apply(&mut self, event: &Event, label: &str) -> Result<(), Failure> {
@@ -346,7 +379,7 @@ impl<'t> Sim<'t> {
                     self.event.paused_ms = *down_ms;
                     for slot in 0..self.consuming.len() {
                         if self.consuming[slot] == *lane {
-                            self.event.stopped[slot] = true;
+                            self.stop(slot, *lane);
                         }
                     }
                     let l = &mut self.lanes[*lane as usize];
@@ -436,7 +469,8 @@ impl<'t> Sim<'t> {
     /// One JoinGroup/SyncGroup round; whether a member revoked something and
     /// so rejoins.
     fn round(&mut self, label: &str) -> Result<bool, Failure> {
-        let fail = |what: String| Failure(format!("{label}: {}: {what}", self.strategy));
+        let strategy = self.strategy;
+        let fail = move |what: String| Failure(format!("{label}: {strategy}: {what}"));
         self.generation += 1;
         let active: Vec<u32> = (0..self.lanes.len() as u32)
             .filter(|&l| self.lanes[l as usize].status == Status::Active)
@@ -455,9 +489,7 @@ impl<'t> Sim<'t> {
             // Everyone revokes everything before joining.
             for slot in 0..self.consuming.len() {
                 if self.consuming[slot] != NONE {
-                    self.consuming[slot] = NONE;
-                    self.event.stopped[slot] = true;
-                    self.event.revoked += 1;
+                    self.revoke(slot);
                 }
             }
         } else {
@@ -472,9 +504,7 @@ impl<'t> Sim<'t> {
                     if let Some(slot) = self.slot(&tp)
                         && self.consuming[slot] == lane
                     {
-                        self.consuming[slot] = NONE;
-                        self.event.stopped[slot] = true;
-                        self.event.revoked += 1;
+                        self.revoke(slot);
                     }
                 }
             }
@@ -484,7 +514,7 @@ impl<'t> Sim<'t> {
         // consumed during this round.
         for slot in 0..self.consuming.len() {
             if self.event.was_consuming[slot] && self.consuming[slot] == NONE {
-                self.event.stopped[slot] = true;
+                self.stop(slot, self.event.start_owner[slot]);
                 self.event.stopped_rounds[slot] += 1;
             }
         }
@@ -518,9 +548,10 @@ impl<'t> Sim<'t> {
             .collect();
         let led = lead(self.strategy, &joined, metadata).map_err(|e| fail(e.to_string()))?;
 
-        let by_id: HashMap<&str, u32> = active
+        // Owned ids: revoking below changes the simulation while this is in use.
+        let by_id: HashMap<String, u32> = active
             .iter()
-            .map(|&l| (self.lanes[l as usize].member_id.as_str(), l))
+            .map(|&l| (self.lanes[l as usize].member_id.clone(), l))
             .collect();
         let mut received = Vec::with_capacity(led.sync.len());
         let mut follow_up = false;
@@ -540,9 +571,7 @@ impl<'t> Sim<'t> {
                 if let Some(slot) = self.slot(tp)
                     && self.consuming[slot] == lane
                 {
-                    self.consuming[slot] = NONE;
-                    self.event.stopped[slot] = true;
-                    self.event.revoked += 1;
+                    self.revoke(slot);
                 }
             }
             received.push((lane, data.partitions));
@@ -615,6 +644,12 @@ impl<'t> Sim<'t> {
         let optimum_sumsq = self.optimum_sumsq(&label)?;
         let acc = &self.event;
         let stopped = acc.stopped.iter().filter(|&&s| s).count() as u64;
+        let mut stopped_by = vec![0u32; self.lanes.len()];
+        for (slot, &owner) in acc.stopped_owner.iter().enumerate() {
+            if acc.stopped[slot] && owner != NONE {
+                stopped_by[owner as usize] += 1;
+            }
+        }
         let lanes = self
             .lanes
             .iter()
@@ -624,6 +659,8 @@ impl<'t> Sim<'t> {
                 load: load[i],
                 rate: rate[i],
                 moved_in: acc.moved_in[i],
+                revoked: acc.revoked_by[i],
+                stopped: stopped_by[i],
             })
             .collect();
         Ok(EventReport {

@@ -76,8 +76,8 @@ resume from their own owner's position and are not counted.";
 /// Options of `kassign simulate`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Options {
-    /// The timeline (JSON); `-` reads standard input.
-    pub(crate) timeline: String,
+    /// The timeline (JSON); `-` or none reads standard input.
+    pub(crate) timeline: Option<String>,
     /// Strategies to replay, comma-separated.
     #[arg(
         long,
@@ -97,7 +97,9 @@ pub(crate) struct Options {
     /// Print JSON instead of the table.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Also write the timeline picture as SVG to this file.
+    /// Also write the timeline picture as SVG to this file: one panel per
+    /// strategy, a lane per member (at most 150), a column per event (at
+    /// most 48: longer timelines put consecutive events in a column).
     #[arg(long, value_name = "FILE")]
     pub(crate) svg: Option<PathBuf>,
 }
@@ -134,16 +136,21 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
             batch: options.batch,
         },
     };
-    let timeline = timeline::read(&options.timeline)?;
+    let file = crate::input::source(options.timeline.clone(), "the timeline");
+    let timeline = timeline::read(&file)?;
+    // Before replaying, which may take a while: the picture is refused
+    // outright rather than after the work.
+    if options.svg.is_some() {
+        svg::check(&timeline)
+            .map_err(|m| Failure(format!("{}: {m}", crate::input::label(&file))))?;
+    }
     let replays = strategies
         .iter()
         .map(|&s| engine::replay(&timeline, s, commit))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|Failure(m)| {
-            Failure(format!("{}: {m}", crate::input::label(&options.timeline)))
-        })?;
+        .map_err(|Failure(m)| Failure(format!("{}: {m}", crate::input::label(&file))))?;
     let simulation = report::Simulation {
-        source: crate::input::label(&options.timeline).to_string(),
+        source: crate::input::label(&file).to_string(),
         timeline: &timeline,
         commit,
         replays,
@@ -153,7 +160,7 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
         std::fs::write(path, picture)
             .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(crate::output::stdout());
     if options.json {
         simulation.write_json(&mut out)?;
     } else {

@@ -143,6 +143,8 @@ struct JsonLane {
     #[serde(serialize_with = "rounded")]
     rate: f64,
     moved_in: u32,
+    revoked: u32,
+    stopped: u32,
 }
 
 impl JsonEvent<'_> {
@@ -176,6 +178,8 @@ impl JsonEvent<'_> {
                     load: l.load,
                     rate: l.rate,
                     moved_in: l.moved_in,
+                    revoked: l.revoked,
+                    stopped: l.stopped,
                 })
                 .collect(),
         }

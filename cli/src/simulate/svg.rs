@@ -1,42 +1,77 @@
-//! The timeline as a picture: one lane per member, one panel per strategy,
-//! one column per event; below, moved partitions per event per strategy.
+//! The timeline as a picture: one panel per strategy, stacked, each with one
+//! lane per member and one column per event; below, moved partitions per
+//! event per strategy.
 //!
 //! Each cell is a bar as long as the member's partition count after the
-//! event (the same scale everywhere), its moved-in part in red, with the
-//! count written beside it; a crashed member's cell is grey. The layout is
-//! fixed-size per cell so that 50 members and 1000 partitions stay legible:
-//! the picture grows, the text does not shrink.
+//! event, its moved-in part in red, with the count written beside it; under
+//! the bar, an amber strip for the member's partitions that stopped during
+//! the event and an indigo one for those it revoked, so an eager panel that
+//! stops everything looks different from a cooperative one that stops only
+//! what moves. A crashed member's cell is grey. Bars and strips share one
+//! scale.
+//!
+//! The panels are stacked rather than side by side so that a dozen events
+//! fit the width a README shows (about 900 px) at full size; the text is
+//! sized for that. The picture is bounded: at most [`MAX_COLUMNS`] columns
+//! (a longer timeline puts several consecutive events in a column, their
+//! figures summed) and at most [`MAX_LANES`] members ([`check`] refuses
+//! more), so it stays a few thousand pixels wide and renders in a browser.
 
 use std::fmt::Write;
 
 use kafka_assignors::Assignor;
 
-use crate::simulate::engine::Status;
-use crate::simulate::report::{Simulation, protocol_name};
+use crate::simulate::engine::{Replay, Status};
+use crate::simulate::report::{Simulation, protocol_name, totals};
+use crate::simulate::timeline::Timeline;
+
+/// The most columns: 48 keeps the picture under 2500 px wide.
+pub(crate) const MAX_COLUMNS: usize = 48;
+/// The most member lanes; four panels of them stay under 16000 px high,
+/// about what a browser renders in one piece.
+pub(crate) const MAX_LANES: usize = 150;
 
 const MARGIN: u32 = 16;
 const LABEL_W: u32 = 120;
 const CELL_W: u32 = 46;
-const LANE_H: u32 = 18;
-const BAR_H: u32 = 12;
-const PANEL_GAP: u32 = 24;
-const TITLE_H: u32 = 28;
-const PANEL_TITLE_H: u32 = 20;
+const LANE_H: u32 = 22;
+const BAR_H: u32 = 10;
+const STRIP_H: u32 = 3;
+/// Room left of the count written after the bar.
+const BAR_ROOM: u32 = CELL_W - 18;
+const PANEL_GAP: u32 = 18;
 /// Room for the event labels, written slanted above the columns.
-const EVENT_LABEL_H: u32 = 96;
-const CHART_GAP: u32 = 36;
-const CHART_H: u32 = 160;
-const CHART_SLOT_MIN: u32 = 30;
+const EVENT_LABEL_H: u32 = 116;
+/// How far the last slanted label reaches right of its column.
+const LABEL_OVERHANG: u32 = 64;
+/// Narrower pictures would wrap the header into many lines.
+const MIN_WIDTH: u32 = 560;
+const CHART_GAP: u32 = 40;
+const CHART_H: u32 = 140;
 const BAR_W: u32 = 9;
 const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
 const MOVED_COLOR: &str = "#d62728";
+const STOPPED_COLOR: &str = "#f0a030";
+const REVOKED_COLOR: &str = "#3b2a80";
 const CRASHED_COLOR: &str = "#9a9a9a";
 
 /// A colour per strategy, by its position in the run.
-const PALETTE: [&str; 4] = ["#4e79a7", "#59a14f", "#b07aa1", "#f28e2b"];
+const PALETTE: [&str; 4] = ["#4e79a7", "#59a14f", "#b07aa1", "#2a9d8f"];
 
 fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
+}
+
+/// Whether the picture can be drawn: a lane per member must fit.
+pub(crate) fn check(timeline: &Timeline) -> Result<(), String> {
+    let lanes = timeline.lanes.len();
+    if lanes > MAX_LANES {
+        return Err(format!(
+            "--svg draws one lane per member, at most {MAX_LANES}, and the timeline has \
+             {lanes} members: leave out --svg (the table and --json have every figure)"
+        ));
+    }
+    Ok(())
 }
 
 /// Text safe inside an XML element or attribute.
@@ -67,34 +102,435 @@ fn short(name: &str, max: usize) -> String {
     }
 }
 
+/// How many characters of text `size` px high fit in `width` px. SVG text
+/// does not wrap and the renderer's font is unknown, so this takes a wide
+/// average advance (0.7 em bold, 0.62 em regular, for DejaVu Sans, wider
+/// than Arial) and errs towards shorter lines.
+fn fits(width: u32, size: f64, bold: bool) -> usize {
+    let advance = size * if bold { 0.7 } else { 0.62 };
+    ((f64::from(width) / advance) as usize).max(8)
+}
+
+/// `text` in lines of at most `max` characters, broken at spaces, and
+/// inside a word (a long path) only when the word alone is too long.
+fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= max {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > max {
+            lines.push(word.drain(..max).collect());
+        }
+        line.extend(&word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Consecutive events drawn as one column, `first..=last`.
+#[derive(Debug, Clone, Copy)]
+struct Column {
+    first: usize,
+    last: usize,
+}
+
+/// At most [`MAX_COLUMNS`] columns of equally many events (the last may
+/// hold fewer).
+fn columns(events: usize) -> Vec<Column> {
+    let per = events.div_ceil(MAX_COLUMNS).max(1);
+    (0..events)
+        .step_by(per)
+        .map(|first| Column {
+            first,
+            last: (first + per).min(events) - 1,
+        })
+        .collect()
+}
+
+/// One member in one column: where it is after the column's last event,
+/// and what it went through during the column's events.
+struct Cell {
+    status: Status,
+    load: u32,
+    moved_in: u64,
+    revoked: u64,
+    stopped: u64,
+}
+
+fn cell(replay: &Replay, column: Column, lane: usize) -> Option<Cell> {
+    let after = replay.events[column.last].lanes.get(lane)?;
+    let mut cell = Cell {
+        status: after.status,
+        load: after.load,
+        moved_in: 0,
+        revoked: 0,
+        stopped: 0,
+    };
+    for event in &replay.events[column.first..=column.last] {
+        if let Some(state) = event.lanes.get(lane) {
+            cell.moved_in += u64::from(state.moved_in);
+            cell.revoked += u64::from(state.revoked);
+            cell.stopped += u64::from(state.stopped);
+        }
+    }
+    Some(cell)
+}
+
+/// Lines of text, one `<text>` each, `size` px, `step` px apart.
+// Position, spacing, size and style are each one plain number or string; a
+// struct for them would only name them a second time.
+#[allow(clippy::too_many_arguments)]
+fn write_lines(
+    svg: &mut String,
+    class: &str,
+    lines: &[String],
+    x: u32,
+    y: u32,
+    step: u32,
+    size: u32,
+    extra: &str,
+) {
+    for (i, line) in lines.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            "<text class=\"{class}\" x=\"{x}\" y=\"{}\" font-size=\"{size}\"{extra}>{}</text>",
+            y + i as u32 * step,
+            escape(line)
+        );
+    }
+}
+
+/// Swatches with their texts, left to right, wrapping at `right`; returns
+/// the y below the last row.
+fn write_legend(svg: &mut String, items: &[(&str, String)], x0: u32, y0: u32, right: u32) -> u32 {
+    let (mut x, mut y) = (x0, y0);
+    for (fill, text) in items {
+        let w = 18 + (text.chars().count() as f64 * 11.0 * 0.62) as u32 + 16;
+        if x > x0 && x + w > right {
+            x = x0;
+            y += 18;
+        }
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{fill}\"/>\
+             <text class=\"legend\" x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            x + 18,
+            y + 10,
+            escape(text)
+        );
+        x += w;
+    }
+    y + 18
+}
+
 /// The SVG document.
 pub(crate) fn render(sim: &Simulation<'_>) -> String {
-    let lanes = sim.timeline.lanes.len() as u32;
-    let strategies = sim.replays.len() as u32;
-    let events = sim.replays.first().map_or(0, |r| r.events.len()) as u32;
-    let panel_w = events * CELL_W;
-    let panels_w = strategies * panel_w + strategies.saturating_sub(1) * PANEL_GAP;
-    let slot = CHART_SLOT_MIN.max(strategies * BAR_W + 6);
-    let chart_w = events * slot;
-    let legend_w = 260;
-    let body_w = panels_w.max(chart_w + legend_w);
-    let width = MARGIN + LABEL_W + body_w + MARGIN;
-    let lanes_top = MARGIN + TITLE_H + PANEL_TITLE_H + EVENT_LABEL_H;
-    let lanes_h = lanes * LANE_H;
-    let chart_top = lanes_top + lanes_h + CHART_GAP;
-    let height = chart_top + CHART_H + 48 + MARGIN;
+    let lanes = sim.timeline.lanes.len();
+    let event_count = sim.replays.first().map_or(0, |r| r.events.len());
+    let columns = columns(event_count);
+    let per = columns.first().map_or(1, |c| c.last - c.first + 1);
+    let cols = columns.len() as u32;
     let x0 = MARGIN + LABEL_W;
-    let panel_x = |s: u32| x0 + s * (panel_w + PANEL_GAP);
+    let grid_w = cols * CELL_W;
+    let width = MIN_WIDTH.max(x0 + grid_w + LABEL_OVERHANG + MARGIN);
+    let text_w = width - 2 * MARGIN;
 
-    let max_load = sim
-        .replays
-        .iter()
-        .flat_map(|r| r.events.iter().flat_map(|e| e.lanes.iter().map(|l| l.load)))
+    // One scale for the bars and one for the strips, each over every cell
+    // drawn: summed over a column's events, revocations would dwarf loads.
+    let cells = || {
+        sim.replays.iter().flat_map(|r| {
+            columns
+                .iter()
+                .flat_map(move |&c| (0..lanes).filter_map(move |l| cell(r, c, l)))
+        })
+    };
+    let load_scale = cells().map(|c| u64::from(c.load)).max().unwrap_or(0).max(1);
+    let strip_scale = cells()
+        .map(|c| c.revoked.max(c.stopped))
         .max()
         .unwrap_or(0)
         .max(1);
+    let scales = Scales {
+        load: load_scale,
+        strip: strip_scale,
+    };
 
-    let mut svg = String::with_capacity(4096 + (lanes * events * strategies) as usize * 160);
+    // The header: title, what was run, and the legend, wrapped to the width.
+    let title = wrap(
+        &format!("kassign simulate {}", sim.source),
+        fits(text_w, 16.0, true),
+    );
+    let mut about = format!(
+        "{lanes} members, {} events, {} strategies",
+        event_count.saturating_sub(1),
+        sim.replays.len()
+    );
+    if per > 1 {
+        let _ = write!(
+            about,
+            "; each column is {per} consecutive events (figures summed, bars after the last)"
+        );
+    }
+    let about = wrap(&about, fits(text_w, 12.0, false));
+    let mut svg = String::with_capacity(8192 + lanes * columns.len() * sim.replays.len() * 400);
+    let mut body = String::new();
+    let mut y = MARGIN + 14;
+    write_lines(
+        &mut body,
+        "title",
+        &title,
+        MARGIN,
+        y,
+        20,
+        16,
+        " font-weight=\"bold\"",
+    );
+    y += title.len() as u32 * 20;
+    write_lines(&mut body, "about", &about, MARGIN, y, 16, 12, "");
+    y += about.len() as u32 * 16 - 4;
+    let legend = [
+        (
+            "#8aa9c9",
+            format!("bar: partitions held after the event ({load_scale} = {BAR_ROOM} px)"),
+        ),
+        (MOVED_COLOR, "moved in from another member".to_string()),
+        (
+            STOPPED_COLOR,
+            format!("strip: stopped (paused) during the event ({strip_scale} = {BAR_ROOM} px)"),
+        ),
+        (REVOKED_COLOR, "strip: revoked during the event".to_string()),
+        (
+            CRASHED_COLOR,
+            "crashed (holds stale partitions)".to_string(),
+        ),
+    ];
+    y = write_legend(&mut body, &legend, MARGIN, y, width - MARGIN);
+
+    // Slanted event labels, once, above the first panel; the columns line
+    // up through every panel and the chart.
+    let labels: Vec<String> = sim
+        .replays
+        .first()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| {
+                    if c.first == c.last {
+                        format!("{} {}", c.first, r.events[c.first].label)
+                    } else {
+                        format!("{}-{} ({} events)", c.first, c.last, c.last - c.first + 1)
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let labels_base = y + EVENT_LABEL_H;
+    let _ = writeln!(body, "<g class=\"events\">");
+    for (c, label) in labels.iter().enumerate() {
+        let lx = x0 + c as u32 * CELL_W + CELL_W / 2;
+        let ly = labels_base - 4;
+        let _ = writeln!(
+            body,
+            "<text class=\"event-label\" x=\"{lx}\" y=\"{ly}\" font-size=\"10\" \
+             transform=\"rotate(-60 {lx} {ly})\">{}</text>",
+            escape(&short(label, 22))
+        );
+    }
+    let _ = writeln!(body, "</g>");
+    y = labels_base;
+
+    // Panels.
+    let lanes_h = lanes as u32 * LANE_H;
+    for (s, replay) in sim.replays.iter().enumerate() {
+        let t = totals(replay);
+        let heading = wrap(
+            &format!(
+                "{} ({}): {} rounds, {} revoked, {} stopped, {} moved",
+                replay.strategy.name(),
+                protocol_name(replay.protocol),
+                t.rounds,
+                t.revoked,
+                t.stopped,
+                t.moved
+            ),
+            fits(text_w, 13.0, true),
+        );
+        let _ = writeln!(
+            body,
+            "<g class=\"panel\" data-strategy=\"{}\">",
+            replay.strategy.name()
+        );
+        write_lines(
+            &mut body,
+            "panel-title",
+            &heading,
+            MARGIN,
+            y + 13,
+            17,
+            13,
+            &format!(" font-weight=\"bold\" fill=\"{}\"", color(s)),
+        );
+        let top = y + heading.len() as u32 * 17 + 4;
+        let _ = writeln!(
+            body,
+            "<rect x=\"{x0}\" y=\"{top}\" width=\"{grid_w}\" height=\"{lanes_h}\" \
+             fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
+            color(s)
+        );
+        for c in 1..cols {
+            let cx = x0 + c * CELL_W;
+            let _ = writeln!(
+                body,
+                "<line x1=\"{cx}\" y1=\"{top}\" x2=\"{cx}\" y2=\"{}\" stroke=\"#e3e3e3\"/>",
+                top + lanes_h
+            );
+        }
+        for (l, name) in sim.timeline.lanes.iter().enumerate() {
+            let ly = top + l as u32 * LANE_H;
+            let _ = writeln!(body, "<g class=\"lane\" data-member=\"{}\">", escape(name));
+            if l % 2 == 1 {
+                let _ = writeln!(
+                    body,
+                    "<rect x=\"{MARGIN}\" y=\"{ly}\" width=\"{}\" height=\"{LANE_H}\" fill=\"#f4f6f8\"/>",
+                    LABEL_W + grid_w
+                );
+            }
+            let _ = writeln!(
+                body,
+                "<text class=\"member\" x=\"{MARGIN}\" y=\"{}\">{}</text>",
+                ly + 13,
+                escape(&short(name, 16))
+            );
+            for (c, &column) in columns.iter().enumerate() {
+                let Some(cell) = cell(replay, column, l) else {
+                    continue;
+                };
+                let cx = x0 + c as u32 * CELL_W + 2;
+                write_cell(&mut body, &cell, cx, ly, &scales, s, || {
+                    format!(
+                        "{name} after {} ({}): {} partitions, {} moved in, {} revoked, {} stopped",
+                        labels[c],
+                        replay.strategy.name(),
+                        cell.load,
+                        cell.moved_in,
+                        cell.revoked,
+                        cell.stopped
+                    )
+                });
+            }
+            let _ = writeln!(body, "</g>");
+        }
+        let _ = writeln!(body, "</g>");
+        y = top + lanes_h + PANEL_GAP;
+    }
+
+    // Chart: moved partitions per column, one bar per strategy.
+    let chart_top = y + CHART_GAP - PANEL_GAP;
+    let moved: Vec<Vec<u64>> = sim
+        .replays
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| r.events[c.first..=c.last].iter().map(|e| e.moved).sum())
+                .collect()
+        })
+        .collect();
+    let max_moved = moved.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let base = chart_top + CHART_H;
+    let _ = writeln!(body, "<g class=\"chart\">");
+    let chart_title = if per > 1 {
+        format!("moved partitions per event, summed over each column of {per} events")
+    } else {
+        "moved partitions per event".to_string()
+    };
+    write_lines(
+        &mut body,
+        "chart-title",
+        &wrap(&chart_title, fits(text_w, 13.0, true)),
+        MARGIN,
+        chart_top - 8,
+        17,
+        13,
+        " font-weight=\"bold\"",
+    );
+    for tick in [0, max_moved / 2, max_moved] {
+        let ty = base - (u64::from(CHART_H - 14) * tick / max_moved) as u32;
+        let _ = writeln!(
+            body,
+            "<line x1=\"{x0}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#dddddd\"/>\n\
+             <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{tick}</text>",
+            x0 + grid_w,
+            x0 - 6,
+            ty + 4
+        );
+    }
+    let strategies = sim.replays.len() as u32;
+    let bars_w = strategies * BAR_W;
+    for (c, column) in columns.iter().enumerate() {
+        let sx = x0 + c as u32 * CELL_W + CELL_W.saturating_sub(bars_w) / 2;
+        for (s, replay) in sim.replays.iter().enumerate() {
+            let n = moved[s][c];
+            let h = (u64::from(CHART_H - 14) * n / max_moved) as u32;
+            if n > 0 {
+                let _ = writeln!(
+                    body,
+                    "<rect class=\"moved-bar\" data-n=\"{n}\" x=\"{}\" y=\"{}\" width=\"{}\" \
+                     height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
+                    sx + s as u32 * BAR_W,
+                    base - h.max(1),
+                    BAR_W - 1,
+                    h.max(1),
+                    color(s),
+                    escape(&format!(
+                        "{} {}: {n} moved",
+                        labels[c],
+                        replay.strategy.name()
+                    ))
+                );
+            }
+        }
+        let _ = writeln!(
+            body,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+            x0 + c as u32 * CELL_W + CELL_W / 2,
+            base + 14,
+            column.first
+        );
+    }
+    let _ = writeln!(
+        body,
+        "<line x1=\"{x0}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#555555\"/>\n\
+         <text x=\"{x0}\" y=\"{}\" font-size=\"10\">event number (labels above the panels)</text>",
+        x0 + grid_w,
+        base + 30
+    );
+    let strategy_items: Vec<(&str, String)> = sim
+        .replays
+        .iter()
+        .enumerate()
+        .map(|(s, r)| {
+            (
+                color(s),
+                format!("{} ({})", r.strategy.name(), protocol_name(r.protocol)),
+            )
+        })
+        .collect();
+    let bottom = write_legend(&mut body, &strategy_items, x0, base + 42, width - MARGIN);
+    let _ = writeln!(body, "</g>");
+    let height = bottom + MARGIN;
+
     let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
@@ -104,235 +540,108 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         svg,
         "<rect class=\"background\" x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
     );
-    let _ = writeln!(
-        svg,
-        "<text class=\"title\" x=\"{MARGIN}\" y=\"{}\" font-size=\"16\" font-weight=\"bold\">{}</text>",
-        MARGIN + 14,
-        escape(&format!(
-            "kassign simulate {}: {} members, {} events; bar = partitions per member, red = moved in",
-            sim.source,
-            lanes,
-            events.saturating_sub(1)
-        ))
-    );
-
-    // Panel titles, column guides and slanted event labels.
-    let labels: Vec<String> = sim
-        .replays
-        .first()
-        .map(|r| {
-            r.events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| format!("{i} {}", e.label))
-                .collect()
-        })
-        .unwrap_or_default();
-    for (s, replay) in sim.replays.iter().enumerate() {
-        let px = panel_x(s as u32);
-        let _ = writeln!(
-            svg,
-            "<g class=\"panel\" data-strategy=\"{name}\">\n<text class=\"panel-title\" x=\"{px}\" \
-             y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{}\">{name} ({})</text>",
-            MARGIN + TITLE_H + 12,
-            color(s),
-            protocol_name(replay.protocol),
-            name = replay.strategy.name(),
-        );
-        let _ = writeln!(
-            svg,
-            "<rect x=\"{px}\" y=\"{lanes_top}\" width=\"{panel_w}\" height=\"{lanes_h}\" \
-             fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
-            color(s)
-        );
-        for (e, label) in labels.iter().enumerate() {
-            let cx = px + e as u32 * CELL_W;
-            if e > 0 {
-                let _ = writeln!(
-                    svg,
-                    "<line x1=\"{cx}\" y1=\"{lanes_top}\" x2=\"{cx}\" y2=\"{}\" stroke=\"#e3e3e3\"/>",
-                    lanes_top + lanes_h
-                );
-            }
-            let lx = cx + CELL_W / 2;
-            let ly = lanes_top - 4;
-            let _ = writeln!(
-                svg,
-                "<text class=\"event-label\" x=\"{lx}\" y=\"{ly}\" font-size=\"10\" \
-                 transform=\"rotate(-60 {lx} {ly})\">{}</text>",
-                escape(&short(label, 22))
-            );
-        }
-        let _ = writeln!(svg, "</g>");
-    }
-
-    // Lanes.
-    let bar_room = f64::from(CELL_W - 18);
-    for (l, name) in sim.timeline.lanes.iter().enumerate() {
-        let y = lanes_top + l as u32 * LANE_H;
-        let _ = writeln!(svg, "<g class=\"lane\" data-member=\"{}\">", escape(name));
-        if l % 2 == 1 {
-            let _ = writeln!(
-                svg,
-                "<rect x=\"{MARGIN}\" y=\"{y}\" width=\"{}\" height=\"{LANE_H}\" fill=\"#f4f6f8\"/>",
-                LABEL_W + panels_w
-            );
-        }
-        let _ = writeln!(
-            svg,
-            "<text class=\"member\" x=\"{MARGIN}\" y=\"{}\">{}</text>",
-            y + LANE_H - 5,
-            escape(&short(name, 16))
-        );
-        for (s, replay) in sim.replays.iter().enumerate() {
-            for (e, event) in replay.events.iter().enumerate() {
-                let Some(state) = event.lanes.get(l) else {
-                    continue;
-                };
-                let cx = panel_x(s as u32) + e as u32 * CELL_W + 2;
-                let by = y + (LANE_H - BAR_H) / 2;
-                match state.status {
-                    Status::Absent => {}
-                    Status::Crashed => {
-                        let _ = writeln!(
-                            svg,
-                            "<rect class=\"crashed\" x=\"{cx}\" y=\"{by}\" width=\"{}\" \
-                             height=\"{BAR_H}\" fill=\"{CRASHED_COLOR}\" fill-opacity=\"0.5\"><title>{}</title></rect>",
-                            CELL_W - 4,
-                            escape(&format!("{name} crashed after {}", event.label))
-                        );
-                    }
-                    Status::Active => {
-                        let w = bar_room * f64::from(state.load) / f64::from(max_load);
-                        let moved = state.moved_in.min(state.load);
-                        let mw = bar_room * f64::from(moved) / f64::from(max_load);
-                        let _ = write!(
-                            svg,
-                            "<g class=\"cell\"><title>{}</title><rect x=\"{cx}\" y=\"{by}\" \
-                             width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
-                            escape(&format!(
-                                "{name} after {} ({}): {} partitions, {} moved in",
-                                event.label,
-                                replay.strategy.name(),
-                                state.load,
-                                state.moved_in
-                            )),
-                            color(s)
-                        );
-                        if moved > 0 {
-                            let _ = write!(
-                                svg,
-                                "<rect class=\"moved\" x=\"{cx}\" y=\"{by}\" width=\"{:.1}\" \
-                                 height=\"{BAR_H}\" fill=\"{MOVED_COLOR}\"/>",
-                                mw.max(1.5)
-                            );
-                        }
-                        let _ = writeln!(
-                            svg,
-                            "<text x=\"{:.1}\" y=\"{}\" font-size=\"9.5\" fill=\"{}\">{}</text></g>",
-                            f64::from(cx) + w + 2.0,
-                            y + LANE_H - 5,
-                            if moved > 0 { MOVED_COLOR } else { "#222222" },
-                            state.load
-                        );
-                    }
-                }
-            }
-        }
-        let _ = writeln!(svg, "</g>");
-    }
-
-    // Chart: moved partitions per event, one bar per strategy.
-    let max_moved = sim
-        .replays
-        .iter()
-        .flat_map(|r| r.events.iter().map(|e| e.moved))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let base = chart_top + CHART_H;
-    let _ = writeln!(svg, "<g class=\"chart\">");
-    let _ = writeln!(
-        svg,
-        "<text x=\"{MARGIN}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\">moved partitions per event</text>",
-        chart_top - 8
-    );
-    for tick in [0, max_moved / 2, max_moved] {
-        let ty = base - (u64::from(CHART_H - 14) * tick / max_moved) as u32;
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{x0}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#dddddd\"/>\n\
-             <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{tick}</text>",
-            x0 + chart_w,
-            x0 - 6,
-            ty + 4
-        );
-    }
-    for e in 0..events {
-        let sx = x0 + e * slot + 3;
-        for (s, replay) in sim.replays.iter().enumerate() {
-            let moved = replay.events[e as usize].moved;
-            let h = (u64::from(CHART_H - 14) * moved / max_moved) as u32;
-            if moved > 0 {
-                let _ = writeln!(
-                    svg,
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
-                    sx + s as u32 * BAR_W,
-                    base - h,
-                    BAR_W - 1,
-                    h.max(1),
-                    color(s),
-                    escape(&format!(
-                        "{} {}: {moved} moved",
-                        labels[e as usize],
-                        replay.strategy.name()
-                    ))
-                );
-            }
-        }
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{e}</text>",
-            x0 + e * slot + slot / 2,
-            base + 14
-        );
-    }
-    let _ = writeln!(
-        svg,
-        "<line x1=\"{x0}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#555555\"/>\n\
-         <text x=\"{x0}\" y=\"{}\" font-size=\"10\">event number (labels above the lanes)</text>",
-        x0 + chart_w,
-        base + 30
-    );
-    // Legend.
-    let lx = x0 + chart_w + 30;
-    for (s, replay) in sim.replays.iter().enumerate() {
-        let ly = chart_top + 10 + s as u32 * 18;
-        let _ = writeln!(
-            svg,
-            "<rect x=\"{lx}\" y=\"{ly}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
-             <text class=\"legend\" x=\"{}\" y=\"{}\">{} ({})</text>",
-            color(s),
-            lx + 18,
-            ly + 10,
-            replay.strategy.name(),
-            protocol_name(replay.protocol)
-        );
-    }
-    let ly = chart_top + 10 + strategies * 18 + 8;
-    let _ = writeln!(
-        svg,
-        "<rect x=\"{lx}\" y=\"{ly}\" width=\"12\" height=\"12\" fill=\"{MOVED_COLOR}\"/>\
-         <text class=\"legend\" x=\"{}\" y=\"{}\">moved in during the event</text>\n\
-         <rect x=\"{lx}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{CRASHED_COLOR}\" fill-opacity=\"0.5\"/>\
-         <text class=\"legend\" x=\"{}\" y=\"{}\">crashed (holds stale partitions)</text>",
-        lx + 18,
-        ly + 10,
-        ly + 18,
-        lx + 18,
-        ly + 28
-    );
-    let _ = writeln!(svg, "</g>");
+    svg.push_str(&body);
     svg.push_str("</svg>\n");
     svg
+}
+
+/// What [`BAR_ROOM`] stands for: partitions held, and partitions stopped
+/// or revoked.
+struct Scales {
+    load: u64,
+    strip: u64,
+}
+
+impl Scales {
+    fn bar(&self, n: u64) -> f64 {
+        f64::from(BAR_ROOM) * n as f64 / self.load as f64
+    }
+
+    fn strip(&self, n: u64) -> f64 {
+        f64::from(BAR_ROOM) * n as f64 / self.strip as f64
+    }
+}
+
+/// One member's cell at `(cx, ly)`: its bar (or crashed box), then the
+/// stopped and revoked strips; `title` is its tooltip.
+fn write_cell(
+    svg: &mut String,
+    cell: &Cell,
+    cx: u32,
+    ly: u32,
+    scales: &Scales,
+    strategy: usize,
+    title: impl Fn() -> String,
+) {
+    let by = ly + 3;
+    let strips = |svg: &mut String| {
+        for (class, n, fill, y) in [
+            ("stopped", cell.stopped, STOPPED_COLOR, by + BAR_H + 1),
+            (
+                "revoked",
+                cell.revoked,
+                REVOKED_COLOR,
+                by + BAR_H + 2 + STRIP_H,
+            ),
+        ] {
+            if n > 0 {
+                let _ = write!(
+                    svg,
+                    "<rect class=\"{class}\" data-n=\"{n}\" x=\"{cx}\" y=\"{y}\" width=\"{:.1}\" \
+                     height=\"{STRIP_H}\" fill=\"{fill}\"/>",
+                    scales.strip(n).max(2.0)
+                );
+            }
+        }
+    };
+    match cell.status {
+        // A member that left during the column: only what it gave up.
+        Status::Absent => {
+            if cell.stopped > 0 || cell.revoked > 0 {
+                let _ = write!(svg, "<g class=\"gone\"><title>{}</title>", escape(&title()));
+                strips(svg);
+                let _ = writeln!(svg, "</g>");
+            }
+        }
+        Status::Crashed => {
+            let _ = write!(
+                svg,
+                "<g class=\"crashed-cell\"><title>{}</title><rect class=\"crashed\" x=\"{cx}\" \
+                 y=\"{by}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{CRASHED_COLOR}\" \
+                 fill-opacity=\"0.5\"/>",
+                escape(&title()),
+                CELL_W - 4
+            );
+            strips(svg);
+            let _ = writeln!(svg, "</g>");
+        }
+        Status::Active => {
+            let w = scales.bar(u64::from(cell.load));
+            let moved = cell.moved_in.min(u64::from(cell.load));
+            let _ = write!(
+                svg,
+                "<g class=\"cell\"><title>{}</title><rect x=\"{cx}\" y=\"{by}\" \
+                 width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
+                escape(&title()),
+                color(strategy)
+            );
+            if moved > 0 {
+                let _ = write!(
+                    svg,
+                    "<rect class=\"moved\" x=\"{cx}\" y=\"{by}\" width=\"{:.1}\" \
+                     height=\"{BAR_H}\" fill=\"{MOVED_COLOR}\"/>",
+                    scales.bar(moved).max(1.5)
+                );
+            }
+            strips(svg);
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"9.5\" fill=\"{}\">{}</text></g>",
+                f64::from(cx) + w + 2.0,
+                by + BAR_H - 1,
+                if moved > 0 { MOVED_COLOR } else { "#222222" },
+                cell.load
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! Parsing checks everything the engine relies on (names exist, members are
 //! in a state where the event makes sense, partition counts only grow, rates
-//! are finite and not negative) so that replaying never meets bad input.
+//! are from 0 to [`MAX_RATE`]) so that replaying never meets bad input.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +24,14 @@ pub(crate) const MAX_TIMELINE_PARTITIONS: u64 = 1 << 22;
 
 /// The most events a timeline may hold.
 pub(crate) const MAX_EVENTS: usize = 10_000;
+
+/// The highest rate a partition may read, in messages per second. Rates are
+/// summed over partitions and multiplied by the commit interval and the
+/// number of moves; with this bound, [`MAX_TIMELINE_PARTITIONS`],
+/// [`MAX_EVENTS`] and the largest interval every such figure stays far below
+/// `f64::MAX` (below 1e32 at worst, against 1.8e308), so no table or JSON prints `inf`. A
+/// finite rate such as 1e308 would not.
+pub(crate) const MAX_RATE: f64 = 1e12;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -464,7 +472,8 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
                 let list = &mut rates[t as usize];
                 let rate = match rate {
                     Some(rate) => {
-                        check_rate(rate).map_err(|m| here(format!("rate: {m}")))?;
+                        check_rate(rate)
+                            .map_err(|m| here(format!("rate of topic {topic:?}: {m}")))?;
                         rate
                     }
                     // The topic's mean so far: new partitions get their
@@ -504,12 +513,24 @@ fn too_many(total: u64) -> String {
 }
 
 fn check_rate(rate: f64) -> Result<(), String> {
-    if rate.is_finite() && rate >= 0.0 {
+    // Written as a range so that NaN, which compares false, is refused too.
+    if (0.0..=MAX_RATE).contains(&rate) {
         Ok(())
     } else {
         Err(format!(
-            "rate {rate} is not a finite number of messages per second, 0 or more"
+            "rate {} is not a number of messages per second from 0 to {MAX_RATE:e}",
+            show_rate(rate)
         ))
+    }
+}
+
+/// A rate as the user would have written it: `{}` prints 1e308 with 309
+/// digits, so large magnitudes are shown in exponent form.
+fn show_rate(rate: f64) -> String {
+    if rate.abs() >= 1e15 {
+        format!("{rate:e}")
+    } else {
+        format!("{rate}")
     }
 }
 
