@@ -9,10 +9,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use kafka_assignors::{
-    AssignError, Assignment, Assignor, Group, OwnedSource, RebalanceProtocol, Strategy,
-    TopicPartition,
-};
+use kafka_assignors::{AssignError, Assignment, Assignor, Group, RebalanceProtocol, Strategy};
 
 /// Marks a partition nobody owns now, in [`CurrentOwners`].
 const NOBODY: u32 = u32::MAX;
@@ -65,14 +62,8 @@ pub(crate) fn compare(group: &Group) -> Result<Report, AssignError> {
             strategy.supported_protocols().last() == Some(&RebalanceProtocol::Cooperative);
         let held_back = cooperative.then(|| total.saturating_sub(assigned(&assignment)));
         if held_back.is_some_and(|held| held > 0) {
-            // One follow-up settles (see the sticky module); a second is
-            // allowed in case a group needs it.
-            for _ in 0..2 {
-                if assigned(&assignment) >= total {
-                    break;
-                }
-                assignment = strategy.assign(&follow_up(group, &assignment))?;
-            }
+            // One follow-up settles (see the sticky module).
+            assignment = strategy.assign(&group.next_generation(&assignment))?;
         }
         let loads: Vec<usize> = assignment.members().map(|m| m.len()).collect();
         rows.push(Row {
@@ -93,39 +84,6 @@ pub(crate) fn compare(group: &Group) -> Result<Report, AssignError> {
         owned: owners.owner.iter().filter(|&&o| o != NOBODY).count(),
         rows,
     })
-}
-
-/// The group as it rejoins after a round that assigned `assignment`: each
-/// member owns what it was given, at the next generation.
-fn follow_up(group: &Group, assignment: &Assignment) -> Group {
-    let generation = group
-        .members
-        .iter()
-        .filter_map(|m| m.generation)
-        .max()
-        .unwrap_or(-1)
-        .saturating_add(1);
-    let mut next = group.clone();
-    for member in &mut next.members {
-        member.owned = assignment
-            .member(&member.id)
-            .map(|given| {
-                given
-                    .topics()
-                    .flat_map(|(topic, partitions)| {
-                        partitions
-                            .iter()
-                            .map(move |&p| TopicPartition::new(topic, p))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        member.generation = Some(generation);
-        // The owned fields now say it all; stale user data must not.
-        member.owned_source = OwnedSource::Subscription;
-        member.user_data = None;
-    }
-    next
 }
 
 /// Who reads each subscribed partition now.

@@ -55,3 +55,35 @@ pub(crate) fn read_group(file: &str) -> Result<Group, Failure> {
         .map_err(|e| Failure(format!("{}: {e}", label(file))))?;
     Ok(group)
 }
+
+/// The most notes printed for one group; the rest are counted.
+const SHOWN_NOTES: usize = 20;
+
+/// [`read_group`], then the group's notes ([`Group::notes`]): printed on
+/// standard error, or with `strict` the first one as the error.
+pub(crate) fn read_noted_group(file: &str, strict: bool) -> Result<Group, Failure> {
+    let group = read_group(file)?;
+    let notes = group.notes();
+    if let Some(first) = notes.first()
+        && strict
+    {
+        let more = match notes.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more note(s))"),
+        };
+        return Err(Failure(format!("{}: {first}{more}", label(file))));
+    }
+    let mut err = io::stderr().lock();
+    for note in notes.iter().take(SHOWN_NOTES) {
+        let _ = writeln!(err, "kassign: note: {}: {note}", label(file));
+    }
+    if notes.len() > SHOWN_NOTES {
+        let _ = writeln!(
+            err,
+            "kassign: note: {}: and {} more note(s)",
+            label(file),
+            notes.len() - SHOWN_NOTES
+        );
+    }
+    Ok(group)
+}

@@ -24,6 +24,12 @@ use kafka_assignors::{Assignor, Strategy};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Refuse a group with anything the rules accept but that is probably a
+    /// mistake (a subscription to a topic the metadata lacks, an owned
+    /// partition out of range, a negative generation, ...). Without it such
+    /// notes are printed on standard error and the group is assigned.
+    #[arg(long, global = true)]
+    strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,7 +148,7 @@ impl From<io::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match run(cli.command, cli.strict) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
             // One line, whatever the message carried.
@@ -153,7 +159,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), Failure> {
+fn run(command: Command, strict: bool) -> Result<(), Failure> {
     match command {
         Command::Assign {
             strategy,
@@ -183,7 +189,7 @@ fn run(command: Command) -> Result<(), Failure> {
             }
             let strategy = parse_strategy(&strategy)?;
             let file = input::source(file, "the scenario");
-            let group = input::read_group(&file)?;
+            let group = input::read_noted_group(&file, strict)?;
             let assignment = strategy
                 .assign(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
@@ -195,7 +201,7 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Compare { file } => {
             let file = input::source(file, "the scenario");
-            let group = input::read_group(&file)?;
+            let group = input::read_noted_group(&file, strict)?;
             let report = compare::compare(&group)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
             let mut out = crate::output::stdout();
@@ -210,7 +216,7 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let strategy = parse_strategy(&strategy)?;
             let file = input::source(file, "the scenario");
-            let group = input::read_group(&file)?;
+            let group = input::read_noted_group(&file, strict)?;
             let result = bench::bench(strategy, &group, runs)
                 .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
             let mut out = crate::output::stdout();

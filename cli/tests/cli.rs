@@ -643,3 +643,39 @@ fn a_reader_waiting_on_a_terminal_says_so_unless_told_dash() {
         assert!(shown.contains("<stdin>"), "{with_dash:?}: {shown:?}");
     }
 }
+
+/// What the lenient rules accept silently is printed on stderr as notes;
+/// `--strict` makes the first one the error.
+#[test]
+fn notes_on_suspicious_input_go_to_stderr_and_strict_refuses_them() {
+    let path = scenario(
+        "notes",
+        r#"{"topics": {"orders": 2}, "members": [
+            {"id": "c1", "topics": ["orders", "ordres"], "owned": {"orders": [5]}, "generation": 1}]}"#,
+    );
+    let path = path.to_str().unwrap();
+    let output = run(&["assign", "-s", "range", path]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("kassign: note: "), "{err}");
+    assert!(
+        err.contains("\"ordres\", which the metadata lacks"),
+        "{err}"
+    );
+    assert!(
+        err.contains("claims partition 5 of topic \"orders\", which has 2"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(stdout(&output).contains("\"c1\""));
+
+    let strict = run(&["assign", "-s", "range", "--strict", path]);
+    assert_rejected(&strict, &["ordres", "and 1 more note"]);
+    let clean = run(&[
+        "compare",
+        "--strict",
+        repo("examples/realistic.json").to_str().unwrap(),
+    ]);
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    assert!(stderr(&clean).is_empty(), "{}", stderr(&clean));
+}
