@@ -397,24 +397,20 @@ fn the_json_report_has_the_documented_schema() {
                 assert_eq!(by_lane, e[key].as_u64().unwrap(), "{key}");
             }
         }
+        let per_lane = |key: &str| -> Vec<&Value> {
+            events[1]["lanes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| &l[key])
+                .collect()
+        };
         if s["strategy"] == "sticky" {
             // Eager: everyone revokes and stops everything; c3 left.
-            let stopped: Vec<&Value> = events[1]["lanes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| &l["stopped"])
-                .collect();
-            assert_eq!(stopped, [2, 2, 2]);
+            assert_eq!(per_lane("stopped"), [2, 2, 2]);
         } else {
             // Cooperative: only c3's partitions stop, and only c3 revokes.
-            let revoked: Vec<&Value> = events[1]["lanes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| &l["revoked"])
-                .collect();
-            assert_eq!(revoked, [0, 0, 2]);
+            assert_eq!(per_lane("revoked"), [0, 0, 2]);
         }
         // Totals are the sums of the events.
         let sum = |key: &str| events.iter().map(|e| e[key].as_u64().unwrap()).sum::<u64>();

@@ -71,28 +71,12 @@ pub(crate) fn resolve_owners(
 pub(crate) fn foreign_claims(index: &GroupIndex<'_>) -> Option<Csr> {
     let members = index.members.len();
     let mut reader = OwnedReader::new(index);
-    let mut rows: Option<Csr> = None;
+    let mut rows = Csr::with_capacity(members, 0);
     for m in 0..members {
-        let mut found = false;
-        let rows = match rows.as_mut() {
-            Some(rows) => rows,
-            None => {
-                reader.read_foreign(m, |_| found = true);
-                if !found {
-                    continue;
-                }
-                // The first member with any: rows for those before it.
-                let mut fresh = Csr::with_capacity(members, 0);
-                for _ in 0..m {
-                    fresh.end_row(false);
-                }
-                rows.insert(fresh)
-            }
-        };
         reader.read_foreign(m, |p| rows.push(p));
         rows.end_row(true);
     }
-    rows
+    (rows.total() > 0).then_some(rows)
 }
 
 /// What each member holds, for the paths that work member by member, read
