@@ -1,7 +1,9 @@
 //! Sticky and CooperativeSticky at the sizes the sticky issue sets targets
 //! for. Groups (and their settled previous assignments) are built outside
 //! the timing; `assign` (interning, the solver and building the
-//! `Assignment`) is timed. Filter by id, e.g.
+//! `Assignment`) is timed, on groups whose members hold their own names (as a
+//! client's do) and, as `..._shared-arcs`, on the same groups with one `Arc`
+//! per name shared by all. Filter by id, e.g.
 //! `cargo bench --bench sticky -- uniform`.
 
 mod common;
@@ -9,7 +11,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Event, Shape, Subscriptions, after, partitions, settled};
+use common::{Event, Shape, Subscriptions, after, own_names, partitions, settled};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
@@ -18,9 +20,17 @@ use kafka_assignors::{Assignor, CooperativeStickyAssignor, StickyAssignor};
 fn events(name: &str, shape: Shape, c: &mut Criterion) {
     let settled = settled(&shape);
     let events = [Event::Full, Event::OneLeaves, Event::OneJoins];
+    // Each member's own names, as a client leader has them; the shared
+    // `Arc`s row shows what finding topics by address would save.
     let groups: Vec<_> = events
         .iter()
-        .map(|&event| (event, after(event, &shape, &settled)))
+        .flat_map(|&event| {
+            let shared = after(event, &shape, &settled);
+            [
+                (event, "", own_names(&shared)),
+                (event, "/shared-arcs", shared),
+            ]
+        })
         .collect();
 
     let mut g = c.benchmark_group(format!("sticky/{name}"));
@@ -33,12 +43,12 @@ fn events(name: &str, shape: Shape, c: &mut Criterion) {
     let strategies: [(&str, &dyn Assignor); 2] =
         [("sticky", &sticky), ("cooperative-sticky", &cooperative)];
     for (strategy, assignor) in strategies {
-        for (event, group) in &groups {
+        for (event, names, group) in &groups {
             g.throughput(Throughput::Elements(partitions(group)));
             let event = match event {
-                Event::Full => "fresh",
-                other => &other.to_string(),
-            };
+                Event::Full => "fresh".to_string(),
+                other => other.to_string(),
+            } + names;
             g.bench_with_input(BenchmarkId::new(strategy, event), group, |b, group| {
                 b.iter(|| assignor.assign(black_box(group)).expect("valid group"))
             });

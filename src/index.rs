@@ -189,31 +189,38 @@ impl<'g> GroupIndex<'g> {
         let mut row_of_member: Vec<u32> = Vec::with_capacity(members.len());
         // Stored rows by a hash of their content, to share equal ones.
         let mut row_by_hash: FxHashMap<u64, u32> = FxHashMap::default();
-        // A member by a hash of its topic list's `Arc` addresses, so that a
-        // list seen before, as the same `Arc`s, is not resolved again.
-        let mut member_by_list: FxHashMap<u64, u32> = FxHashMap::default();
+        // A member by a hash of its topic list's `Arc` addresses, and by a
+        // hash of its content, so that a list seen before is not resolved
+        // again. The addresses are cheaper to hash and find the lists that
+        // share `Arc`s; the content finds the rest (each member's own names,
+        // as a client leader holds them).
+        let mut member_by_addresses: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut member_by_content: FxHashMap<u64, u32> = FxHashMap::default();
         let mut total_subscriptions = 0usize;
         for (m, member) in members.iter().enumerate() {
-            // Large groups often pass the same topic lists, as the same
-            // `Arc`s, to many members: reuse the row instead of resolving.
-            let seen = if m > 0 && same_topics(&members[m - 1].topics, &member.topics) {
+            // Large groups often give many members the same topic list, in
+            // the same order: reuse the row instead of resolving.
+            let same = |seen: u32| same_topics(&members[seen as usize].topics, &member.topics);
+            let seen = if m > 0 && same(m as u32 - 1) {
                 Some(m - 1)
             } else {
-                let mut hasher = FxHasher::default();
-                for topic in &member.topics {
-                    hasher.write_usize(topic.as_ptr() as usize);
-                }
-                match member_by_list.entry(hasher.finish()) {
-                    Entry::Occupied(seen)
-                        if same_topics(&members[*seen.get() as usize].topics, &member.topics) =>
-                    {
-                        Some(*seen.get() as usize)
-                    }
-                    // A hash collision resolves its list: sharing is only a saving.
-                    Entry::Occupied(_) => None,
-                    Entry::Vacant(slot) => {
-                        slot.insert(m as u32);
-                        None
+                let addresses = address_hash(&member.topics);
+                match member_by_addresses.get(&addresses) {
+                    Some(&seen) if same(seen) => Some(seen as usize),
+                    _ => {
+                        member_by_addresses.entry(addresses).or_insert(m as u32);
+                        match member_by_content.entry(list_hash(&member.topics)) {
+                            Entry::Occupied(seen) if same(*seen.get()) => {
+                                Some(*seen.get() as usize)
+                            }
+                            // A hash collision resolves its list: sharing
+                            // is only a saving.
+                            Entry::Occupied(_) => None,
+                            Entry::Vacant(slot) => {
+                                slot.insert(m as u32);
+                                None
+                            }
+                        }
                     }
                 }
             };
@@ -488,11 +495,11 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             return;
         }
         let row = self.stamp(m);
-        // Owned lists usually come grouped and in name order, naming topics
-        // with the metadata's own `Arc`s: guess this topic or the next one,
-        // by address, before asking the resolver. A decoded list names each
-        // group's topic with one `Arc` of its own: the same address as the
-        // claim before is the same topic.
+        // Owned lists usually come grouped and in name order: guess this
+        // topic or the next one, by the address of the metadata's own name,
+        // then by content, before asking the resolver. A decoded list names
+        // each group's topic with one `Arc` of its own: the same address as
+        // the claim before is the same topic.
         let mut last = 0usize;
         let mut last_address = 0usize;
         for tp in &index.members[m].owned {
@@ -501,7 +508,23 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             if self.slots[t].address != address && address != last_address {
                 t = last + 1;
                 if self.slots[t].address != address {
-                    let id = self.find(&tp.topic);
+                    // A name of the member's own: the next topic or this
+                    // one by content, before a lookup (a repeat of this one
+                    // mostly shares the claim before's address).
+                    let topics = &index.topics;
+                    let id = if topics
+                        .get(last + 1)
+                        .is_some_and(|x| same_name(x.name, &tp.topic))
+                    {
+                        last as u32 + 1
+                    } else if topics
+                        .get(last)
+                        .is_some_and(|x| same_name(x.name, &tp.topic))
+                    {
+                        last as u32
+                    } else {
+                        self.find(&tp.topic)
+                    };
                     if id == NONE {
                         continue;
                     }
@@ -602,9 +625,55 @@ fn sort_dedup_tail(items: &mut Vec<u32>, start: usize) {
     items.truncate(kept);
 }
 
-/// Whether two topic lists hold the same allocations in the same order.
+/// Whether two topic lists name the same topics in the same order; the same
+/// allocation is the same name without reading it.
 fn same_topics(a: &[Arc<str>], b: &[Arc<str>]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y))
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| Arc::ptr_eq(x, y) || same_name(x, y))
+}
+
+/// String equality, inlined for names up to 16 bytes: the first and the
+/// last eight bytes as words. A group compares millions of short names;
+/// through `memcmp` each comparison was a call, and the calls were 40% of
+/// assigning a million partitions whose members hold their own names.
+#[inline(always)]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    match n {
+        0..8 => a == b,
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => word(a, 0) == word(b, 0) && a[8..] == b[8..],
+    }
+}
+
+/// A hash of a topic list's `Arc` addresses.
+fn address_hash(topics: &[Arc<str>]) -> u64 {
+    let mut hasher = FxHasher::default();
+    for topic in topics {
+        hasher.write_usize(topic.as_ptr() as usize);
+    }
+    hasher.finish()
+}
+
+/// A hash of a topic list's content, names length-prefixed.
+fn list_hash(topics: &[Arc<str>]) -> u64 {
+    let mut hasher = FxHasher::default();
+    for topic in topics {
+        hasher.write_usize(topic.len());
+        hasher.write(topic.as_bytes());
+    }
+    hasher.finish()
 }
 
 /// Metadata indices in name order, after checking names, counts and racks.
@@ -673,14 +742,14 @@ fn validate_members(members: &[Member]) -> Result<Vec<&Member>, AssignError> {
     Ok(sorted)
 }
 
-/// Maps topic names to ids. Callers that share one `Arc<str>` per topic
-/// name (as the scenario parser does) pay one pointer hash per lookup
-/// instead of a string hash.
+/// Maps topic names to ids by content. A direct-mapped cache by address sits
+/// in front: a group that shares one `Arc<str>` per name (as the scenario
+/// parser makes) pays a pointer comparison per lookup; one whose members
+/// hold their own names (a leader's decoded metadata) pays the string hash,
+/// and the cache never grows.
 struct TopicResolver<'g> {
     by_name: FxHashMap<&'g str, u32>,
-    by_pointer: FxHashMap<(usize, usize), u32>,
-    /// A direct-mapped cache in front of `by_pointer`: a group names its
-    /// topics millions of times but holds only hundreds of names.
+    /// (address, length, id) of the last name resolved into each slot.
     recent: Vec<(usize, usize, u32)>,
 }
 
@@ -694,7 +763,6 @@ impl<'g> TopicResolver<'g> {
         by_name.extend(names);
         TopicResolver {
             by_name,
-            by_pointer: FxHashMap::default(),
             recent: vec![(0, 0, NONE); RECENT_SLOTS],
         }
     }
@@ -709,15 +777,7 @@ impl<'g> TopicResolver<'g> {
         if pointer == key.0 && len == key.1 && pointer != 0 {
             return meta;
         }
-        let meta = match self.by_pointer.get(&key) {
-            Some(&meta) => meta,
-            None => {
-                let meta = self.by_name.get(&**name).copied().unwrap_or(NONE);
-                // Bounded: one entry per distinct allocation the caller passed.
-                self.by_pointer.insert(key, meta);
-                meta
-            }
-        };
+        let meta = self.by_name.get(&**name).copied().unwrap_or(NONE);
         self.recent[slot] = (key.0, key.1, meta);
         meta
     }

@@ -391,3 +391,32 @@ pub(crate) fn after(event: Event, shape: &Shape, settled: &Group) -> Group {
 pub(crate) fn partitions(group: &Group) -> u64 {
     group.topics.iter().map(|t| t.partitions as u64).sum()
 }
+
+/// `group` as a client leader holds it: the metadata's names and every
+/// member's names are separate allocations, each member's one per distinct
+/// name (as a decoded subscription shares its names within the message), so
+/// no strategy can find a topic by the address of its name.
+pub(crate) fn own_names(group: &Group) -> Group {
+    let fresh = |names: &mut HashMap<String, Arc<str>>, name: &Arc<str>| {
+        Arc::clone(
+            names
+                .entry(name.to_string())
+                .or_insert_with(|| Arc::from(name.to_string())),
+        )
+    };
+    let mut out = group.clone();
+    let mut metadata = HashMap::new();
+    for topic in &mut out.topics {
+        topic.name = fresh(&mut metadata, &topic.name);
+    }
+    for member in &mut out.members {
+        let mut names = HashMap::new();
+        for topic in &mut member.topics {
+            *topic = fresh(&mut names, topic);
+        }
+        for tp in &mut member.owned {
+            tp.topic = fresh(&mut names, &tp.topic);
+        }
+    }
+    out
+}
