@@ -514,12 +514,12 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                     let topics = &index.topics;
                     let id = if topics
                         .get(last + 1)
-                        .is_some_and(|x| same_name(x.name, &tp.topic))
+                        .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
                     {
                         last as u32 + 1
                     } else if topics
                         .get(last)
-                        .is_some_and(|x| same_name(x.name, &tp.topic))
+                        .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
                     {
                         last as u32
                     } else {
@@ -631,7 +631,7 @@ fn same_topics(a: &[Arc<str>], b: &[Arc<str>]) -> bool {
     a.len() == b.len()
         && a.iter()
             .zip(b)
-            .all(|(x, y)| Arc::ptr_eq(x, y) || same_name(x, y))
+            .all(|(x, y)| Arc::ptr_eq(x, y) || same_name(x.as_bytes(), y.as_bytes()))
 }
 
 /// String equality, inlined for names up to 16 bytes: the first and the
@@ -639,8 +639,7 @@ fn same_topics(a: &[Arc<str>], b: &[Arc<str>]) -> bool {
 /// through `memcmp` each comparison was a call, and the calls were 40% of
 /// assigning a million partitions whose members hold their own names.
 #[inline(always)]
-pub(crate) fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

@@ -1,7 +1,10 @@
-//! `kassign bench`: the strategy's own time, parsing excluded.
+//! `kassign bench`: the strategy's own time, parsing excluded; with
+//! `--leader`, the leader's whole path from JoinGroup bytes to SyncGroup
+//! bytes.
 
 use std::time::{Duration, Instant};
 
+use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols, lead};
 use kafka_assignors::{AssignError, Assignor, Group, Strategy};
 
 /// Timings of one strategy on one group.
@@ -22,14 +25,62 @@ pub(crate) fn bench(
     group: &Group,
     runs: u32,
 ) -> Result<BenchResult, AssignError> {
-    drop(strategy.assign(group)?);
+    timed(strategy, runs, || strategy.assign(group))
+}
+
+/// The leader's path, as a client leader runs it: every member's JoinGroup
+/// metadata is written first, outside the timing, with `join_protocols`
+/// (owned partitions and generation as the scenario says: in the
+/// subscription for a cooperative strategy, in the sticky user data for
+/// `sticky`); then `lead` is timed, from those bytes and the topic metadata
+/// to every member's SyncGroup bytes.
+pub(crate) fn bench_leader(
+    strategy: Strategy,
+    group: &Group,
+    runs: u32,
+) -> Result<BenchResult, String> {
+    let members = group
+        .members
+        .iter()
+        .map(|m| {
+            let mut state = ClientState::new(m.topics.iter().cloned());
+            state.assigned = m.owned.clone();
+            state.generation = m.generation;
+            state.rack = m.rack.clone();
+            let protocols = join_protocols(&[strategy], &state)
+                .map_err(|e| format!("member {:?}: {e}", m.id))?;
+            let metadata = protocols
+                .into_iter()
+                .next()
+                .map(|p| p.metadata)
+                .unwrap_or_default();
+            Ok(JoinedMember::new(
+                m.id.clone(),
+                m.instance_id.clone(),
+                metadata,
+            ))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    timed(strategy, runs, || {
+        lead(strategy, &members, group.topics.clone())
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// One warm-up run of `run`, then `runs` timed ones; what each returns is
+/// dropped outside the timing (freeing is the caller's cost).
+fn timed<T, E>(
+    strategy: Strategy,
+    runs: u32,
+    mut run: impl FnMut() -> Result<T, E>,
+) -> Result<BenchResult, E> {
+    drop(run()?);
     let mut times = Vec::with_capacity(runs as usize);
     for _ in 0..runs {
         let started = Instant::now();
-        let assignment = strategy.assign(group)?;
+        let answer = run()?;
         times.push(started.elapsed());
-        // Dropped outside the timing: freeing is the caller's cost, not the strategy's.
-        drop(assignment);
+        drop(answer);
     }
     times.sort_unstable();
     let mid = times.len() / 2;

@@ -125,6 +125,12 @@ enum Command {
         /// Timed runs, after one warm-up run.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         runs: u32,
+        /// Time the leader's whole path instead: each member's JoinGroup
+        /// metadata is written from the scenario first (untimed), then
+        /// `protocol::lead` is timed from those bytes to every member's
+        /// SyncGroup bytes.
+        #[arg(long)]
+        leader: bool,
         /// The group in the scenario format; `-` or none reads standard input.
         file: Option<String>,
     },
@@ -212,13 +218,18 @@ fn run(command: Command, strict: bool) -> Result<(), Failure> {
         Command::Bench {
             strategy,
             runs,
+            leader,
             file,
         } => {
             let strategy = parse_strategy(&strategy)?;
             let file = input::source(file, "the scenario");
             let group = input::read_noted_group(&file, strict)?;
-            let result = bench::bench(strategy, &group, runs)
-                .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
+            let result = if leader {
+                bench::bench_leader(strategy, &group, runs)
+            } else {
+                bench::bench(strategy, &group, runs).map_err(|e| e.to_string())
+            }
+            .map_err(|e| Failure(format!("{}: {e}", input::label(&file))))?;
             let mut out = crate::output::stdout();
             writeln!(out, "{}", result.to_json())?;
             out.flush()?;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::java::java_cmp;
 use crate::model::TopicPartition;
 use crate::protocol::wire::{
-    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Reader, TopicPartitions, Writer,
+    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Names, Reader, TopicPartitions,
+    Writer,
 };
 
 /// The newest ConsumerProtocol version this crate knows (and writes by
@@ -132,7 +133,22 @@ impl Subscription {
     /// accepted: above 3 the v3 layout is read and the rest ignored; bytes
     /// after the fields never fail.
     pub fn decode(bytes: &[u8]) -> Result<DecodedSubscription, DecodeError> {
-        let mut r = Reader::new(bytes);
+        Self::read(Reader::new(bytes), true)
+    }
+
+    /// [`Self::decode`] for a leader: every name interned into `names`,
+    /// shared by the messages of one group, and the owned partitions read
+    /// flat (`owned_entries` is left empty).
+    pub(crate) fn decode_with_names(
+        bytes: &[u8],
+        names: &mut Names,
+    ) -> Result<DecodedSubscription, DecodeError> {
+        Self::read(Reader::with_names(bytes, names), false)
+    }
+
+    /// Reads a subscription; `entries` keeps the owned partitions as the
+    /// wire grouped them too.
+    fn read(mut r: Reader<'_, '_>, entries: bool) -> Result<DecodedSubscription, DecodeError> {
         let version = read_version(&mut r)?;
 
         let (count, capacity) = r.name_count("topics", 2)?;
@@ -143,10 +159,14 @@ impl Subscription {
         let user_data = r.nullable_bytes("user data")?.map(<[u8]>::to_vec);
 
         let mut owned_entries = Vec::new();
+        let mut owned_partitions = Vec::new();
         let mut generation_id = -1;
         let mut rack = None;
-        if version >= 1 {
+        if version >= 1 && entries {
             owned_entries = r.topic_partitions("owned partitions")?;
+            owned_partitions = flatten(&owned_entries);
+        } else if version >= 1 {
+            owned_partitions = r.flat_topic_partitions("owned partitions")?;
         }
         if version >= 2 {
             generation_id = r.i32("generation id")?;
@@ -157,7 +177,7 @@ impl Subscription {
         let subscription = Subscription {
             topics,
             user_data,
-            owned_partitions: flatten(&owned_entries),
+            owned_partitions,
             generation: (generation_id >= 0).then_some(generation_id),
             rack,
         };
@@ -264,6 +284,20 @@ impl AssignmentData {
     }
 }
 
+/// An assignment's bytes at the newest version, null user data, written
+/// straight from `(topic, partitions)` runs: what [`AssignmentData::encode`]
+/// writes for the same partitions, without a `TopicPartition` per partition.
+pub(crate) fn encode_runs<'a>(
+    runs: impl Iterator<Item = (&'a str, &'a [i32])>,
+    count: usize,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut w = Writer::default();
+    w.i16(LATEST_VERSION);
+    w.topic_partitions(runs, count, "assigned partitions")?;
+    w.nullable_bytes(None, "user data")?;
+    Ok(w.bytes)
+}
+
 /// A decoded [`AssignmentData`] with what the wire said beyond it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -302,7 +336,7 @@ fn effective_version(version: i16) -> Result<i16, EncodeError> {
     Ok(version.min(LATEST_VERSION))
 }
 
-fn read_version(r: &mut Reader<'_>) -> Result<i16, DecodeError> {
+fn read_version(r: &mut Reader<'_, '_>) -> Result<i16, DecodeError> {
     let version = r.i16("version")?;
     if version < 0 {
         return Err(DecodeError::new(

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use crate::error::AssignError;
 use crate::java::java_cmp;
 use crate::model::{Group, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
-use crate::protocol::consumer::{AssignmentData, Subscription};
+use crate::protocol::consumer::{AssignmentData, Subscription, encode_runs};
 use crate::protocol::user_data::{
     StickyUserData, cooperative_user_data, decode_cooperative_user_data, java_string_hash,
 };
-use crate::protocol::wire::{DecodeError, EncodeError};
+use crate::protocol::wire::{DecodeError, EncodeError, Names};
 use crate::strategy::{Assignor, Strategy};
 
 /// A group could not agree on a rebalance protocol or a strategy.
@@ -328,12 +328,22 @@ pub struct LeaderAssignment {
 /// its user data when the subscription has none (v0 and v1), as the Java
 /// client does; `range` and `roundrobin` from the subscription.
 pub fn decode_member(strategy: Strategy, joined: &JoinedMember) -> Result<Member, LeaderError> {
-    let decoded = Subscription::decode(&joined.metadata).map_err(|source| LeaderError {
-        kind: LeaderErrorKind::BadMetadata {
-            member: joined.member_id.clone(),
-            source,
-        },
-    })?;
+    decode_member_with(strategy, joined, &mut Names::default())
+}
+
+/// [`decode_member`], interning names into a table shared by the group.
+fn decode_member_with(
+    strategy: Strategy,
+    joined: &JoinedMember,
+    names: &mut Names,
+) -> Result<Member, LeaderError> {
+    let decoded =
+        Subscription::decode_with_names(&joined.metadata, names).map_err(|source| LeaderError {
+            kind: LeaderErrorKind::BadMetadata {
+                member: joined.member_id.clone(),
+                source,
+            },
+        })?;
     let sub = decoded.subscription;
     let mut member = Member::new(joined.member_id.clone());
     member.instance_id = joined.group_instance_id.clone();
@@ -341,7 +351,7 @@ pub fn decode_member(strategy: Strategy, joined: &JoinedMember) -> Result<Member
     member.topics = sub.topics;
     match strategy {
         Strategy::Sticky => {
-            let (data, _) = StickyUserData::decode(sub.user_data.as_deref());
+            let (data, _) = StickyUserData::decode_with_names(sub.user_data.as_deref(), names);
             member.owned = data.owned;
             member.generation = data.generation;
             member.owned_source = OwnedSource::StickyUserData;
@@ -372,11 +382,15 @@ pub fn lead(
     members: &[JoinedMember],
     topics: Vec<Topic>,
 ) -> Result<LeaderAssignment, LeaderError> {
+    // Every member's names become the metadata's own `Arc`s (or one shared
+    // `Arc` per name the metadata lacks), so the strategy compares topics
+    // by address instead of reading each member's copies.
+    let mut names = Names::seeded(topics.iter().map(|t| &t.name));
     let mut group = Group::new();
     group.topics = topics;
     group.members = members
         .iter()
-        .map(|m| decode_member(strategy, m))
+        .map(|m| decode_member_with(strategy, m, &mut names))
         .collect::<Result<_, _>>()?;
     let assignment = strategy.assign(&group).map_err(|e| LeaderError {
         kind: LeaderErrorKind::Assign(e),
@@ -384,8 +398,8 @@ pub fn lead(
     let sync = assignment
         .members()
         .map(|m| {
-            let data = AssignmentData::new(m.iter().map(|(t, p)| TopicPartition::new(t, p)));
-            data.encode()
+            // Straight from the answer's runs: no name or partition is copied.
+            encode_runs(m.topics(), m.topics().count())
                 .map(|bytes| (m.id().to_string(), bytes))
                 .map_err(|source| LeaderError {
                     kind: LeaderErrorKind::Encode {

@@ -7,15 +7,19 @@
 //! Names are the costly part: a name is two bytes on the wire and a heap
 //! allocation in memory. So one message's names are interned (a name that
 //! comes again, as every owned entry repeats a subscribed topic, shares the
-//! first one's allocation), and one message may name at most
+//! first one's allocation; a leader interns a whole group's names into the
+//! metadata's own, [`Names`]), and one message may name at most
 //! [`MAX_DECODED_NAMES`] topics in all, counted before anything is
 //! allocated for them. What stays is at most about eight bytes held per byte
 //! of input (a repeated empty name: two bytes on the wire, a 16-byte
 //! pointer in memory), plus the distinct names themselves.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+
+use indexmap::IndexSet;
+
+use crate::model::TopicPartition;
 
 /// The most topic names one decoded message may hold: its subscribed topics
 /// and its `[topic, partitions]` entries together. Far above any real
@@ -200,23 +204,122 @@ impl EncodeError {
     }
 }
 
-pub(crate) struct Reader<'a> {
+/// Topic names interned across messages: each distinct name is one
+/// allocation with a dense id. A leader seeds it with the metadata's names,
+/// so every member's decoded names are the metadata's own `Arc`s and the
+/// strategies compare them by address. Hashed with foldhash's randomly
+/// seeded hasher: fast on short names, and its seed is not the sender's to
+/// aim collisions at.
+///
+/// Members of one group mostly send the same names in the same order, so
+/// each name is first compared with the name at the same position of the
+/// message before; a match costs neither the UTF-8 check nor a hash.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    known: IndexSet<Arc<str>, foldhash::fast::RandomState>,
+    /// Per position, the ids of the previous message's names, and of this
+    /// message's so far; only for a table shared by messages, and only the
+    /// first [`GUESSED_NAMES`] of a message.
+    previous: Vec<u32>,
+    current: Vec<u32>,
+    shared: bool,
+}
+
+/// How many positions of a message a shared table remembers for guessing
+/// the next message's names: far more than a real subscription names, few
+/// enough that a crafted message costs no more than the names themselves.
+const GUESSED_NAMES: usize = 1 << 16;
+
+impl Names {
+    /// A table holding these names, as they are.
+    pub(crate) fn seeded<'n>(names: impl Iterator<Item = &'n Arc<str>>) -> Self {
+        let mut table = Names::default();
+        for name in names {
+            table.known.insert(Arc::clone(name));
+        }
+        table
+    }
+
+    /// A new message starts: its names are guessed from the last one that
+    /// had any.
+    fn begin(&mut self) {
+        self.shared = true;
+        if !self.current.is_empty() {
+            std::mem::swap(&mut self.previous, &mut self.current);
+            self.current.clear();
+        }
+    }
+
+    /// The name whose UTF-8 bytes are `bytes`; `check` validates bytes not
+    /// already known.
+    fn intern<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
+    ) -> Result<Arc<str>, DecodeError> {
+        let guess = self
+            .previous
+            .get(self.current.len())
+            .and_then(|&id| self.known.get_index(id as usize))
+            .filter(|known| same_name(known, bytes));
+        let id = match guess {
+            Some(_) => self.previous[self.current.len()],
+            None => {
+                let name = check(bytes)?;
+                match self.known.get_index_of(name) {
+                    Some(id) => id as u32,
+                    None => self.known.insert_full(Arc::from(name)).0 as u32,
+                }
+            }
+        };
+        if self.shared && self.current.len() < GUESSED_NAMES {
+            self.current.push(id);
+        }
+        Ok(Arc::clone(&self.known[id as usize]))
+    }
+}
+
+/// Whether `name` is these bytes; compared inline, since most names are
+/// short and most comparisons here succeed.
+fn same_name(name: &str, bytes: &[u8]) -> bool {
+    crate::index::same_name(name.as_bytes(), bytes)
+}
+
+/// Where a reader interns names: a table of its own, for one message, or one
+/// shared by the messages of a group.
+enum NameTable<'n> {
+    Own(Names),
+    Shared(&'n mut Names),
+}
+
+pub(crate) struct Reader<'a, 'n> {
     bytes: &'a [u8],
     pos: usize,
     /// Names announced so far by the arrays read, against [`MAX_DECODED_NAMES`].
     names: u64,
-    /// This message's names, each allocated once. The default hasher, not a
-    /// fast one: the keys come from whoever sent the bytes.
-    interned: HashMap<&'a str, Arc<str>>,
+    interned: NameTable<'n>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, 'static> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
         Reader {
             bytes,
             pos: 0,
             names: 0,
-            interned: HashMap::new(),
+            interned: NameTable::Own(Names::default()),
+        }
+    }
+}
+
+impl<'a, 'n> Reader<'a, 'n> {
+    /// A reader interning names into `names`.
+    pub(crate) fn with_names(bytes: &'a [u8], names: &'n mut Names) -> Self {
+        names.begin();
+        Reader {
+            bytes,
+            pos: 0,
+            names: 0,
+            interned: NameTable::Shared(names),
         }
     }
 
@@ -258,24 +361,6 @@ impl<'a> Reader<'a> {
     ) -> Result<&'a str, DecodeError> {
         std::str::from_utf8(bytes)
             .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, at))
-    }
-
-    /// A non-nullable string: int16 length, then UTF-8.
-    pub(crate) fn string(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
-        let at = self.pos;
-        let length = self.i16(field)?;
-        if length < 0 {
-            return Err(DecodeError::new(
-                DecodeErrorKind::NegativeLength {
-                    field,
-                    length: length.into(),
-                },
-                at,
-            ));
-        }
-        let body_at = self.pos;
-        let bytes = self.take(length as usize, field)?;
-        self.utf8(bytes, body_at, field)
     }
 
     /// A nullable string: any negative length reads as null, as in Java.
@@ -364,10 +449,27 @@ impl<'a> Reader<'a> {
     /// same name read before in this message. Only for elements of an array
     /// counted by [`Self::name_count`].
     pub(crate) fn topic_name(&mut self, field: &'static str) -> Result<Arc<str>, DecodeError> {
-        let name = self.string(field)?;
-        Ok(Arc::clone(
-            self.interned.entry(name).or_insert_with(|| Arc::from(name)),
-        ))
+        let at = self.pos;
+        let length = self.i16(field)?;
+        if length < 0 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::NegativeLength {
+                    field,
+                    length: length.into(),
+                },
+                at,
+            ));
+        }
+        let body_at = self.pos;
+        let bytes = self.take(length as usize, field)?;
+        let check = |bytes| {
+            std::str::from_utf8(bytes)
+                .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, body_at))
+        };
+        match &mut self.interned {
+            NameTable::Own(names) => names.intern(bytes, check),
+            NameTable::Shared(names) => names.intern(bytes, check),
+        }
     }
 
     pub(crate) fn i32_array(&mut self, field: &'static str) -> Result<Vec<i32>, DecodeError> {
@@ -392,6 +494,31 @@ impl<'a> Reader<'a> {
             let topic = self.topic_name("topic name")?;
             let partitions = self.i32_array("partitions")?;
             out.push(TopicPartitions { topic, partitions });
+        }
+        Ok(out)
+    }
+
+    /// [`Self::topic_partitions`] flattened as it is read: one
+    /// `TopicPartition` per partition, and no vector per entry (a member
+    /// owning one partition of each of 500 topics would otherwise cost 500
+    /// allocations).
+    pub(crate) fn flat_topic_partitions(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Vec<TopicPartition>, DecodeError> {
+        let (count, _) = self.name_count(field, 6)?;
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let topic = self.topic_name("topic name")?;
+            // Reserved as the input can hold, so growth stays amortised.
+            let (partitions, capacity) = self.count("partitions", 4)?;
+            out.reserve(capacity);
+            for _ in 0..partitions {
+                out.push(TopicPartition::new(
+                    Arc::clone(&topic),
+                    self.i32("partitions")?,
+                ));
+            }
         }
         Ok(out)
     }

@@ -1,0 +1,88 @@
+//! The leader's path from bytes and `assign` on the model give the same
+//! answer whether members share the metadata's names or hold their own, and
+//! the leader's SyncGroup bytes are what `AssignmentData::encode` writes.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::strategies::{Shape, arb_group};
+use kafka_assignors::protocol::{AssignmentData, ClientState, JoinedMember, join_protocols, lead};
+use kafka_assignors::{Assignor, Group, Strategy, TopicPartition};
+use proptest::prelude::*;
+
+/// Every name in the group copied into an allocation of its own, per member.
+fn own_names(group: &Group) -> Group {
+    let mut out = group.clone();
+    let copy = |name: &Arc<str>| Arc::<str>::from(name.to_string());
+    for topic in &mut out.topics {
+        topic.name = copy(&topic.name);
+    }
+    for member in &mut out.members {
+        for topic in &mut member.topics {
+            *topic = copy(topic);
+        }
+        for tp in &mut member.owned {
+            tp.topic = copy(&tp.topic);
+        }
+    }
+    out
+}
+
+/// Each member's JoinGroup metadata for `strategy`, as its client sends it.
+fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
+    group
+        .members
+        .iter()
+        .map(|m| {
+            let mut state = ClientState::new(m.topics.iter().cloned());
+            state.assigned = m.owned.clone();
+            state.generation = m.generation;
+            state.rack = m.rack.clone();
+            let protocols = join_protocols(&[strategy], &state).expect("encodable");
+            JoinedMember::new(
+                m.id.clone(),
+                m.instance_id.clone(),
+                protocols[0].metadata.clone(),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shared_and_own_names_give_one_answer(group in arb_group(Shape::default())) {
+        let own = own_names(&group);
+        for strategy in Strategy::ALL {
+            let shared = strategy.assign(&group);
+            let copied = strategy.assign(&own);
+            prop_assert_eq!(&shared, &copied, "{}", strategy);
+            if copied.is_err() {
+                continue;
+            }
+            // The leader answers what `assign` answers on what it decoded.
+            let led = lead(strategy, &joined(&own, strategy), own.topics.clone())
+                .expect("the leader accepts what assign accepts");
+            prop_assert_eq!(&led.assignment, &strategy.assign(&led.group).unwrap());
+            for (member, bytes) in &led.sync {
+                let given = led.assignment.member(member).unwrap();
+                let expected = AssignmentData::new(
+                    given.iter().map(|(t, p)| TopicPartition::new(t, p)),
+                )
+                .encode()
+                .unwrap();
+                prop_assert_eq!(bytes, &expected, "sync bytes of {}", member);
+            }
+            // Decoded names are the metadata's own allocations.
+            for m in &led.group.members {
+                for topic in &m.topics {
+                    if let Some(meta) = led.group.topic(topic) {
+                        prop_assert!(Arc::ptr_eq(&meta.name, topic));
+                    }
+                }
+            }
+        }
+    }
+}
