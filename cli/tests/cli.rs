@@ -350,14 +350,29 @@ fn compare_without_owned_partitions_has_no_moves_column() {
 
 #[test]
 fn bench_prints_one_json_object() {
-    let output = run(&[
+    for leader in [false, true] {
+        for strategy in ["roundrobin", "cooperative-sticky"] {
+            check_bench_line(strategy, leader);
+        }
+    }
+}
+
+/// `kassign bench` (with `--leader`, the leader's path from bytes) prints
+/// one JSON object of timings.
+fn check_bench_line(strategy: &str, leader: bool) {
+    let file = repo("examples/realistic.json");
+    let mut args = vec![
         "bench",
         "-s",
-        "roundrobin",
+        strategy,
         "--runs",
         "3",
-        repo("examples/realistic.json").to_str().unwrap(),
-    ]);
+        file.to_str().unwrap(),
+    ];
+    if leader {
+        args.push("--leader");
+    }
+    let output = run(&args);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert_eq!(text.lines().count(), 1, "{text}");
@@ -375,7 +390,7 @@ fn bench_prints_one_json_object() {
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);
-    assert_eq!(result["strategy"], "roundrobin");
+    assert_eq!(result["strategy"], strategy);
     assert_eq!(result["runs"], 3);
     let (min, median, max) = (
         result["min_ms"].as_f64().unwrap(),

@@ -1,0 +1,96 @@
+//! The leader's whole path, as a client leader runs it: every member's
+//! JoinGroup metadata in (written from the group with `join_protocols`,
+//! outside the timing), `protocol::lead` timed, every member's SyncGroup
+//! bytes out. Filter by id, e.g. `cargo bench --bench leader -- uniform`.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use common::{Event, Shape, Subscriptions, after, partitions, settled};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols, lead};
+use kafka_assignors::{Group, Strategy};
+
+/// Each member's JoinGroup metadata for `strategy`, as its client sends it.
+fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
+    group
+        .members
+        .iter()
+        .map(|m| {
+            let mut state = ClientState::new(m.topics.iter().cloned());
+            state.assigned = m.owned.clone();
+            state.generation = m.generation;
+            state.rack = m.rack.clone();
+            let protocols = join_protocols(&[strategy], &state).expect("encodable");
+            JoinedMember::new(
+                m.id.clone(),
+                m.instance_id.clone(),
+                protocols[0].metadata.clone(),
+            )
+        })
+        .collect()
+}
+
+fn events(name: &str, shape: Shape, strategies: &[Strategy], c: &mut Criterion) {
+    let settled = settled(&shape);
+    let mut g = c.benchmark_group(format!("leader/{name}"));
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for event in [Event::Full, Event::OneLeaves, Event::OneJoins] {
+        let group = after(event, &shape, &settled);
+        g.throughput(Throughput::Elements(partitions(&group)));
+        let event = match event {
+            Event::Full => "fresh".to_string(),
+            other => other.to_string(),
+        };
+        for &strategy in strategies {
+            let members = joined(&group, strategy);
+            g.bench_with_input(
+                BenchmarkId::new(strategy.to_string(), &event),
+                &members,
+                |b, members| {
+                    // Freed after the timing, as `kassign bench` does: a
+                    // leader sends SyncGroup before it frees anything.
+                    b.iter_with_large_drop(|| {
+                        lead(strategy, black_box(members), group.topics.clone())
+                            .expect("valid group")
+                    })
+                },
+            );
+        }
+    }
+    g.finish();
+}
+
+fn leader(c: &mut Criterion) {
+    let sticky = [Strategy::Sticky, Strategy::CooperativeSticky];
+    let uniform = Shape::new(2000, 500, 1_000_000);
+    events("uniform-2000x500x2000", uniform, &sticky, c);
+    events(
+        "uniform-2000x500x2000-classic",
+        uniform,
+        &[Strategy::Range, Strategy::RoundRobin],
+        c,
+    );
+    events(
+        "random-half-2000x500x2000",
+        Shape::new(2000, 500, 1_000_000).subscriptions(Subscriptions::RandomHalf),
+        &sticky,
+        c,
+    );
+    events(
+        "buckets-1000x1000x50",
+        Shape::new(1000, 1000, 50_000).subscriptions(Subscriptions::Disjoint),
+        &sticky,
+        c,
+    );
+}
+
+criterion_group!(benches, leader);
+criterion_main!(benches);
