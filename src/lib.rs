@@ -58,6 +58,7 @@
 #[cfg(feature = "arbitrary")]
 mod arbitrary_impls;
 mod assignment;
+mod assignor;
 mod bitset;
 mod error;
 mod hash;
@@ -75,14 +76,17 @@ mod sticky;
 mod strategy;
 
 pub use crate::assignment::{Assignment, MemberAssignment};
+pub use crate::assignor::Assignor;
 pub use crate::error::{AssignError, AssignErrorKind};
 pub use crate::index::MAX_PARTITIONS;
-pub use crate::model::{Group, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
+pub use crate::model::{
+    Group, History, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition,
+};
 pub use crate::notes::Note;
 pub use crate::range::RangeAssignor;
 pub use crate::roundrobin::RoundRobinAssignor;
 pub use crate::sticky::{CooperativeStickyAssignor, RackMatch, StickyAssignor};
-pub use crate::strategy::{Assignor, Strategy, UnknownStrategy};
+pub use crate::strategy::{Strategy, UnknownStrategy};
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

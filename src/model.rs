@@ -117,6 +117,26 @@ pub enum OwnedSource {
     StickyUserData,
 }
 
+/// Where a strategy keeps a member's history on the wire, as the Java
+/// client's assignors do; see [`Assignor::history`](crate::Assignor::history).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum History {
+    /// Owned partitions and generation in the subscription's own fields,
+    /// no user data (`range`, `roundrobin`).
+    #[default]
+    Subscription,
+    /// The sticky user data: the previous assignment and its generation
+    /// (V1; null before the first assignment), read by the leader in place
+    /// of the subscription's fields (`sticky`, whose eager members revoke
+    /// everything before they rejoin).
+    StickyUserData,
+    /// Owned partitions and generation in the subscription, and the
+    /// generation again as four bytes of user data, read when the
+    /// subscription is older than v2 (`cooperative-sticky`).
+    CooperativeGeneration,
+}
+
 /// A group member's subscription, as the leader sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -26,12 +26,12 @@
 //! an empty member rack means a member without one.
 
 use crate::assignment::{Assignment, positions};
+use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
 use crate::index::{Csr, GroupIndex, NONE, RackIndex};
 use crate::java::java_member_order;
 use crate::model::{Group, RebalanceProtocol};
-use crate::strategy::Assignor;
 
 /// The `range` strategy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

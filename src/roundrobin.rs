@@ -7,11 +7,11 @@
 //! skipped, and the deal goes on from the member after the one that got it.
 
 use crate::assignment::{Assignment, strided_deal};
+use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
 use crate::java::{java_cmp, java_member_order};
 use crate::model::{Group, RebalanceProtocol};
-use crate::strategy::Assignor;
 
 /// The `roundrobin` strategy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

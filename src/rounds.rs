@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 
 use crate::assignment::Assignment;
+use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::model::{Group, TopicPartition};
 use crate::sticky::CooperativeStickyAssignor;
-use crate::strategy::Assignor;
 
 impl Group {
     /// The group as its members rejoin after `answer`: every member the

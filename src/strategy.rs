@@ -1,36 +1,15 @@
-//! One trait for every strategy, and the strategies by name.
+//! The strategies by name: a registry above the assignors.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::assignment::Assignment;
+use crate::assignor::Assignor;
 use crate::error::AssignError;
-use crate::model::{Group, RebalanceProtocol};
+use crate::model::{Group, History, RebalanceProtocol};
 use crate::range::RangeAssignor;
 use crate::roundrobin::RoundRobinAssignor;
 use crate::sticky::{CooperativeStickyAssignor, StickyAssignor};
-
-/// A partition assignment strategy: a pure function from a group to an
-/// assignment.
-///
-/// Implementations keep no state between calls: everything a strategy needs
-/// from the previous generation (owned partitions, generations) is in the
-/// [`Group`]. The trait is object safe, so strategies can be chosen at run
-/// time as `&dyn Assignor` or `Box<dyn Assignor>`.
-pub trait Assignor: Send + Sync + fmt::Debug {
-    /// The name members put in the JoinGroup protocol list: `range`,
-    /// `roundrobin`, `sticky` or `cooperative-sticky`.
-    fn name(&self) -> &'static str;
-
-    /// The rebalance protocols the strategy supports, oldest first.
-    fn supported_protocols(&self) -> &'static [RebalanceProtocol];
-
-    /// Assigns the group's partitions to its members.
-    ///
-    /// Every member of the group appears in the answer. The answer does not
-    /// depend on the order of members, topics or any list inside them.
-    fn assign(&self, group: &Group) -> Result<Assignment, AssignError>;
-}
 
 /// The four strategies by name, each with its default settings.
 ///
@@ -86,6 +65,10 @@ impl Assignor for Strategy {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         self.assignor().assign(group)
+    }
+
+    fn history(&self) -> History {
+        self.assignor().history()
     }
 }
 

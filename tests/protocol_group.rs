@@ -230,3 +230,122 @@ fn follower_sees_added_revoked_and_kept() {
     let same = assignment_change(&owned, &AssignmentData::new(owned.clone()));
     assert!(same.added.is_empty() && same.revoked.is_empty());
 }
+
+/// A user's own assignor: every partition to the member whose id sorts
+/// first, history read as cooperative-sticky reads it.
+#[derive(Debug)]
+struct FirstTakesAll;
+
+impl kafka_assignors::Assignor for FirstTakesAll {
+    fn name(&self) -> &'static str {
+        "first-takes-all"
+    }
+
+    fn supported_protocols(&self) -> &'static [RebalanceProtocol] {
+        &[RebalanceProtocol::Eager, RebalanceProtocol::Cooperative]
+    }
+
+    fn assign(
+        &self,
+        group: &kafka_assignors::Group,
+    ) -> Result<kafka_assignors::Assignment, kafka_assignors::AssignError> {
+        let first = group.members.iter().map(|m| m.id.as_str()).min();
+        let everything: Vec<(String, Vec<i32>)> = group
+            .topics
+            .iter()
+            .map(|t| (t.name.to_string(), (0..t.partitions).collect()))
+            .collect();
+        Ok(kafka_assignors::Assignment::from_members(
+            group.members.iter().map(|m| {
+                let mine = Some(m.id.as_str()) == first;
+                let given = if mine { everything.clone() } else { Vec::new() };
+                (m.id.clone(), given)
+            }),
+        ))
+    }
+
+    fn history(&self) -> kafka_assignors::History {
+        kafka_assignors::History::CooperativeGeneration
+    }
+}
+
+#[test]
+fn a_users_own_assignor_leads_and_members_follow() {
+    let state = ClientState::new(["t"]).with_assignment([tp("t", 1)], 3);
+    let metadata = join_protocols(&[Strategy::CooperativeSticky], &state).unwrap()[0]
+        .metadata
+        .clone();
+    let members = vec![
+        JoinedMember::new("b", None, metadata.clone()),
+        JoinedMember::new("a", None, Subscription::new(["t"]).encode().unwrap()),
+    ];
+    let led = lead(&FirstTakesAll, &members, vec![Topic::new("t", 2)]).unwrap();
+    // The history was read the way the assignor asked: b owned t-1 at 3.
+    let b = led.group.member("b").unwrap();
+    assert_eq!(b.owned, vec![tp("t", 1)]);
+    assert_eq!(b.generation, Some(3));
+    let a = led.assignment.member("a").unwrap();
+    assert_eq!(a.partitions("t"), &[0, 1]);
+    for (id, bytes) in &led.sync {
+        let owned = if id == "b" {
+            vec![tp("t", 1)]
+        } else {
+            Vec::new()
+        };
+        let (assignment, change) = follow(&owned, bytes).unwrap();
+        if id == "a" {
+            assert_eq!(assignment.partitions, vec![tp("t", 0), tp("t", 1)]);
+            assert_eq!(change.added.len(), 2);
+        } else {
+            assert!(assignment.partitions.is_empty());
+            assert_eq!(change.revoked, vec![tp("t", 1)]);
+        }
+    }
+}
+
+/// A configured assignor leads too: leader-rack matching changes the answer
+/// where any-replica matching cannot tell the members apart.
+#[test]
+fn a_configured_assignor_leads_with_leader_racks() {
+    use kafka_assignors::{RackMatch, StickyAssignor};
+    let joined = |id: &str, rack: &str| {
+        let state = ClientState::new(["t"]).with_rack(rack);
+        let metadata = join_protocols(&[Strategy::Sticky], &state).unwrap()[0]
+            .metadata
+            .clone();
+        JoinedMember::new(id, None, metadata)
+    };
+    let members = vec![joined("a", "r0"), joined("b", "r1")];
+    // Partitions 0-3 have a replica on both racks, their leaders on r1 for
+    // 0 and 1 and on r0 for 2 and 3; 4 sits on r0 only and 5 on r1 only.
+    let topic = || {
+        Topic::new("t", 6).with_replica_racks([
+            vec!["r1", "r0"],
+            vec!["r1", "r0"],
+            vec!["r0", "r1"],
+            vec!["r0", "r1"],
+            vec!["r0"],
+            vec!["r1"],
+        ])
+    };
+    let by_leader = StickyAssignor::new().with_rack_match(RackMatch::Leader);
+    let led = lead(by_leader, &members, vec![topic()]).unwrap();
+    assert_eq!(
+        led.assignment.member("a").unwrap().partitions("t"),
+        &[2, 3, 4]
+    );
+    assert_eq!(
+        led.assignment.member("b").unwrap().partitions("t"),
+        &[0, 1, 5]
+    );
+    // Any replica's rack: 0-3 are local to both, so they fall by the ties.
+    let any = lead(Strategy::Sticky, &members, vec![topic()]).unwrap();
+    assert_ne!(any.assignment, led.assignment);
+    assert!(
+        any.assignment
+            .member("a")
+            .unwrap()
+            .partitions("t")
+            .contains(&4)
+    );
+}

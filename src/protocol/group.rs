@@ -5,15 +5,16 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::java::java_cmp;
-use crate::model::{Group, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
+use crate::model::{Group, History, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
 use crate::protocol::consumer::{AssignmentData, Subscription, encode_runs};
 use crate::protocol::user_data::{
     StickyUserData, cooperative_user_data, decode_cooperative_user_data, java_string_hash,
 };
 use crate::protocol::wire::{DecodeError, EncodeError, Names};
-use crate::strategy::{Assignor, Strategy};
+use crate::strategy::Strategy;
 
 /// A group could not agree on a rebalance protocol or a strategy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -142,13 +143,13 @@ pub fn join_protocols(
                 strategy: strategy.name(),
                 source,
             };
-            let user_data = match strategy {
-                Strategy::Sticky => state
+            let user_data = match strategy.history() {
+                History::StickyUserData => state
                     .generation
                     .map(|g| StickyUserData::new(state.assigned.iter().cloned(), Some(g)).encode())
                     .transpose()
                     .map_err(encode_error)?,
-                Strategy::CooperativeSticky => {
+                History::CooperativeGeneration => {
                     Some(cooperative_user_data(state.generation).to_vec())
                 }
                 _ => None,
@@ -320,20 +321,28 @@ pub struct LeaderAssignment {
     pub sync: Vec<(String, Vec<u8>)>,
 }
 
-/// Decodes one member's metadata into the model as `strategy` reads it.
+/// Decodes one member's metadata into the model as `assignor` reads it
+/// ([`Assignor::history`]).
 ///
 /// `sticky` takes the previous assignment and generation from its user data
 /// ([`OwnedSource::StickyUserData`]); `cooperative-sticky` from the
 /// subscription's owned partitions and generation, taking the generation from
 /// its user data when the subscription has none (v0 and v1), as the Java
 /// client does; `range` and `roundrobin` from the subscription.
-pub fn decode_member(strategy: Strategy, joined: &JoinedMember) -> Result<Member, LeaderError> {
-    decode_member_with(strategy, joined, &mut Names::default())
+///
+/// # Errors
+///
+/// [`LeaderErrorKind::BadMetadata`] naming the member and the byte offset.
+pub fn decode_member(
+    assignor: impl Assignor,
+    joined: &JoinedMember,
+) -> Result<Member, LeaderError> {
+    decode_member_with(assignor.history(), joined, &mut Names::default())
 }
 
 /// [`decode_member`], interning names into a table shared by the group.
 fn decode_member_with(
-    strategy: Strategy,
+    history: History,
     joined: &JoinedMember,
     names: &mut Names,
 ) -> Result<Member, LeaderError> {
@@ -349,14 +358,14 @@ fn decode_member_with(
     member.instance_id = joined.group_instance_id.clone();
     member.rack = sub.rack_id().map(str::to_string);
     member.topics = sub.topics;
-    match strategy {
-        Strategy::Sticky => {
+    match history {
+        History::StickyUserData => {
             let (data, _) = StickyUserData::decode_with_names(sub.user_data.as_deref(), names);
             member.owned = data.owned;
             member.generation = data.generation;
             member.owned_source = OwnedSource::StickyUserData;
         }
-        Strategy::CooperativeSticky => {
+        History::CooperativeGeneration => {
             member.owned = sub.owned_partitions;
             member.generation = sub
                 .generation
@@ -371,17 +380,26 @@ fn decode_member_with(
     Ok(member)
 }
 
-/// The leader's work: decodes every member's metadata, runs `strategy` over
+/// The leader's work: decodes every member's metadata, runs `assignor` over
 /// the group and `topics`, and encodes each member's assignment at the newest
 /// version, as the Java leader sends it in SyncGroup.
 ///
+/// Any [`Assignor`] leads: a [`Strategy`] by name, a configured one
+/// (`StickyAssignor::new().with_rack_match(RackMatch::Leader)`), or a
+/// user's own, which says through [`Assignor::history`] where its members'
+/// history is on the wire.
+///
+/// # Errors
+///
 /// A member whose metadata cannot be read fails the whole call with an error
-/// naming it; no member is dropped.
+/// naming it; no member is dropped. So does a group the assignor refuses,
+/// and an answer that cannot be encoded.
 pub fn lead(
-    strategy: Strategy,
+    assignor: impl Assignor,
     members: &[JoinedMember],
     topics: Vec<Topic>,
 ) -> Result<LeaderAssignment, LeaderError> {
+    let history = assignor.history();
     // Every member's names become the metadata's own `Arc`s (or one shared
     // `Arc` per name the metadata lacks), so the strategy compares topics
     // by address instead of reading each member's copies.
@@ -390,9 +408,9 @@ pub fn lead(
     group.topics = topics;
     group.members = members
         .iter()
-        .map(|m| decode_member_with(strategy, m, &mut names))
+        .map(|m| decode_member_with(history, m, &mut names))
         .collect::<Result<_, _>>()?;
-    let assignment = strategy.assign(&group).map_err(|e| LeaderError {
+    let assignment = assignor.assign(&group).map_err(|e| LeaderError {
         kind: LeaderErrorKind::Assign(e),
     })?;
     let sync = assignment

@@ -71,10 +71,10 @@ mod problem;
 mod uniform;
 
 use crate::assignment::Assignment;
+use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
-use crate::model::{Group, RebalanceProtocol};
-use crate::strategy::Assignor;
+use crate::model::{Group, History, RebalanceProtocol};
 
 /// Which replicas' racks make a partition local to a member, for rack-aware
 /// sticky assignment.
@@ -245,6 +245,10 @@ impl Assignor for StickyAssignor {
         let mut index = GroupIndex::new(group)?;
         Ok(solve(&mut index, self.rack_match, false))
     }
+
+    fn history(&self) -> History {
+        History::StickyUserData
+    }
 }
 
 impl Assignor for CooperativeStickyAssignor {
@@ -259,6 +263,10 @@ impl Assignor for CooperativeStickyAssignor {
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let mut index = GroupIndex::new(group)?;
         Ok(solve(&mut index, self.rack_match, true))
+    }
+
+    fn history(&self) -> History {
+        History::CooperativeGeneration
     }
 }
 
