@@ -1,0 +1,157 @@
+package kassign.interop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.GroupSubscription;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.RoundRobinAssignor;
+import org.apache.kafka.clients.consumer.StickyAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+
+/**
+ * One group per input line, one answer per output line, in one JVM.
+ *
+ * <p>Input: {"strategy": NAME, "topics": [{"name", "partitions", "racks": [[rack...]...] or
+ * null}], "members": [{"id", "instance_id" or null, "metadata": HEX}]}. Each member's metadata
+ * is decoded with ConsumerProtocol.deserializeSubscription and given its group.instance.id, the
+ * cluster is built with one node per rack (a replica without a rack on a node without one), and
+ * the Java client's own assignor runs as ConsumerCoordinator runs it on the leader.
+ *
+ * <p>Output: {"assignment": {member: HEX}} with each member's ConsumerProtocol assignment bytes,
+ * or {"error": MESSAGE}.
+ */
+public final class Oracle {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.isBlank()) {
+        continue;
+      }
+      ObjectNode answer = JSON.createObjectNode();
+      try {
+        answer.set("assignment", answer(JSON.readTree(line)));
+      } catch (RuntimeException e) {
+        answer.put("error", String.valueOf(e));
+      }
+      out.println(JSON.writeValueAsString(answer));
+      out.flush();
+    }
+  }
+
+  private static ConsumerPartitionAssignor assignor(String name) {
+    switch (name) {
+      case "range":
+        return new RangeAssignor();
+      case "roundrobin":
+        return new RoundRobinAssignor();
+      case "sticky":
+        return new StickyAssignor();
+      case "cooperative-sticky":
+        return new CooperativeStickyAssignor();
+      default:
+        throw new IllegalArgumentException("unknown strategy " + name);
+    }
+  }
+
+  private static JsonNode answer(JsonNode group) {
+    ConsumerPartitionAssignor assignor = assignor(group.get("strategy").asText());
+    Map<String, Node> rackNodes = new HashMap<>();
+    Node noRack = new Node(0, "localhost", 9092, null);
+    List<Node> nodes = new ArrayList<>();
+    nodes.add(noRack);
+    List<PartitionInfo> partitions = new ArrayList<>();
+    for (JsonNode topic : group.get("topics")) {
+      String name = topic.get("name").asText();
+      int count = topic.get("partitions").asInt();
+      JsonNode racks = topic.get("racks");
+      for (int p = 0; p < count; p++) {
+        List<Node> replicas = new ArrayList<>();
+        if (racks != null && !racks.isNull()) {
+          for (JsonNode rack : racks.get(p)) {
+            String r = rack.asText();
+            if (r.isEmpty()) {
+              replicas.add(noRack);
+            } else {
+              replicas.add(
+                  rackNodes.computeIfAbsent(
+                      r,
+                      k -> {
+                        Node node = new Node(rackNodes.size() + 1, "localhost", 9092, k);
+                        nodes.add(node);
+                        return node;
+                      }));
+            }
+          }
+        }
+        if (replicas.isEmpty()) {
+          replicas.add(noRack);
+        }
+        Node[] array = replicas.toArray(new Node[0]);
+        partitions.add(new PartitionInfo(name, p, array[0], array, array));
+      }
+    }
+    Cluster cluster =
+        new Cluster("oracle", nodes, partitions, Collections.emptySet(), new HashSet<>());
+    Map<String, Subscription> subscriptions = new HashMap<>();
+    for (JsonNode member : group.get("members")) {
+      byte[] metadata = hex(member.get("metadata").asText());
+      Subscription subscription = ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata));
+      JsonNode instance = member.get("instance_id");
+      if (instance != null && !instance.isNull()) {
+        subscription.setGroupInstanceId(Optional.of(instance.asText()));
+      }
+      subscriptions.put(member.get("id").asText(), subscription);
+    }
+    Map<String, Assignment> assignments =
+        assignor.assign(cluster, new GroupSubscription(subscriptions)).groupAssignment();
+    ObjectNode result = JSON.createObjectNode();
+    for (Map.Entry<String, Assignment> entry : assignments.entrySet()) {
+      ByteBuffer bytes = ConsumerProtocol.serializeAssignment(entry.getValue());
+      byte[] array = new byte[bytes.remaining()];
+      bytes.get(array);
+      result.put(entry.getKey(), hex(array));
+    }
+    return result;
+  }
+
+  private static byte[] hex(String text) {
+    byte[] out = new byte[text.length() / 2];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) Integer.parseInt(text.substring(2 * i, 2 * i + 2), 16);
+    }
+    return out;
+  }
+
+  private static String hex(byte[] bytes) {
+    StringBuilder out = new StringBuilder(bytes.length * 2);
+    for (byte b : bytes) {
+      out.append(Character.forDigit((b >> 4) & 15, 16)).append(Character.forDigit(b & 15, 16));
+    }
+    return out.toString();
+  }
+}
