@@ -21,7 +21,10 @@
 //!   a member dropped) and its cooperative hand-overs of claimed partitions
 //!   are counted and reported, not failed: they are the Java client's;
 //! - the wire: Java decodes our metadata, and we decode Java's assignment
-//!   bytes.
+//!   bytes; and on as many random subscriptions (v0-v3) and assignments,
+//!   Java reads our bytes as we do, writes them again, and we read that as
+//!   the same (how often its bytes are ours byte for byte is reported: an
+//!   empty rack, which Java reads as none, comes back as null).
 //!
 //! A failure prints the group as a scenario file and exits 1.
 //!
@@ -32,7 +35,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 
-use kafka_assignors::protocol::{AssignmentData, ClientState, JoinedMember, join_protocols, lead};
+use kafka_assignors::protocol::{
+    AssignmentData, ClientState, JoinedMember, Subscription, join_protocols, lead,
+};
 use kafka_assignors::{Assignment, Assignor, Group, Member, Strategy, Topic, TopicPartition};
 use serde_json::{Value, json};
 
@@ -409,9 +414,53 @@ fn main() -> ExitCode {
             }
         }
     }
+    // The wire both ways, on random subscriptions (v0-v3) and assignments.
+    let mut wire = Tally::default();
+    for w in 0..groups {
+        let (kind, bytes, version) = wire_case(&mut rng);
+        let request = json!({"wire": kind, "hex": hex(&bytes), "version": version});
+        if writeln!(to_java, "{request}")
+            .and_then(|()| to_java.flush())
+            .is_err()
+        {
+            eprintln!("java oracle: the JVM went away");
+            return ExitCode::from(1);
+        }
+        let mut line = String::new();
+        if from_java.read_line(&mut line).map_or(true, |n| n == 0) {
+            eprintln!("java oracle: no answer from the JVM");
+            return ExitCode::from(1);
+        }
+        let reply: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        wire.cases += 1;
+        match check_wire(kind, &bytes, &reply) {
+            Ok(identical) => wire.identical += usize::from(identical),
+            Err(problem) => {
+                failures += 1;
+                if failures <= 20 {
+                    eprintln!(
+                        "java oracle: wire case {w}, {kind} {}: {problem}",
+                        hex(&bytes)
+                    );
+                }
+            }
+        }
+    }
+    println!(
+        "  {:<20} {} cases: Java reads our bytes as we do, and we read Java's; byte-identical re-encoding in {}",
+        "wire", wire.cases, wire.identical
+    );
+    tallies.insert(
+        "wire",
+        Tally {
+            cases: wire.cases,
+            identical: wire.identical,
+            ..Tally::default()
+        },
+    );
     drop(to_java);
     let _ = java.wait();
-    for (name, t) in &tallies {
+    for (name, t) in tallies.iter().filter(|(name, _)| **name != "wire") {
         match *name {
             "range" | "roundrobin" => {
                 println!(
@@ -441,6 +490,99 @@ fn main() -> ExitCode {
     let cases: usize = tallies.values().map(|t| t.cases).sum();
     println!("java oracle: {cases} passed, 0 failed");
     ExitCode::SUCCESS
+}
+
+/// A random subscription at a random version, or a random assignment, as
+/// our bytes.
+fn wire_case(rng: &mut Rng) -> (&'static str, Vec<u8>, i16) {
+    let partitions = |rng: &mut Rng| -> Vec<TopicPartition> {
+        (0..rng.below(6))
+            .map(|_| TopicPartition::new(TOPICS[rng.below(TOPICS.len())], rng.below(5) as i32))
+            .collect()
+    };
+    let user_data = |rng: &mut Rng| -> Option<Vec<u8>> {
+        (!rng.chance(3)).then(|| (0..rng.below(9)).map(|_| rng.next() as u8).collect())
+    };
+    if rng.chance(3) {
+        let mut data = AssignmentData::new(partitions(rng));
+        data.user_data = user_data(rng);
+        let version = rng.below(4) as i16;
+        return (
+            "assignment",
+            data.encode_version(version).expect("encodable"),
+            version,
+        );
+    }
+    let mut topics: Vec<&str> = TOPICS.iter().copied().filter(|_| rng.chance(2)).collect();
+    topics.dedup();
+    let mut sub = Subscription::new(topics);
+    sub.user_data = user_data(rng);
+    // Owned partitions once each: the Java client holds them in a set.
+    let mut owned = partitions(rng);
+    owned.sort();
+    owned.dedup();
+    sub.owned_partitions = owned;
+    sub.generation = (!rng.chance(3)).then(|| rng.below(6) as i32);
+    sub.rack = match rng.below(3) {
+        0 => None,
+        1 => Some(String::new()),
+        _ => Some("r0".to_string()),
+    };
+    let version = rng.below(4) as i16;
+    (
+        "subscription",
+        sub.encode_version(version).expect("encodable"),
+        version,
+    )
+}
+
+/// Java's reading of our bytes is ours, and ours of Java's re-encoding is
+/// too; whether Java wrote the same bytes back.
+fn check_wire(kind: &str, ours: &[u8], reply: &Value) -> Result<bool, String> {
+    let java_hex = reply
+        .get("hex")
+        .and_then(Value::as_str)
+        .ok_or(format!("java failed: {reply}"))?;
+    let java = unhex(java_hex);
+    let pairs = |tps: &[TopicPartition]| -> Vec<Value> {
+        tps.iter()
+            .map(|tp| json!([&*tp.topic, tp.partition]))
+            .collect()
+    };
+    let user_data = |data: &Option<Vec<u8>>| data.as_deref().map_or(Value::Null, |d| json!(hex(d)));
+    let content = |bytes: &[u8]| -> Result<Value, String> {
+        if kind == "subscription" {
+            let d = Subscription::decode(bytes).map_err(|e| e.to_string())?;
+            let s = d.subscription;
+            Ok(json!({
+                "topics": s.topics.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                "owned": pairs(&s.owned_partitions),
+                "generation": d.generation_id,
+                // The Java client reads an empty rack as none, as rack_id does.
+                "rack": s.rack_id(),
+                "user_data": user_data(&s.user_data),
+            }))
+        } else {
+            let d = AssignmentData::decode(bytes).map_err(|e| e.to_string())?;
+            Ok(json!({
+                "assigned": pairs(&d.assignment.partitions),
+                "user_data": user_data(&d.assignment.user_data),
+            }))
+        }
+    };
+    let mine = content(ours)?;
+    let mut seen = reply.clone();
+    if let Some(object) = seen.as_object_mut() {
+        object.remove("hex");
+    }
+    if seen != mine {
+        return Err(format!("java reads {seen}, we read {mine}"));
+    }
+    let back = content(&java).map_err(|e| format!("java's bytes do not decode here: {e}"))?;
+    if back != mine {
+        return Err(format!("java wrote {back}, we read {mine}"));
+    }
+    Ok(java == ours)
 }
 
 fn check(

@@ -2,6 +2,7 @@ package kassign.interop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * One group per input line, one answer per output line, in one JVM.
@@ -38,7 +40,7 @@ import org.apache.kafka.common.PartitionInfo;
  * the Java client's own assignor runs as ConsumerCoordinator runs it on the leader.
  *
  * <p>Output: {"assignment": {member: HEX}} with each member's ConsumerProtocol assignment bytes,
- * or {"error": MESSAGE}.
+ * or {"error": MESSAGE}. A line with a "wire" key is a wire round trip instead (see wire).
  */
 public final class Oracle {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +56,12 @@ public final class Oracle {
       }
       ObjectNode answer = JSON.createObjectNode();
       try {
-        answer.set("assignment", answer(JSON.readTree(line)));
+        JsonNode request = JSON.readTree(line);
+        if (request.has("wire")) {
+          answer = wire(request);
+        } else {
+          answer.set("assignment", answer(request));
+        }
       } catch (RuntimeException e) {
         answer.put("error", String.valueOf(e));
       }
@@ -137,6 +144,55 @@ public final class Oracle {
       result.put(entry.getKey(), hex(array));
     }
     return result;
+  }
+
+  /**
+   * {"wire": "subscription" or "assignment", "hex": BYTES, "version": V}: the bytes decoded by
+   * ConsumerProtocol, their content, and the content encoded again at version V.
+   */
+  private static ObjectNode wire(JsonNode request) {
+    ByteBuffer bytes = ByteBuffer.wrap(hex(request.get("hex").asText()));
+    short version = (short) request.get("version").asInt();
+    ObjectNode out = JSON.createObjectNode();
+    ByteBuffer encoded;
+    if (request.get("wire").asText().equals("subscription")) {
+      Subscription s = ConsumerProtocol.deserializeSubscription(bytes);
+      ArrayNode topics = out.putArray("topics");
+      s.topics().forEach(topics::add);
+      putPartitions(out.putArray("owned"), s.ownedPartitions());
+      out.put("generation", s.generationId().orElse(-1));
+      out.put("rack", s.rackId().orElse(null));
+      putUserData(out, s.userData());
+      encoded = ConsumerProtocol.serializeSubscription(s, version);
+    } else {
+      Assignment a = ConsumerProtocol.deserializeAssignment(bytes);
+      putPartitions(out.putArray("assigned"), a.partitions());
+      putUserData(out, a.userData());
+      encoded = ConsumerProtocol.serializeAssignment(a, version);
+    }
+    byte[] array = new byte[encoded.remaining()];
+    encoded.get(array);
+    out.put("hex", hex(array));
+    return out;
+  }
+
+  private static void putPartitions(ArrayNode out, List<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      ArrayNode pair = out.addArray();
+      pair.add(tp.topic());
+      pair.add(tp.partition());
+    }
+  }
+
+  private static void putUserData(ObjectNode out, ByteBuffer userData) {
+    if (userData == null) {
+      out.putNull("user_data");
+    } else {
+      ByteBuffer copy = userData.duplicate();
+      byte[] array = new byte[copy.remaining()];
+      copy.get(array);
+      out.put("user_data", hex(array));
+    }
   }
 
   private static byte[] hex(String text) {
