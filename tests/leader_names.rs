@@ -35,10 +35,7 @@ fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
         .members
         .iter()
         .map(|m| {
-            let mut state = ClientState::new(m.topics.iter().cloned());
-            state.assigned = m.owned.clone();
-            state.generation = m.generation;
-            state.rack = m.rack.clone();
+            let state = ClientState::from(m);
             let protocols = join_protocols(&[strategy], &state).expect("encodable");
             JoinedMember::new(
                 m.id.clone(),

@@ -43,10 +43,7 @@ pub(crate) fn bench_leader(
         .members
         .iter()
         .map(|m| {
-            let mut state = ClientState::new(m.topics.iter().cloned());
-            state.assigned = m.owned.clone();
-            state.generation = m.generation;
-            state.rack = m.rack.clone();
+            let state = ClientState::from(m);
             let protocols = join_protocols(&[strategy], &state)
                 .map_err(|e| format!("member {:?}: {e}", m.id))?;
             let metadata = protocols

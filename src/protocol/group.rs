@@ -107,6 +107,22 @@ impl ClientState {
     }
 }
 
+impl From<&Member> for ClientState {
+    /// What a member rejoining with this subscription and history knows:
+    /// its topics, its owned partitions as its current assignment, their
+    /// generation and its rack. The way back from the model to the bytes a
+    /// client would send (with [`join_protocols`]), for replays, tests and
+    /// benchmarks.
+    fn from(member: &Member) -> Self {
+        ClientState {
+            topics: member.topics.clone(),
+            assigned: member.owned.clone(),
+            generation: member.generation,
+            rack: member.rack.clone(),
+        }
+    }
+}
+
 /// One entry of a JoinGroup protocol list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -165,10 +165,7 @@ fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
         .members
         .iter()
         .map(|m| {
-            let mut state = ClientState::new(m.topics.iter().cloned());
-            state.assigned = m.owned.clone();
-            state.generation = m.generation;
-            state.rack = m.rack.clone();
+            let state = ClientState::from(m);
             let protocols = join_protocols(&[strategy], &state).expect("encodable");
             JoinedMember::new(
                 m.id.clone(),
@@ -385,19 +382,9 @@ fn main() -> ExitCode {
                     "metadata": hex(&m.metadata),
                 })).collect::<Vec<_>>(),
             });
-            if writeln!(to_java, "{request}")
-                .and_then(|()| to_java.flush())
-                .is_err()
-            {
-                eprintln!("java oracle: the JVM went away");
+            let Some(reply) = ask(&mut to_java, &mut from_java, &request) else {
                 return ExitCode::from(1);
-            }
-            let mut line = String::new();
-            if from_java.read_line(&mut line).map_or(true, |n| n == 0) {
-                eprintln!("java oracle: no answer from the JVM");
-                return ExitCode::from(1);
-            }
-            let reply: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            };
             let problem = check(
                 strategy,
                 &group,
@@ -419,19 +406,9 @@ fn main() -> ExitCode {
     for w in 0..groups {
         let (kind, bytes, version) = wire_case(&mut rng);
         let request = json!({"wire": kind, "hex": hex(&bytes), "version": version});
-        if writeln!(to_java, "{request}")
-            .and_then(|()| to_java.flush())
-            .is_err()
-        {
-            eprintln!("java oracle: the JVM went away");
+        let Some(reply) = ask(&mut to_java, &mut from_java, &request) else {
             return ExitCode::from(1);
-        }
-        let mut line = String::new();
-        if from_java.read_line(&mut line).map_or(true, |n| n == 0) {
-            eprintln!("java oracle: no answer from the JVM");
-            return ExitCode::from(1);
-        }
-        let reply: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        };
         wire.cases += 1;
         match check_wire(kind, &bytes, &reply) {
             Ok(identical) => wire.identical += usize::from(identical),
@@ -490,6 +467,24 @@ fn main() -> ExitCode {
     let cases: usize = tallies.values().map(|t| t.cases).sum();
     println!("java oracle: {cases} passed, 0 failed");
     ExitCode::SUCCESS
+}
+
+/// One request line to the JVM and its answer line; `None` (said on
+/// stderr) when the JVM went away.
+fn ask(to_java: &mut impl Write, from_java: &mut impl BufRead, request: &Value) -> Option<Value> {
+    if writeln!(to_java, "{request}")
+        .and_then(|()| to_java.flush())
+        .is_err()
+    {
+        eprintln!("java oracle: the JVM went away");
+        return None;
+    }
+    let mut line = String::new();
+    if from_java.read_line(&mut line).map_or(true, |n| n == 0) {
+        eprintln!("java oracle: no answer from the JVM");
+        return None;
+    }
+    Some(serde_json::from_str(&line).unwrap_or(Value::Null))
 }
 
 /// A random subscription at a random version, or a random assignment, as
