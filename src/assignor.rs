@@ -5,6 +5,7 @@ use std::fmt;
 use crate::assignment::Assignment;
 use crate::error::AssignError;
 use crate::model::{Group, History, RebalanceProtocol};
+use crate::protocol::DecodedGroup;
 
 /// A partition assignment strategy: a pure function from a group to an
 /// assignment.
@@ -40,6 +41,20 @@ pub trait Assignor: Send + Sync + fmt::Debug {
     fn history(&self) -> History {
         History::Subscription
     }
+
+    /// Assigns a group its leader decoded from JoinGroup metadata
+    /// ([`lead`](crate::protocol::lead) calls this). The answer is the one
+    /// [`assign`](Self::assign) gives for [`DecodedGroup::to_group`]; that
+    /// is what this default does. The built-in strategies read the decoded
+    /// group's interned form directly instead, so a leader never builds
+    /// the model's strings.
+    ///
+    /// # Errors
+    ///
+    /// As [`assign`](Self::assign).
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        self.assign(&group.to_group())
+    }
 }
 
 /// A reference to an assignor is one, so `lead(&my_assignor, ...)` and
@@ -59,5 +74,9 @@ impl<A: Assignor + ?Sized> Assignor for &A {
 
     fn history(&self) -> History {
         (**self).history()
+    }
+
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        (**self).assign_decoded(group)
     }
 }

@@ -13,6 +13,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::hash::{FxHashMap, FxHasher};
 use crate::model::{Group, Member, Topic};
+use crate::protocol::DecodedGroup;
 
 /// Marks "no member" or "no topic" in the flat arrays.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -146,6 +147,21 @@ pub(crate) struct TopicEntry<'g> {
     pub(crate) replica_racks: Option<&'g [Vec<Arc<str>>]>,
 }
 
+/// Where the members' owned lists are read from.
+#[derive(Debug)]
+pub(crate) enum OwnedLists<'g> {
+    /// Each member's [`Member::owned`].
+    Members,
+    /// A decoded group's (name id, partition) claims.
+    Decoded {
+        group: &'g DecodedGroup,
+        /// Per member id, its place in the decoded group.
+        place: Vec<u32>,
+        /// Per name id, its topic id, or [`NONE`].
+        topic_of_name: Vec<u32>,
+    },
+}
+
 /// The group, interned and validated.
 #[derive(Debug)]
 pub(crate) struct GroupIndex<'g> {
@@ -160,6 +176,92 @@ pub(crate) struct GroupIndex<'g> {
     /// Per member: global indices of its validly owned partitions, sorted,
     /// without repeats (topic subscribed and present, partition in range).
     pub(crate) owned: Csr,
+    /// Where `owned` and [`OwnedReader`] read the owned lists.
+    owned_lists: OwnedLists<'g>,
+}
+
+/// Subscription rows as they are interned: rows of metadata ranks (a
+/// topic's place in name order), equal rows stored once.
+struct RowBuilder {
+    rows: Csr,
+    row_of_member: Vec<u32>,
+    /// Stored rows by a hash of their content, to share equal ones.
+    row_by_hash: FxHashMap<u64, u32>,
+    /// Per rank, whether anyone subscribes to it.
+    subscribed_rank: Vec<bool>,
+    total: usize,
+}
+
+impl RowBuilder {
+    fn new(members: usize, metadata: usize) -> Self {
+        RowBuilder {
+            rows: Csr::with_capacity(members, 0),
+            row_of_member: Vec::with_capacity(members),
+            row_by_hash: FxHashMap::default(),
+            subscribed_rank: vec![false; metadata],
+            total: 0,
+        }
+    }
+
+    /// The next member subscribes as member `seen` did.
+    fn same_as(&mut self, seen: usize) {
+        let row = self.row_of_member[seen];
+        self.row_of_member.push(row);
+        self.total += self.rows.row(row as usize).len();
+    }
+
+    /// The next member subscribes to these ranks (any order, repeats).
+    fn push(&mut self, ranks: impl Iterator<Item = u32>) {
+        for rank in ranks {
+            self.subscribed_rank[rank as usize] = true;
+            self.rows.push(rank);
+        }
+        let rows = &mut self.rows;
+        rows.end_row(true);
+        let new = rows.rows() as u32 - 1;
+        let content = rows.row(new as usize);
+        self.total += content.len();
+        let mut hasher = FxHasher::default();
+        content.hash(&mut hasher);
+        let row = match self.row_by_hash.entry(hasher.finish()) {
+            Entry::Occupied(seen) if rows.row(*seen.get() as usize) == content => {
+                let seen = *seen.get();
+                rows.pop_row();
+                seen
+            }
+            // A hash collision keeps its own row: sharing is only a saving.
+            Entry::Occupied(_) => new,
+            Entry::Vacant(slot) => *slot.insert(new),
+        };
+        self.row_of_member.push(row);
+    }
+}
+
+/// Finds a member's list among those seen before: the previous member's,
+/// else one with the same hash (a collision only costs the saving).
+struct SeenLists {
+    by_hash: FxHashMap<u64, u32>,
+}
+
+impl SeenLists {
+    fn new() -> Self {
+        SeenLists {
+            by_hash: FxHashMap::default(),
+        }
+    }
+
+    /// The earlier member `m`'s list equals, by `same`, if one is found
+    /// under `hash`; else `m` is remembered under it.
+    fn find(&mut self, m: usize, hash: u64, same: impl Fn(usize) -> bool) -> Option<usize> {
+        match self.by_hash.entry(hash) {
+            Entry::Occupied(seen) if same(*seen.get() as usize) => Some(*seen.get() as usize),
+            Entry::Occupied(_) => None,
+            Entry::Vacant(slot) => {
+                slot.insert(m as u32);
+                None
+            }
+        }
+    }
 }
 
 impl<'g> GroupIndex<'g> {
@@ -168,103 +270,124 @@ impl<'g> GroupIndex<'g> {
     /// read them as they need ([`GroupIndex::load_owned`], [`OwnedReader`]).
     pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
         let metadata = validate_topics(&group.topics)?;
-        let members = validate_members(&group.members)?;
+        let order = validate_members(&group.members)?;
+        let members: Vec<&'g Member> = order.iter().map(|&i| &group.members[i as usize]).collect();
 
         let mut resolver = TopicResolver::new(
             metadata
                 .iter()
                 .map(|&meta| (&*group.topics[meta as usize].name, meta)),
         );
-        // A metadata topic's rank is its place in name order, so rows of
-        // ranks sort like rows of names, and stay sorted when ranks become
-        // topic ids below.
-        let mut rank_of_meta = vec![0u32; group.topics.len()];
-        for (rank, &meta) in metadata.iter().enumerate() {
-            rank_of_meta[meta as usize] = rank as u32;
-        }
-
-        // Which metadata topics anyone subscribes to decides the topic ids.
-        let mut subscribed_rank = vec![false; group.topics.len()];
-        let mut rows = Csr::with_capacity(members.len(), 0);
-        let mut row_of_member: Vec<u32> = Vec::with_capacity(members.len());
-        // Stored rows by a hash of their content, to share equal ones.
-        let mut row_by_hash: FxHashMap<u64, u32> = FxHashMap::default();
+        let rank_of_meta = ranks(&metadata);
+        let mut rows = RowBuilder::new(members.len(), metadata.len());
         // A member by a hash of its topic list's `Arc` addresses, and by a
         // hash of its content, so that a list seen before is not resolved
         // again. The addresses are cheaper to hash and find the lists that
         // share `Arc`s; the content finds the rest (each member's own names,
         // as a client leader holds them).
-        let mut member_by_addresses: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut member_by_content: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut total_subscriptions = 0usize;
+        let mut by_addresses = SeenLists::new();
+        let mut by_content = SeenLists::new();
         for (m, member) in members.iter().enumerate() {
             // Large groups often give many members the same topic list, in
             // the same order: reuse the row instead of resolving.
-            let same = |seen: u32| same_topics(&members[seen as usize].topics, &member.topics);
-            let seen = if m > 0 && same(m as u32 - 1) {
+            let same = |seen: usize| same_topics(&members[seen].topics, &member.topics);
+            let seen = if m > 0 && same(m - 1) {
                 Some(m - 1)
             } else {
-                let addresses = address_hash(&member.topics);
-                match member_by_addresses.get(&addresses) {
-                    Some(&seen) if same(seen) => Some(seen as usize),
-                    _ => {
-                        member_by_addresses.entry(addresses).or_insert(m as u32);
-                        match member_by_content.entry(list_hash(&member.topics)) {
-                            Entry::Occupied(seen) if same(*seen.get()) => {
-                                Some(*seen.get() as usize)
-                            }
-                            // A hash collision resolves its list: sharing
-                            // is only a saving.
-                            Entry::Occupied(_) => None,
-                            Entry::Vacant(slot) => {
-                                slot.insert(m as u32);
-                                None
-                            }
-                        }
-                    }
-                }
+                by_addresses
+                    .find(m, address_hash(&member.topics), same)
+                    .or_else(|| by_content.find(m, list_hash(&member.topics), same))
             };
-            if let Some(seen) = seen {
-                let row = row_of_member[seen];
-                row_of_member.push(row);
-                total_subscriptions += rows.row(row as usize).len();
-                continue;
+            match seen {
+                Some(seen) => rows.same_as(seen),
+                None => rows.push(member.topics.iter().filter_map(|topic| {
+                    let meta = resolver.resolve(topic);
+                    (meta != NONE).then(|| rank_of_meta[meta as usize])
+                })),
             }
-            for topic in &member.topics {
-                let meta = resolver.resolve(topic);
-                if meta != NONE {
-                    let rank = rank_of_meta[meta as usize];
-                    subscribed_rank[rank as usize] = true;
-                    rows.push(rank);
-                }
-            }
-            rows.end_row(true);
-            let new = rows.rows() as u32 - 1;
-            let content = rows.row(new as usize);
-            total_subscriptions += content.len();
-            let mut hasher = FxHasher::default();
-            content.hash(&mut hasher);
-            let row = match row_by_hash.entry(hasher.finish()) {
-                Entry::Occupied(seen) if rows.row(*seen.get() as usize) == content => {
-                    let seen = *seen.get();
-                    rows.pop_row();
-                    seen
-                }
-                // A hash collision keeps its own row: sharing is only a saving.
-                Entry::Occupied(_) => new,
-                Entry::Vacant(slot) => *slot.insert(new),
-            };
-            row_of_member.push(row);
         }
+        Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members).map(|(i, _)| i)
+    }
 
-        let mut topic_of_rank = vec![NONE; group.topics.len()];
+    /// [`GroupIndex::new`] for a group a leader decoded: the same index as
+    /// for [`DecodedGroup::to_group`], read from name ids.
+    pub(crate) fn from_decoded(group: &'g DecodedGroup) -> Result<Self, AssignError> {
+        let metadata = validate_topics(&group.topics)?;
+        let place = validate_members(&group.members)?;
+        let members: Vec<&'g Member> = place.iter().map(|&i| &group.members[i as usize]).collect();
+        let rank_of_meta = ranks(&metadata);
+        // Names the metadata lacks have no rank.
+        let mut rank_of_name = vec![NONE; group.names.len()];
+        for (meta, &name) in group.topic_name.iter().enumerate() {
+            rank_of_name[name as usize] = rank_of_meta[meta];
+        }
+        let mut rows = RowBuilder::new(members.len(), metadata.len());
+        let mut by_content = SeenLists::new();
+        let list = |m: usize| group.subscribed(place[m] as usize);
+        for m in 0..members.len() {
+            let topics = list(m);
+            let same = |seen: usize| list(seen) == topics;
+            let seen = if m > 0 && same(m - 1) {
+                Some(m - 1)
+            } else {
+                let mut hasher = FxHasher::default();
+                topics.hash(&mut hasher);
+                by_content.find(m, hasher.finish(), same)
+            };
+            match seen {
+                Some(seen) => rows.same_as(seen),
+                None => rows.push(
+                    topics
+                        .iter()
+                        .map(|&name| rank_of_name[name as usize])
+                        .filter(|&rank| rank != NONE),
+                ),
+            }
+        }
+        let (mut index, topic_of_rank) =
+            Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members)?;
+        let topic_of_name = rank_of_name
+            .iter()
+            .map(|&rank| {
+                if rank == NONE {
+                    NONE
+                } else {
+                    topic_of_rank[rank as usize]
+                }
+            })
+            .collect();
+        index.owned_lists = OwnedLists::Decoded {
+            group,
+            place,
+            topic_of_name,
+        };
+        Ok(index)
+    }
+
+    /// The index once every member's row is in: topic ids for the
+    /// subscribed topics, in name order; also, per rank, its topic id.
+    fn finish(
+        metadata_topics: &'g [Topic],
+        metadata: &[u32],
+        members: Vec<&'g Member>,
+        rows: RowBuilder,
+        owned_lists: OwnedLists<'g>,
+    ) -> Result<(Self, Vec<u32>), AssignError> {
+        let RowBuilder {
+            mut rows,
+            row_of_member,
+            subscribed_rank,
+            total: total_subscriptions,
+            ..
+        } = rows;
+        let mut topic_of_rank = vec![NONE; metadata.len()];
         let mut topics = Vec::new();
         let mut total: u64 = 0;
         for (rank, &meta) in metadata.iter().enumerate() {
             if !subscribed_rank[rank] {
                 continue;
             }
-            let topic = &group.topics[meta as usize];
+            let topic = &metadata_topics[meta as usize];
             let partitions = topic.partitions as u32;
             topic_of_rank[rank] = topics.len() as u32;
             topics.push(TopicEntry {
@@ -275,32 +398,11 @@ impl<'g> GroupIndex<'g> {
             });
             total += u64::from(partitions);
             if total > MAX_PARTITIONS {
-                // Report the whole sum and the largest topic (the first by
-                // name among equals), so the message does not depend on order.
-                let subscribed = || {
-                    metadata
-                        .iter()
-                        .enumerate()
-                        .filter(|&(rank, _)| subscribed_rank[rank])
-                        .map(|(_, &m)| &group.topics[m as usize])
-                };
-                let partitions = subscribed().map(|t| t.partitions.max(0) as u64).sum();
-                let largest = subscribed()
-                    .reduce(|best, t| {
-                        if t.partitions > best.partitions {
-                            t
-                        } else {
-                            best
-                        }
-                    })
-                    .unwrap_or(topic);
-                return Err(AssignErrorKind::TooManyPartitions {
-                    partitions,
-                    largest_topic: largest.name.to_string(),
-                    largest_partitions: largest.partitions,
-                    limit: MAX_PARTITIONS,
-                }
-                .into());
+                return Err(too_many_partitions(
+                    metadata_topics,
+                    metadata,
+                    &subscribed_rank,
+                ));
             }
         }
         // Ranks to topic ids, in place: the map keeps order.
@@ -314,13 +416,32 @@ impl<'g> GroupIndex<'g> {
         };
 
         let owned = Csr::from_parts(vec![0; members.len() + 1], Vec::new());
-        Ok(GroupIndex {
+        let index = GroupIndex {
             topics,
             total_partitions: total as u32,
             members,
             subscriptions,
             owned,
-        })
+            owned_lists,
+        };
+        Ok((index, topic_of_rank))
+    }
+
+    /// How many entries member `m`'s owned list has, valid or not.
+    #[inline]
+    pub(crate) fn owned_len(&self, m: usize) -> usize {
+        match &self.owned_lists {
+            OwnedLists::Members => self.members[m].owned.len(),
+            OwnedLists::Decoded { group, place, .. } => group.claims(place[m] as usize).len(),
+        }
+    }
+
+    /// Whether any member's owned list has an entry, valid or not.
+    pub(crate) fn anything_owned(&self) -> bool {
+        match &self.owned_lists {
+            OwnedLists::Members => self.members.iter().any(|m| !m.owned.is_empty()),
+            OwnedLists::Decoded { group, .. } => !group.claims.is_empty(),
+        }
     }
 
     /// Fills `owned`, for an index built without it.
@@ -337,8 +458,7 @@ impl<'g> GroupIndex<'g> {
         let mut reader = OwnedReader::new(self);
         let mut starts = Vec::with_capacity(members + 1);
         starts.push(0u32);
-        let mut items: Vec<u32> =
-            Vec::with_capacity(self.members.iter().map(|m| m.owned.len()).sum());
+        let mut items: Vec<u32> = Vec::with_capacity((0..members).map(|m| self.owned_len(m)).sum());
         for m in 0..members {
             let row_start = items.len();
             reader.read(m, |p| items.push(p));
@@ -491,10 +611,34 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         mut foreign: impl FnMut(u32),
     ) {
         let index = self.index;
-        if index.members[m].owned.is_empty() {
+        if index.owned_len(m) == 0 {
             return;
         }
         let row = self.stamp(m);
+        if let OwnedLists::Decoded {
+            group,
+            place,
+            topic_of_name,
+        } = &index.owned_lists
+        {
+            // Decoded claims name topics by id: no guess, no lookup.
+            for &(name, partition) in group.claims(place[m] as usize) {
+                let t = topic_of_name[name as usize];
+                if t == NONE {
+                    continue;
+                }
+                let slot = self.slots[t as usize];
+                // A negative partition reads as a huge `u32`: out of range.
+                if (partition as u32) < slot.partitions {
+                    if slot.stamp == row {
+                        subscribed(t, slot.start + partition as u32);
+                    } else {
+                        foreign(slot.start + partition as u32);
+                    }
+                }
+            }
+            return;
+        }
         // Owned lists usually come grouped and in name order: guess this
         // topic or the next one, by the address of the metadata's own name,
         // then by content, before asking the resolver. A decoded list names
@@ -711,20 +855,23 @@ fn validate_topics(topics: &[Topic]) -> Result<Vec<u32>, AssignError> {
     Ok(order)
 }
 
-/// Members in id order, after checking ids and instance ids are unique.
-fn validate_members(members: &[Member]) -> Result<Vec<&Member>, AssignError> {
-    let mut sorted: Vec<&Member> = members.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+/// The places of `members` in id order, after checking ids and instance
+/// ids are unique.
+fn validate_members(members: &[Member]) -> Result<Vec<u32>, AssignError> {
+    let mut sorted: Vec<u32> = (0..members.len() as u32).collect();
+    sorted.sort_unstable_by(|&a, &b| members[a as usize].id.cmp(&members[b as usize].id));
     for pair in sorted.windows(2) {
-        if pair[0].id == pair[1].id {
+        let (a, b) = (&members[pair[0] as usize], &members[pair[1] as usize]);
+        if a.id == b.id {
             return Err(AssignErrorKind::DuplicateMember {
-                member: pair[0].id.clone(),
+                member: a.id.clone(),
             }
             .into());
         }
     }
     let mut statics: Vec<(&str, &str)> = sorted
         .iter()
+        .map(|&i| &members[i as usize])
         .filter_map(|m| m.instance_id.as_deref().map(|i| (i, m.id.as_str())))
         .collect();
     statics.sort_unstable();
@@ -739,6 +886,51 @@ fn validate_members(members: &[Member]) -> Result<Vec<&Member>, AssignError> {
         }
     }
     Ok(sorted)
+}
+
+/// Per metadata index, its rank: its place in name order, so rows of ranks
+/// sort like rows of names, and stay sorted when ranks become topic ids.
+fn ranks(metadata: &[u32]) -> Vec<u32> {
+    let mut rank_of_meta = vec![0u32; metadata.len()];
+    for (rank, &meta) in metadata.iter().enumerate() {
+        rank_of_meta[meta as usize] = rank as u32;
+    }
+    rank_of_meta
+}
+
+/// The error for subscribed topics whose partitions add up past
+/// [`MAX_PARTITIONS`]: the whole sum and the largest topic (the first by
+/// name among equals), so the message does not depend on order.
+#[cold]
+fn too_many_partitions(
+    topics: &[Topic],
+    metadata: &[u32],
+    subscribed_rank: &[bool],
+) -> AssignError {
+    let subscribed = || {
+        metadata
+            .iter()
+            .enumerate()
+            .filter(|&(rank, _)| subscribed_rank[rank])
+            .map(|(_, &m)| &topics[m as usize])
+    };
+    let partitions = subscribed().map(|t| t.partitions.max(0) as u64).sum();
+    let largest = subscribed()
+        .reduce(|best, t| {
+            if t.partitions > best.partitions {
+                t
+            } else {
+                best
+            }
+        })
+        .expect("a topic was subscribed");
+    AssignErrorKind::TooManyPartitions {
+        partitions,
+        largest_topic: largest.name.to_string(),
+        largest_partitions: largest.partitions,
+        limit: MAX_PARTITIONS,
+    }
+    .into()
 }
 
 /// Maps topic names to ids by content. A direct-mapped cache by address sits

@@ -32,6 +32,7 @@ use crate::hash::FxHashMap;
 use crate::index::{Csr, GroupIndex, NONE, RackIndex};
 use crate::java::java_member_order;
 use crate::model::{Group, RebalanceProtocol};
+use crate::protocol::DecodedGroup;
 
 /// The `range` strategy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,8 +48,11 @@ impl Assignor for RangeAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let index = GroupIndex::new(group)?;
-        Ok(range(&index))
+        Ok(range(&GroupIndex::new(group)?))
+    }
+
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        Ok(range(&GroupIndex::from_decoded(group)?))
     }
 }
 

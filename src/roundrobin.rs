@@ -12,6 +12,7 @@ use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
 use crate::java::{java_cmp, java_member_order};
 use crate::model::{Group, RebalanceProtocol};
+use crate::protocol::DecodedGroup;
 
 /// The `roundrobin` strategy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,12 +28,19 @@ impl Assignor for RoundRobinAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let index = GroupIndex::new(group)?;
-        if let Some(row) = index.common_subscription() {
-            return Ok(uniform_round_robin(&index, row));
-        }
-        Ok(Assignment::from_owners(&index, &round_robin(&index)))
+        Ok(assign(&GroupIndex::new(group)?))
     }
+
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        Ok(assign(&GroupIndex::from_decoded(group)?))
+    }
+}
+
+fn assign(index: &GroupIndex<'_>) -> Assignment {
+    if let Some(row) = index.common_subscription() {
+        return uniform_round_robin(index, row);
+    }
+    Assignment::from_owners(index, &round_robin(index))
 }
 
 /// Equal subscriptions: the deal never skips anyone, so the `k`-th partition

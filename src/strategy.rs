@@ -7,6 +7,7 @@ use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::model::{Group, History, RebalanceProtocol};
+use crate::protocol::DecodedGroup;
 use crate::range::RangeAssignor;
 use crate::roundrobin::RoundRobinAssignor;
 use crate::sticky::{CooperativeStickyAssignor, StickyAssignor};
@@ -69,6 +70,10 @@ impl Assignor for Strategy {
 
     fn history(&self) -> History {
         self.assignor().history()
+    }
+
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        self.assignor().assign_decoded(group)
     }
 }
 

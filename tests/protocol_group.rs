@@ -281,7 +281,8 @@ fn a_users_own_assignor_leads_and_members_follow() {
     ];
     let led = lead(&FirstTakesAll, &members, vec![Topic::new("t", 2)]).unwrap();
     // The history was read the way the assignor asked: b owned t-1 at 3.
-    let b = led.group.member("b").unwrap();
+    let group = led.group();
+    let b = group.member("b").unwrap();
     assert_eq!(b.owned, vec![tp("t", 1)]);
     assert_eq!(b.generation, Some(3));
     let a = led.assignment.member("a").unwrap();

@@ -100,7 +100,8 @@ fuzz_target!(|input: Input| {
     let Ok(led) = lead(strategy, &members, topics) else {
         return;
     };
-    assert_eq!(led.sync.len(), led.group.members.len());
+    let group = led.group();
+    assert_eq!(led.sync.len(), group.members.len());
     for (id, bytes) in &led.sync {
         let decoded = AssignmentData::decode(bytes).expect("the leader's bytes decode");
         let mut got: Vec<(String, i32)> = decoded
@@ -117,7 +118,7 @@ fuzz_target!(|input: Input| {
         let mut want: Vec<(String, i32)> = given.iter().map(|(t, p)| (t.to_string(), p)).collect();
         want.sort_unstable();
         assert_eq!(got, want, "member {id}");
-        let owned = &led.group.member(id).expect("a member of the group").owned;
+        let owned = &group.member(id).expect("a member of the group").owned;
         follow(owned, bytes).expect("follow reads the leader's bytes");
     }
 });

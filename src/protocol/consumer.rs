@@ -6,8 +6,7 @@ use std::sync::Arc;
 use crate::java::java_cmp;
 use crate::model::TopicPartition;
 use crate::protocol::wire::{
-    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Names, Reader, TopicPartitions,
-    Writer,
+    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Reader, TopicPartitions, Writer,
 };
 
 /// The newest ConsumerProtocol version this crate knows (and writes by
@@ -133,22 +132,12 @@ impl Subscription {
     /// accepted: above 3 the v3 layout is read and the rest ignored; bytes
     /// after the fields never fail.
     pub fn decode(bytes: &[u8]) -> Result<DecodedSubscription, DecodeError> {
-        Self::read(Reader::new(bytes), true)
+        Self::read(Reader::new(bytes))
     }
 
-    /// [`Self::decode`] for a leader: every name interned into `names`,
-    /// shared by the messages of one group, and the owned partitions read
-    /// flat (`owned_entries` is left empty).
-    pub(crate) fn decode_with_names(
-        bytes: &[u8],
-        names: &mut Names,
-    ) -> Result<DecodedSubscription, DecodeError> {
-        Self::read(Reader::with_names(bytes, names), false)
-    }
-
-    /// Reads a subscription; `entries` keeps the owned partitions as the
-    /// wire grouped them too.
-    fn read(mut r: Reader<'_, '_>, entries: bool) -> Result<DecodedSubscription, DecodeError> {
+    /// Reads a subscription, keeping the owned partitions both as the wire
+    /// grouped them and flat.
+    fn read(mut r: Reader<'_, '_>) -> Result<DecodedSubscription, DecodeError> {
         let version = read_version(&mut r)?;
 
         let (count, capacity) = r.name_count("topics", 2)?;
@@ -162,11 +151,9 @@ impl Subscription {
         let mut owned_partitions = Vec::new();
         let mut generation_id = -1;
         let mut rack = None;
-        if version >= 1 && entries {
+        if version >= 1 {
             owned_entries = r.topic_partitions("owned partitions")?;
             owned_partitions = flatten(&owned_entries);
-        } else if version >= 1 {
-            owned_partitions = r.flat_topic_partitions("owned partitions")?;
         }
         if version >= 2 {
             generation_id = r.i32("generation id")?;
@@ -336,7 +323,7 @@ fn effective_version(version: i16) -> Result<i16, EncodeError> {
     Ok(version.min(LATEST_VERSION))
 }
 
-fn read_version(r: &mut Reader<'_, '_>) -> Result<i16, DecodeError> {
+pub(crate) fn read_version(r: &mut Reader<'_, '_>) -> Result<i16, DecodeError> {
     let version = r.i16("version")?;
     if version < 0 {
         return Err(DecodeError::new(

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::java::java_cmp;
-use crate::model::{Group, History, Member, OwnedSource, RebalanceProtocol, Topic, TopicPartition};
+use crate::model::{Group, History, Member, RebalanceProtocol, Topic, TopicPartition};
 use crate::protocol::consumer::{AssignmentData, Subscription, encode_runs};
-use crate::protocol::user_data::{
-    StickyUserData, cooperative_user_data, decode_cooperative_user_data, java_string_hash,
-};
-use crate::protocol::wire::{DecodeError, EncodeError, Names};
+use crate::protocol::decoded::DecodedGroup;
+use crate::protocol::user_data::{StickyUserData, cooperative_user_data, java_string_hash};
+use crate::protocol::wire::{DecodeError, EncodeError};
 use crate::strategy::Strategy;
 
 /// A group could not agree on a rebalance protocol or a strategy.
@@ -266,7 +265,7 @@ impl JoinedMember {
 /// The leader could not assign the group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaderError {
-    kind: LeaderErrorKind,
+    pub(crate) kind: LeaderErrorKind,
 }
 
 /// Why the leader could not assign the group.
@@ -329,19 +328,32 @@ impl std::error::Error for LeaderError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LeaderAssignment {
-    /// The group the leader decoded from the members' metadata.
-    pub group: Group,
     /// The strategy's answer.
     pub assignment: crate::Assignment,
     /// Each member's SyncGroup assignment bytes, in member-id order.
     pub sync: Vec<(String, Vec<u8>)>,
+    decoded: DecodedGroup,
+}
+
+impl LeaderAssignment {
+    /// The group as the leader decoded it, interned.
+    pub fn decoded(&self) -> &DecodedGroup {
+        &self.decoded
+    }
+
+    /// The group the leader decoded from the members' metadata, as the
+    /// model's [`Group`] (built on each call; the leader itself never
+    /// needs it).
+    pub fn group(&self) -> Group {
+        self.decoded.to_group()
+    }
 }
 
 /// Decodes one member's metadata into the model as `assignor` reads it
 /// ([`Assignor::history`]).
 ///
 /// `sticky` takes the previous assignment and generation from its user data
-/// ([`OwnedSource::StickyUserData`]); `cooperative-sticky` from the
+/// ([`OwnedSource::StickyUserData`](crate::OwnedSource::StickyUserData)); `cooperative-sticky` from the
 /// subscription's owned partitions and generation, taking the generation from
 /// its user data when the subscription has none (v0 and v1), as the Java
 /// client does; `range` and `roundrobin` from the subscription.
@@ -353,47 +365,12 @@ pub fn decode_member(
     assignor: impl Assignor,
     joined: &JoinedMember,
 ) -> Result<Member, LeaderError> {
-    decode_member_with(assignor.history(), joined, &mut Names::default())
-}
-
-/// [`decode_member`], interning names into a table shared by the group.
-fn decode_member_with(
-    history: History,
-    joined: &JoinedMember,
-    names: &mut Names,
-) -> Result<Member, LeaderError> {
-    let decoded =
-        Subscription::decode_with_names(&joined.metadata, names).map_err(|source| LeaderError {
-            kind: LeaderErrorKind::BadMetadata {
-                member: joined.member_id.clone(),
-                source,
-            },
-        })?;
-    let sub = decoded.subscription;
-    let mut member = Member::new(joined.member_id.clone());
-    member.instance_id = joined.group_instance_id.clone();
-    member.rack = sub.rack_id().map(str::to_string);
-    member.topics = sub.topics;
-    match history {
-        History::StickyUserData => {
-            let (data, _) = StickyUserData::decode_with_names(sub.user_data.as_deref(), names);
-            member.owned = data.owned;
-            member.generation = data.generation;
-            member.owned_source = OwnedSource::StickyUserData;
-        }
-        History::CooperativeGeneration => {
-            member.owned = sub.owned_partitions;
-            member.generation = sub
-                .generation
-                .or_else(|| decode_cooperative_user_data(sub.user_data.as_deref()));
-        }
-        _ => {
-            member.owned = sub.owned_partitions;
-            member.generation = sub.generation;
-        }
-    }
-    member.user_data = sub.user_data;
-    Ok(member)
+    let decoded = DecodedGroup::decode(assignor, std::slice::from_ref(joined), Vec::new())?;
+    Ok(decoded
+        .to_group()
+        .members
+        .pop()
+        .expect("one member decoded"))
 }
 
 /// The leader's work: decodes every member's metadata, runs `assignor` over
@@ -403,7 +380,10 @@ fn decode_member_with(
 /// Any [`Assignor`] leads: a [`Strategy`] by name, a configured one
 /// (`StickyAssignor::new().with_rack_match(RackMatch::Leader)`), or a
 /// user's own, which says through [`Assignor::history`] where its members'
-/// history is on the wire.
+/// history is on the wire. The metadata is decoded straight into a
+/// [`DecodedGroup`], which the built-in strategies read as it is
+/// ([`Assignor::assign_decoded`]); a user's own assignor gets the model's
+/// [`Group`].
 ///
 /// # Errors
 ///
@@ -415,18 +395,8 @@ pub fn lead(
     members: &[JoinedMember],
     topics: Vec<Topic>,
 ) -> Result<LeaderAssignment, LeaderError> {
-    let history = assignor.history();
-    // Every member's names become the metadata's own `Arc`s (or one shared
-    // `Arc` per name the metadata lacks), so the strategy compares topics
-    // by address instead of reading each member's copies.
-    let mut names = Names::seeded(topics.iter().map(|t| &t.name));
-    let mut group = Group::new();
-    group.topics = topics;
-    group.members = members
-        .iter()
-        .map(|m| decode_member_with(history, m, &mut names))
-        .collect::<Result<_, _>>()?;
-    let assignment = assignor.assign(&group).map_err(|e| LeaderError {
+    let decoded = DecodedGroup::decode(&assignor, members, topics)?;
+    let assignment = assignor.assign_decoded(&decoded).map_err(|e| LeaderError {
         kind: LeaderErrorKind::Assign(e),
     })?;
     let sync = assignment
@@ -444,9 +414,9 @@ pub fn lead(
         })
         .collect::<Result<_, _>>()?;
     Ok(LeaderAssignment {
-        group,
         assignment,
         sync,
+        decoded,
     })
 }
 

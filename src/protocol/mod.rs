@@ -48,6 +48,7 @@
 //! ```
 
 mod consumer;
+mod decoded;
 mod group;
 #[cfg(feature = "kafka-protocol")]
 mod kafka_protocol_impls;
@@ -58,6 +59,7 @@ pub use consumer::{
     AssignmentData, DecodedAssignment, DecodedSubscription, LATEST_VERSION, Subscription,
     group_by_topic,
 };
+pub use decoded::DecodedGroup;
 pub use group::{
     AssignmentChange, ClientState, JoinProtocol, JoinedMember, LeaderAssignment, LeaderError,
     LeaderErrorKind, NegotiationError, assignment_change, decode_member, follow, join_protocols,

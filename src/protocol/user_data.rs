@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use crate::model::TopicPartition;
-use crate::protocol::wire::{EncodeError, Names, Reader, TopicPartitions, Writer};
+use crate::protocol::consumer::flatten;
+use crate::protocol::wire::{EncodeError, Reader, TopicPartitions, Writer};
 
 /// The `sticky` strategy's user data: the member's previous assignment and,
 /// from format V1 on, the generation it was assigned in.
@@ -71,21 +72,14 @@ impl StickyUserData {
     /// A topic name that is not valid UTF-8 makes the data unreadable here
     /// (the Java client would replace the bad bytes instead).
     pub fn decode(user_data: Option<&[u8]>) -> (StickyUserData, StickyFormat) {
-        let mut names = Names::default();
-        Self::decode_with_names(user_data, &mut names)
-    }
-
-    /// [`Self::decode`], interning every name into `names`, shared by the
-    /// messages of one group.
-    pub(crate) fn decode_with_names(
-        user_data: Option<&[u8]>,
-        names: &mut Names,
-    ) -> (StickyUserData, StickyFormat) {
         let Some(bytes) = user_data.filter(|b| !b.is_empty()) else {
             return (StickyUserData::default(), StickyFormat::None);
         };
-        let mut r = Reader::with_names(bytes, names);
-        let Ok(owned) = r.flat_topic_partitions("previous assignment") else {
+        let mut r = Reader::new(bytes);
+        let Ok(owned) = r
+            .topic_partitions("previous assignment")
+            .map(|entries| flatten(&entries))
+        else {
             return (
                 StickyUserData {
                     owned: Vec::new(),

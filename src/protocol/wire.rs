@@ -19,8 +19,6 @@ use std::sync::Arc;
 
 use indexmap::IndexSet;
 
-use crate::model::TopicPartition;
-
 /// The most topic names one decoded message may hold: its subscribed topics
 /// and its `[topic, partitions]` entries together. Far above any real
 /// subscription (a cluster's every topic); it exists so that a crafted
@@ -217,12 +215,31 @@ impl EncodeError {
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     known: IndexSet<Arc<str>, foldhash::fast::RandomState>,
-    /// Per position, the ids of the previous message's names, and of this
-    /// message's so far; only for a table shared by messages, and only the
-    /// first [`GUESSED_NAMES`] of a message.
+    /// Per kind of message, the guesses for the next one: a member's
+    /// subscription is guessed from the previous member's subscription, its
+    /// user data from the previous member's user data.
+    guesses: [Guesses; 2],
+    /// Which guesses the message being read uses; `None` for a table of one
+    /// message's own.
+    stream: Option<usize>,
+}
+
+/// Per position, the ids of the previous message's names, and of this
+/// message's so far; only the first [`GUESSED_NAMES`] of a message.
+#[derive(Debug, Default)]
+struct Guesses {
     previous: Vec<u32>,
     current: Vec<u32>,
-    shared: bool,
+}
+
+/// The kinds of message a shared [`Names`] guesses apart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Stream {
+    /// JoinGroup subscriptions.
+    Subscription = 0,
+    /// The sticky strategy's user data, whose topics come in the Java
+    /// `HashMap`'s order, not the subscription's.
+    UserData = 1,
 }
 
 /// How many positions of a message a shared table remembers for guessing
@@ -231,7 +248,8 @@ pub(crate) struct Names {
 const GUESSED_NAMES: usize = 1 << 16;
 
 impl Names {
-    /// A table holding these names, as they are.
+    /// A table holding these names, as they are, with ids in this order
+    /// (a repeated name keeps its first id).
     pub(crate) fn seeded<'n>(names: impl Iterator<Item = &'n Arc<str>>) -> Self {
         let mut table = Names::default();
         for name in names {
@@ -240,41 +258,76 @@ impl Names {
         table
     }
 
-    /// A new message starts: its names are guessed from the last one that
-    /// had any.
-    fn begin(&mut self) {
-        self.shared = true;
-        if !self.current.is_empty() {
-            std::mem::swap(&mut self.previous, &mut self.current);
-            self.current.clear();
+    /// The id of a name already in the table.
+    pub(crate) fn id_of(&self, name: &str) -> Option<u32> {
+        self.known.get_index_of(name).map(|id| id as u32)
+    }
+
+    /// Every name, by id.
+    pub(crate) fn into_names(self) -> Vec<Arc<str>> {
+        self.known.into_iter().collect()
+    }
+
+    /// A new message of kind `stream` starts: its names are guessed from the
+    /// last one of its kind that had any.
+    fn begin(&mut self, stream: Stream) {
+        self.stream = Some(stream as usize);
+        let guesses = &mut self.guesses[stream as usize];
+        if !guesses.current.is_empty() {
+            std::mem::swap(&mut guesses.previous, &mut guesses.current);
+            guesses.current.clear();
         }
     }
 
-    /// The name whose UTF-8 bytes are `bytes`; `check` validates bytes not
-    /// already known.
+    /// The id of the name whose UTF-8 bytes are `bytes`; `check` validates
+    /// bytes not already known.
+    #[inline]
+    fn intern_id<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
+    ) -> Result<u32, DecodeError> {
+        let Some(stream) = self.stream else {
+            return self.lookup(bytes, check);
+        };
+        let guesses = &self.guesses[stream];
+        let at = guesses.current.len();
+        let guessed = guesses
+            .previous
+            .get(at)
+            .copied()
+            .filter(|&id| same_name(&self.known[id as usize], bytes));
+        let id = match guessed {
+            Some(id) => id,
+            None => self.lookup(bytes, check)?,
+        };
+        let current = &mut self.guesses[stream].current;
+        if current.len() < GUESSED_NAMES {
+            current.push(id);
+        }
+        Ok(id)
+    }
+
+    fn lookup<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
+    ) -> Result<u32, DecodeError> {
+        let name = check(bytes)?;
+        Ok(match self.known.get_index_of(name) {
+            Some(id) => id as u32,
+            None => self.known.insert_full(Arc::from(name)).0 as u32,
+        })
+    }
+
+    /// The name whose UTF-8 bytes are `bytes`, sharing the table's
+    /// allocation.
     fn intern<'b>(
         &mut self,
         bytes: &'b [u8],
         check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
     ) -> Result<Arc<str>, DecodeError> {
-        let guess = self
-            .previous
-            .get(self.current.len())
-            .and_then(|&id| self.known.get_index(id as usize))
-            .filter(|known| same_name(known, bytes));
-        let id = match guess {
-            Some(_) => self.previous[self.current.len()],
-            None => {
-                let name = check(bytes)?;
-                match self.known.get_index_of(name) {
-                    Some(id) => id as u32,
-                    None => self.known.insert_full(Arc::from(name)).0 as u32,
-                }
-            }
-        };
-        if self.shared && self.current.len() < GUESSED_NAMES {
-            self.current.push(id);
-        }
+        let id = self.intern_id(bytes, check)?;
         Ok(Arc::clone(&self.known[id as usize]))
     }
 }
@@ -312,9 +365,10 @@ impl<'a> Reader<'a, 'static> {
 }
 
 impl<'a, 'n> Reader<'a, 'n> {
-    /// A reader interning names into `names`.
-    pub(crate) fn with_names(bytes: &'a [u8], names: &'n mut Names) -> Self {
-        names.begin();
+    /// A reader interning names into `names`, guessing them from the last
+    /// message of the same kind.
+    pub(crate) fn with_names(bytes: &'a [u8], names: &'n mut Names, stream: Stream) -> Self {
+        names.begin(stream);
         Reader {
             bytes,
             pos: 0,
@@ -449,6 +503,34 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// same name read before in this message. Only for elements of an array
     /// counted by [`Self::name_count`].
     pub(crate) fn topic_name(&mut self, field: &'static str) -> Result<Arc<str>, DecodeError> {
+        let (bytes, body_at) = self.name_bytes(field)?;
+        let check = |bytes| {
+            std::str::from_utf8(bytes)
+                .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, body_at))
+        };
+        match &mut self.interned {
+            NameTable::Own(names) => names.intern(bytes, check),
+            NameTable::Shared(names) => names.intern(bytes, check),
+        }
+    }
+
+    /// [`Self::topic_name`] as its id in the reader's table.
+    #[inline]
+    pub(crate) fn topic_id(&mut self, field: &'static str) -> Result<u32, DecodeError> {
+        let (bytes, body_at) = self.name_bytes(field)?;
+        let check = |bytes| {
+            std::str::from_utf8(bytes)
+                .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, body_at))
+        };
+        match &mut self.interned {
+            NameTable::Own(names) => names.intern_id(bytes, check),
+            NameTable::Shared(names) => names.intern_id(bytes, check),
+        }
+    }
+
+    /// A non-nullable string's bytes and where they start.
+    #[inline]
+    fn name_bytes(&mut self, field: &'static str) -> Result<(&'a [u8], usize), DecodeError> {
         let at = self.pos;
         let length = self.i16(field)?;
         if length < 0 {
@@ -461,15 +543,7 @@ impl<'a, 'n> Reader<'a, 'n> {
             ));
         }
         let body_at = self.pos;
-        let bytes = self.take(length as usize, field)?;
-        let check = |bytes| {
-            std::str::from_utf8(bytes)
-                .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, body_at))
-        };
-        match &mut self.interned {
-            NameTable::Own(names) => names.intern(bytes, check),
-            NameTable::Shared(names) => names.intern(bytes, check),
-        }
+        Ok((self.take(length as usize, field)?, body_at))
     }
 
     pub(crate) fn i32_array(&mut self, field: &'static str) -> Result<Vec<i32>, DecodeError> {
@@ -498,29 +572,26 @@ impl<'a, 'n> Reader<'a, 'n> {
         Ok(out)
     }
 
-    /// [`Self::topic_partitions`] flattened as it is read: one
-    /// `TopicPartition` per partition, and no vector per entry (a member
-    /// owning one partition of each of 500 topics would otherwise cost 500
-    /// allocations).
-    pub(crate) fn flat_topic_partitions(
+    /// [`Self::topic_partitions`] flattened as it is read into `out`: one
+    /// (name id, partition) pair per partition, and no vector per entry (a
+    /// member owning one partition of each of 500 topics would otherwise
+    /// cost 500 allocations). On an error `out` holds what was read before.
+    pub(crate) fn claims_into(
         &mut self,
         field: &'static str,
-    ) -> Result<Vec<TopicPartition>, DecodeError> {
+        out: &mut Vec<(u32, i32)>,
+    ) -> Result<(), DecodeError> {
         let (count, _) = self.name_count(field, 6)?;
-        let mut out = Vec::new();
         for _ in 0..count {
-            let topic = self.topic_name("topic name")?;
+            let topic = self.topic_id("topic name")?;
             // Reserved as the input can hold, so growth stays amortised.
             let (partitions, capacity) = self.count("partitions", 4)?;
             out.reserve(capacity);
             for _ in 0..partitions {
-                out.push(TopicPartition::new(
-                    Arc::clone(&topic),
-                    self.i32("partitions")?,
-                ));
+                out.push((topic, self.i32("partitions")?));
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

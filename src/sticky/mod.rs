@@ -75,6 +75,7 @@ use crate::assignor::Assignor;
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
 use crate::model::{Group, History, RebalanceProtocol};
+use crate::protocol::DecodedGroup;
 
 /// Which replicas' racks make a partition local to a member, for rack-aware
 /// sticky assignment.
@@ -246,6 +247,11 @@ impl Assignor for StickyAssignor {
         Ok(solve(&mut index, self.rack_match, false))
     }
 
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        let mut index = GroupIndex::from_decoded(group)?;
+        Ok(solve(&mut index, self.rack_match, false))
+    }
+
     fn history(&self) -> History {
         History::StickyUserData
     }
@@ -262,6 +268,11 @@ impl Assignor for CooperativeStickyAssignor {
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
         let mut index = GroupIndex::new(group)?;
+        Ok(solve(&mut index, self.rack_match, true))
+    }
+
+    fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
+        let mut index = GroupIndex::from_decoded(group)?;
         Ok(solve(&mut index, self.rack_match, true))
     }
 

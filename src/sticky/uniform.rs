@@ -95,7 +95,7 @@ impl Components {
 /// strided runs. `None` when the group is not such a group. Racks must not
 /// matter.
 pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
-    if index.members.iter().any(|m| !m.owned.is_empty()) {
+    if index.anything_owned() {
         return None;
     }
     let row = index.common_subscription()?;
@@ -175,13 +175,13 @@ impl Trusted<'_, '_> {
             read += 1;
             take(t, p);
         });
-        !repeated && read == self.index.members[m].owned.len()
+        !repeated && read == self.index.owned_len(m)
     }
 }
 
 impl Claims for Trusted<'_, '_> {
     fn count(&self, m: usize) -> u32 {
-        self.index.members[m].owned.len() as u32
+        self.index.owned_len(m) as u32
     }
 
     fn write(

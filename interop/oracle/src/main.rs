@@ -625,7 +625,7 @@ fn check(
         );
     }
     let mine = self::ours(&ours.assignment);
-    let decoded = &ours.group;
+    let decoded = &ours.group();
     match strategy {
         Strategy::Range | Strategy::RoundRobin => {
             if mine != java {

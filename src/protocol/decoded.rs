@@ -1,0 +1,221 @@
+//! The leader's group, decoded straight from the members' JoinGroup metadata
+//! into integers: one name table for the whole group (seeded with the
+//! metadata's names), each member's subscription as name ids, and each
+//! member's owned partitions as (name id, partition) pairs. No `Arc<str>`
+//! per name per member and no `TopicPartition` per partition: the built-in
+//! strategies read this form directly ([`Assignor::assign_decoded`]), and
+//! the model's [`Group`] is built only when somebody asks for it
+//! ([`DecodedGroup::to_group`]).
+
+use std::sync::Arc;
+
+use crate::assignor::Assignor;
+use crate::model::{Group, History, Member, OwnedSource, Topic, TopicPartition};
+use crate::protocol::consumer::read_version;
+use crate::protocol::group::{JoinedMember, LeaderError, LeaderErrorKind};
+use crate::protocol::user_data::decode_cooperative_user_data;
+use crate::protocol::wire::{DecodeError, Names, Reader, Stream};
+
+/// A group as its leader decoded it from the members' JoinGroup metadata,
+/// with every name interned once for the whole group.
+///
+/// Built by [`lead`](crate::protocol::lead) (see
+/// [`LeaderAssignment::decoded`](crate::protocol::LeaderAssignment::decoded))
+/// or by [`DecodedGroup::decode`]; read by [`Assignor::assign_decoded`].
+/// [`to_group`](Self::to_group) gives the same [`Group`] that decoding each
+/// member with [`decode_member`](crate::protocol::decode_member) gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedGroup {
+    /// The metadata, as the leader passed it.
+    pub(crate) topics: Vec<Topic>,
+    /// Per metadata topic, the id of its name.
+    pub(crate) topic_name: Vec<u32>,
+    /// Every name, by id: the metadata's own first, then the others in the
+    /// order members named them.
+    pub(crate) names: Vec<Arc<str>>,
+    /// The members without their topics and owned partitions, which are
+    /// kept as ids below. In the order the leader received them.
+    pub(crate) members: Vec<Member>,
+    /// Per member, its subscribed topics' name ids in wire order:
+    /// `subscribed[subscribed_starts[m]..subscribed_starts[m + 1]]`.
+    pub(crate) subscribed: Vec<u32>,
+    pub(crate) subscribed_starts: Vec<usize>,
+    /// Per member, its owned partitions as (name id, partition), in wire
+    /// order (from the sticky user data for [`History::StickyUserData`]).
+    pub(crate) claims: Vec<(u32, i32)>,
+    pub(crate) claim_starts: Vec<usize>,
+}
+
+impl DecodedGroup {
+    /// Decodes every member's metadata as `assignor` reads it
+    /// ([`Assignor::history`]), beside the metadata `topics`.
+    ///
+    /// # Errors
+    ///
+    /// [`LeaderErrorKind::BadMetadata`] naming the first member, in the
+    /// order given, whose metadata is not a readable subscription, and the
+    /// byte offset.
+    pub fn decode(
+        assignor: impl Assignor,
+        members: &[JoinedMember],
+        topics: Vec<Topic>,
+    ) -> Result<Self, LeaderError> {
+        let mut names = Names::seeded(topics.iter().map(|t| &t.name));
+        let topic_name = topics
+            .iter()
+            .map(|t| names.id_of(&t.name).expect("seeded"))
+            .collect();
+        let history = assignor.history();
+        let mut group = DecodedGroup {
+            topics,
+            topic_name,
+            names: Vec::new(),
+            members: Vec::with_capacity(members.len()),
+            subscribed: Vec::new(),
+            subscribed_starts: Vec::with_capacity(members.len() + 1),
+            claims: Vec::new(),
+            claim_starts: Vec::with_capacity(members.len() + 1),
+        };
+        group.subscribed_starts.push(0);
+        group.claim_starts.push(0);
+        for joined in members {
+            let member = group
+                .read_member(history, joined, &mut names)
+                .map_err(|source| LeaderError {
+                    kind: LeaderErrorKind::BadMetadata {
+                        member: joined.member_id.clone(),
+                        source,
+                    },
+                })?;
+            group.members.push(member);
+            group.subscribed_starts.push(group.subscribed.len());
+            group.claim_starts.push(group.claims.len());
+        }
+        group.names = names.into_names();
+        Ok(group)
+    }
+
+    /// Reads one member's subscription (ConsumerProtocol v0 and up), its
+    /// topics and claims into the group's lists, the rest into a member.
+    fn read_member(
+        &mut self,
+        history: History,
+        joined: &JoinedMember,
+        names: &mut Names,
+    ) -> Result<Member, DecodeError> {
+        let mut r = Reader::with_names(&joined.metadata, names, Stream::Subscription);
+        let version = read_version(&mut r)?;
+        let (count, capacity) = r.name_count("topics", 2)?;
+        self.subscribed.reserve(capacity);
+        for _ in 0..count {
+            let id = r.topic_id("topic name")?;
+            self.subscribed.push(id);
+        }
+        let user_data = r.nullable_bytes("user data")?.map(<[u8]>::to_vec);
+        let claims_start = self.claims.len();
+        if version >= 1 {
+            r.claims_into("owned partitions", &mut self.claims)?;
+        }
+        let mut generation = None;
+        if version >= 2 {
+            generation = Some(r.i32("generation id")?).filter(|&g| g >= 0);
+        }
+        let mut rack = None;
+        if version >= 3 {
+            rack = r
+                .nullable_string("rack id")?
+                .filter(|rack| !rack.is_empty())
+                .map(str::to_string);
+        }
+        drop(r);
+
+        let mut member = Member::new(joined.member_id.clone());
+        member.instance_id = joined.group_instance_id.clone();
+        member.rack = rack;
+        match history {
+            History::StickyUserData => {
+                // The subscription's own list was read to check it, and
+                // gives way to the user data's.
+                self.claims.truncate(claims_start);
+                member.generation = self.read_sticky_user_data(user_data.as_deref(), names);
+                member.owned_source = OwnedSource::StickyUserData;
+            }
+            History::CooperativeGeneration => {
+                member.generation =
+                    generation.or_else(|| decode_cooperative_user_data(user_data.as_deref()));
+            }
+            _ => member.generation = generation,
+        }
+        member.user_data = user_data;
+        Ok(member)
+    }
+
+    /// Reads the sticky user data's previous assignment into the claims and
+    /// returns its generation, as [`StickyUserData::decode`] reads it:
+    /// nothing for no data, nothing and generation -1 for data that does
+    /// not parse, no generation for V0.
+    ///
+    /// [`StickyUserData::decode`]: crate::protocol::StickyUserData::decode
+    fn read_sticky_user_data(&mut self, data: Option<&[u8]>, names: &mut Names) -> Option<i32> {
+        let bytes = data.filter(|b| !b.is_empty())?;
+        let start = self.claims.len();
+        let mut r = Reader::with_names(bytes, names, Stream::UserData);
+        if r.claims_into("previous assignment", &mut self.claims)
+            .is_err()
+        {
+            self.claims.truncate(start);
+            return Some(-1);
+        }
+        r.i32("generation").ok()
+    }
+
+    /// The metadata the group was decoded beside.
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
+    /// How many members there are.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether there are no members.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Member `m`'s subscribed topics' name ids, in wire order.
+    pub(crate) fn subscribed(&self, m: usize) -> &[u32] {
+        &self.subscribed[self.subscribed_starts[m]..self.subscribed_starts[m + 1]]
+    }
+
+    /// Member `m`'s owned partitions as (name id, partition), in wire order.
+    pub(crate) fn claims(&self, m: usize) -> &[(u32, i32)] {
+        &self.claims[self.claim_starts[m]..self.claim_starts[m + 1]]
+    }
+
+    /// The model's group: each member with its topics and owned partitions
+    /// as names (the table's own `Arc`s, so one allocation per name for the
+    /// whole group), in the order the members were received.
+    pub fn to_group(&self) -> Group {
+        let mut group = Group::new();
+        group.topics = self.topics.clone();
+        group.members = (0..self.members.len())
+            .map(|m| {
+                let mut member = self.members[m].clone();
+                member.topics = self
+                    .subscribed(m)
+                    .iter()
+                    .map(|&id| Arc::clone(&self.names[id as usize]))
+                    .collect();
+                member.owned = self
+                    .claims(m)
+                    .iter()
+                    .map(|&(id, p)| TopicPartition::new(Arc::clone(&self.names[id as usize]), p))
+                    .collect();
+                member
+            })
+            .collect();
+        group
+    }
+}
