@@ -368,12 +368,16 @@ impl<'a> MemberAssignment<'a> {
 
     /// Each topic the member reads, in name order, with its partitions
     /// ascending.
-    pub fn topics(&self) -> impl Iterator<Item = (&'a str, &'a [i32])> + use<'a> {
-        let this = *self;
-        self.runs().iter().enumerate().map(move |(r, run)| {
+    pub fn topics(&self) -> impl Iterator<Item = (&'a str, &'a [i32])> + Clone + use<'a> {
+        let a = self.assignment;
+        let (first, end) = a.member_runs[self.member];
+        // A run ends where the next one starts (the member's last, at the
+        // run after it): one pass over pairs, no index arithmetic per run.
+        let bounds = a.runs.get(first as usize..=end as usize).unwrap_or(&[]);
+        bounds.windows(2).map(move |pair| {
             (
-                &*this.assignment.topics[run.topic as usize],
-                this.run_partitions(r),
+                &*a.topics[pair[0].topic as usize],
+                &a.partitions[pair[0].start as usize..pair[1].start as usize],
             )
         })
     }

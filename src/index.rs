@@ -535,6 +535,8 @@ pub(crate) struct OwnedReader<'i, 'g> {
     stamped: u32,
     /// For names the address guesses miss; built at the first miss.
     resolver: Option<TopicResolver<'g>>,
+    /// Per topic, scratch for [`Self::read_sorted`]; zeros between calls.
+    counts: Vec<u32>,
 }
 
 impl<'i, 'g> OwnedReader<'i, 'g> {
@@ -572,6 +574,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             by_address,
             stamped: NONE,
             resolver: None,
+            counts: Vec::new(),
         }
     }
 
@@ -579,6 +582,51 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     #[inline(always)]
     pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
         self.read_topics(m, |_, p| claim(p));
+    }
+
+    /// Member `m`'s valid claims (as [`Self::read`] gives them, no repeats
+    /// among them), ascending, into `out`.
+    pub(crate) fn read_sorted(&mut self, m: usize, out: &mut Vec<u32>) {
+        out.clear();
+        if !matches!(self.index.owned_lists, OwnedLists::Decoded { .. }) {
+            self.read(m, |p| out.push(p));
+            out.sort_unstable();
+            return;
+        }
+        // Decoded lists out of order are mostly the sticky user data's,
+        // grouped by topic in the Java `HashMap`'s order: placed by topic
+        // along the member's sorted subscription row (a counting sort),
+        // then each topic's partitions sorted where they are not already.
+        let mut counts = std::mem::take(&mut self.counts);
+        counts.resize(self.index.topics.len(), 0);
+        let mut total = 0usize;
+        self.read_topics(m, |t, _| {
+            counts[t as usize] += 1;
+            total += 1;
+        });
+        let row = self.index.subscriptions.row(m);
+        let mut next = 0u32;
+        for &t in row {
+            let c = counts[t as usize];
+            counts[t as usize] = next;
+            next += c;
+        }
+        out.resize(total, 0);
+        self.read_topics(m, |t, p| {
+            out[counts[t as usize] as usize] = p;
+            counts[t as usize] += 1;
+        });
+        let mut start = 0usize;
+        for &t in row {
+            let end = counts[t as usize] as usize;
+            counts[t as usize] = 0;
+            let topic = &mut out[start..end];
+            if !topic.is_sorted() {
+                topic.sort_unstable();
+            }
+            start = end;
+        }
+        self.counts = counts;
     }
 
     /// Calls `claim` with the topic id and global index of each valid claim

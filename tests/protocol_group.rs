@@ -5,7 +5,7 @@ use kafka_assignors::protocol::{
     StickyUserData, Subscription, assignment_change, decode_member, follow, join_protocols, lead,
     rebalance_protocol, select_strategy,
 };
-use kafka_assignors::{OwnedSource, RebalanceProtocol, Strategy, Topic, TopicPartition};
+use kafka_assignors::{Assignor, OwnedSource, RebalanceProtocol, Strategy, Topic, TopicPartition};
 
 fn tp(t: &str, p: i32) -> TopicPartition {
     TopicPartition::new(t, p)
@@ -349,4 +349,96 @@ fn a_configured_assignor_leads_with_leader_racks() {
             .partitions("t")
             .contains(&4)
     );
+}
+
+/// The leader reads decoded history without building the model: owned lists
+/// out of order, several partitions per topic in scrambled order, claims on
+/// topics the metadata lacks, out of range, or on topics the member left,
+/// and sticky user data in the Java `HashMap`'s order. Every answer equals
+/// the strategy's answer on the model's group the leader decoded, and that
+/// group is the one each member decodes to alone.
+#[test]
+fn the_leader_reads_decoded_history_as_the_model_says() {
+    let topics = || {
+        vec![
+            Topic::new("zeta", 4),
+            Topic::new("alpha", 5),
+            Topic::new("mid", 3),
+        ]
+    };
+    let owned_a = [
+        tp("zeta", 3),
+        tp("alpha", 4),
+        tp("zeta", 0),
+        tp("alpha", 1),
+        tp("alpha", 0),
+        tp("gone", 0),
+        tp("mid", 9),
+    ];
+    let owned_b = [tp("mid", 2), tp("alpha", 2), tp("mid", 0), tp("zeta", 1)];
+    for strategy in Strategy::ALL {
+        let join = |id: &str, topics: &[&str], owned: &[TopicPartition], generation| {
+            let state = ClientState::new(topics.iter().copied())
+                .with_assignment(owned.iter().cloned(), generation);
+            let metadata = join_protocols(&[strategy], &state).unwrap()[0]
+                .metadata
+                .clone();
+            JoinedMember::new(id, None, metadata)
+        };
+        // Overlapping subscriptions (the general solver), and equal ones
+        // with only valid claims (the closed form, which takes such lists
+        // at their word and sorts each as it reads it).
+        let overlapping = [
+            join("b", &["mid", "alpha", "zeta"], &owned_b, 4),
+            join("a", &["alpha", "zeta"], &owned_a, 5),
+            join("c", &["zeta", "mid", "alpha", "gone"], &[], 5),
+        ];
+        let equal = [
+            join("b", &["mid", "alpha", "zeta"], &owned_b, 4),
+            join("a", &["zeta", "alpha", "mid"], &owned_a[..5], 5),
+            join("c", &["alpha", "mid", "zeta"], &[], 5),
+        ];
+        for members in [overlapping, equal] {
+            let led = lead(strategy, &members, topics()).unwrap();
+            let group = led.group();
+            assert_eq!(
+                led.assignment,
+                strategy.assign(&group).unwrap(),
+                "{strategy}"
+            );
+            for (m, joined) in members.iter().enumerate() {
+                assert_eq!(group.members[m], decode_member(strategy, joined).unwrap());
+            }
+            // A user's assignor takes the default path through the model.
+            let by_model = lead(&Wrapped(strategy), &members, topics()).unwrap();
+            assert_eq!(by_model.assignment, led.assignment, "{strategy}");
+            assert_eq!(by_model.sync, led.sync, "{strategy}");
+        }
+    }
+}
+
+/// A strategy behind an assignor of a user's own, which does not override
+/// `assign_decoded`.
+#[derive(Debug)]
+struct Wrapped(Strategy);
+
+impl Assignor for Wrapped {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn supported_protocols(&self) -> &'static [RebalanceProtocol] {
+        self.0.supported_protocols()
+    }
+
+    fn assign(
+        &self,
+        group: &kafka_assignors::Group,
+    ) -> Result<kafka_assignors::Assignment, kafka_assignors::AssignError> {
+        self.0.assign(group)
+    }
+
+    fn history(&self) -> kafka_assignors::History {
+        self.0.history()
+    }
 }

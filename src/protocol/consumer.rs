@@ -275,10 +275,18 @@ impl AssignmentData {
 /// straight from `(topic, partitions)` runs: what [`AssignmentData::encode`]
 /// writes for the same partitions, without a `TopicPartition` per partition.
 pub(crate) fn encode_runs<'a>(
-    runs: impl Iterator<Item = (&'a str, &'a [i32])>,
-    count: usize,
+    runs: impl Iterator<Item = (&'a str, &'a [i32])> + Clone,
 ) -> Result<Vec<u8>, EncodeError> {
-    let mut w = Writer::default();
+    // Sized exactly first: a leader writes thousands of these, and growing
+    // each by doubling copied and faulted in twice the memory.
+    let (count, size) = runs
+        .clone()
+        .fold((0usize, 2 + 4 + 4), |(count, size), (topic, p)| {
+            (count + 1, size + 2 + topic.len() + 4 + 4 * p.len())
+        });
+    let mut w = Writer {
+        bytes: Vec::with_capacity(size),
+    };
     w.i16(LATEST_VERSION);
     w.topic_partitions(runs, count, "assigned partitions")?;
     w.nullable_bytes(None, "user data")?;

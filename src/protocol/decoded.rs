@@ -78,9 +78,11 @@ impl DecodedGroup {
         };
         group.subscribed_starts.push(0);
         group.claim_starts.push(0);
+        // The previous member's topic array, as bytes and as ids.
+        let mut previous: Option<(&[u8], std::ops::Range<usize>)> = None;
         for joined in members {
             let member = group
-                .read_member(history, joined, &mut names)
+                .read_member(history, joined, &mut names, &mut previous)
                 .map_err(|source| LeaderError {
                     kind: LeaderErrorKind::BadMetadata {
                         member: joined.member_id.clone(),
@@ -90,27 +92,65 @@ impl DecodedGroup {
             group.members.push(member);
             group.subscribed_starts.push(group.subscribed.len());
             group.claim_starts.push(group.claims.len());
+            if group.members.len() == 1 {
+                group.reserve_like_first(members);
+            }
         }
         group.names = names.into_names();
         Ok(group)
     }
 
+    /// Members of one group mostly subscribe and own alike: once the first
+    /// is read, room for the others to be like it, so the lists do not grow
+    /// by doubling (copying and faulting in twice the memory). Never more
+    /// than the rest of the input could hold: a name id takes at least two
+    /// bytes of it, a claim four.
+    fn reserve_like_first(&mut self, members: &[JoinedMember]) {
+        let others = members.len() - 1;
+        let bytes: usize = members[1..].iter().map(|m| m.metadata.len()).sum();
+        self.subscribed
+            .reserve((self.subscribed.len() * others).min(bytes / 2));
+        self.claims
+            .reserve((self.claims.len() * others).min(bytes / 4));
+    }
+
     /// Reads one member's subscription (ConsumerProtocol v0 and up), its
     /// topics and claims into the group's lists, the rest into a member.
-    fn read_member(
+    ///
+    /// `previous` is the topic array of the member before, as bytes and as
+    /// ids; this member's becomes it. Members mostly subscribe alike, and
+    /// the same bytes are the same ids without reading a name.
+    fn read_member<'j>(
         &mut self,
         history: History,
-        joined: &JoinedMember,
+        joined: &'j JoinedMember,
         names: &mut Names,
+        previous: &mut Option<(&'j [u8], std::ops::Range<usize>)>,
     ) -> Result<Member, DecodeError> {
         let mut r = Reader::with_names(&joined.metadata, names, Stream::Subscription);
         let version = read_version(&mut r)?;
-        let (count, capacity) = r.name_count("topics", 2)?;
-        self.subscribed.reserve(capacity);
-        for _ in 0..count {
-            let id = r.topic_id("topic name")?;
-            self.subscribed.push(id);
+        let topics_at = r.position();
+        let first_id = self.subscribed.len();
+        match previous.take() {
+            // An array is self-delimiting: the same bytes read the same.
+            Some((bytes, ids)) if r.rest().starts_with(bytes) => {
+                let last = ids.clone().last().map(|i| self.subscribed[i]);
+                r.skip_known_names(bytes.len(), ids.len(), last, "topics")?;
+                self.subscribed.extend_from_within(ids);
+            }
+            _ => {
+                let (count, capacity) = r.name_count("topics", 2)?;
+                self.subscribed.reserve(capacity);
+                for _ in 0..count {
+                    let id = r.topic_id("topic name")?;
+                    self.subscribed.push(id);
+                }
+            }
         }
+        *previous = Some((
+            &joined.metadata[topics_at..r.position()],
+            first_id..self.subscribed.len(),
+        ));
         let user_data = r.nullable_bytes("user data")?.map(<[u8]>::to_vec);
         let claims_start = self.claims.len();
         if version >= 1 {

@@ -403,7 +403,7 @@ pub fn lead(
         .members()
         .map(|m| {
             // Straight from the answer's runs: no name or partition is copied.
-            encode_runs(m.topics(), m.topics().count())
+            encode_runs(m.topics())
                 .map(|bytes| (m.id().to_string(), bytes))
                 .map_err(|source| LeaderError {
                     kind: LeaderErrorKind::Encode {

@@ -204,33 +204,41 @@ impl EncodeError {
 
 /// Topic names interned across messages: each distinct name is one
 /// allocation with a dense id. A leader seeds it with the metadata's names,
-/// so every member's decoded names are the metadata's own `Arc`s and the
-/// strategies compare them by address. Hashed with foldhash's randomly
+/// so every member's decoded names are the metadata's ids and own `Arc`s.
+/// Hashed with foldhash's randomly
 /// seeded hasher: fast on short names, and its seed is not the sender's to
 /// aim collisions at.
 ///
 /// Members of one group mostly send the same names in the same order, so
-/// each name is first compared with the name at the same position of the
-/// message before; a match costs neither the UTF-8 check nor a hash.
+/// each name is first compared with the one that followed the name before
+/// it last time; a match costs neither the UTF-8 check nor a hash.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     known: IndexSet<Arc<str>, foldhash::fast::RandomState>,
-    /// Per kind of message, the guesses for the next one: a member's
-    /// subscription is guessed from the previous member's subscription, its
-    /// user data from the previous member's user data.
+    /// Per kind of message, how its names tend to follow each other: a
+    /// member's subscription is guessed from the subscriptions before it,
+    /// its user data from the user data before it.
     guesses: [Guesses; 2],
     /// Which guesses the message being read uses; `None` for a table of one
     /// message's own.
     stream: Option<usize>,
 }
 
-/// Per position, the ids of the previous message's names, and of this
-/// message's so far; only the first [`GUESSED_NAMES`] of a message.
+/// How one kind of message tends to continue: per name, the name that
+/// followed it the last time, and the name the last message began with.
+/// Successors rather than positions, so that members of several kinds
+/// (disjoint buckets of topics, interleaved in the member list) and
+/// messages that skip a topic still guess the rest.
 #[derive(Debug, Default)]
 struct Guesses {
-    previous: Vec<u32>,
-    current: Vec<u32>,
+    first: Option<u32>,
+    next: Vec<u32>,
+    /// The name just read in the current message; `None` at its start.
+    last: Option<u32>,
 }
+
+/// Marks a name with no successor seen yet.
+const NO_GUESS: u32 = u32::MAX;
 
 /// The kinds of message a shared [`Names`] guesses apart.
 #[derive(Debug, Clone, Copy)]
@@ -241,11 +249,6 @@ pub(crate) enum Stream {
     /// `HashMap`'s order, not the subscription's.
     UserData = 1,
 }
-
-/// How many positions of a message a shared table remembers for guessing
-/// the next message's names: far more than a real subscription names, few
-/// enough that a crafted message costs no more than the names themselves.
-const GUESSED_NAMES: usize = 1 << 16;
 
 impl Names {
     /// A table holding these names, as they are, with ids in this order
@@ -268,15 +271,11 @@ impl Names {
         self.known.into_iter().collect()
     }
 
-    /// A new message of kind `stream` starts: its names are guessed from the
-    /// last one of its kind that had any.
+    /// A new message of kind `stream` starts: its names are guessed from
+    /// the messages of its kind before it.
     fn begin(&mut self, stream: Stream) {
         self.stream = Some(stream as usize);
-        let guesses = &mut self.guesses[stream as usize];
-        if !guesses.current.is_empty() {
-            std::mem::swap(&mut guesses.previous, &mut guesses.current);
-            guesses.current.clear();
-        }
+        self.guesses[stream as usize].last = None;
     }
 
     /// The id of the name whose UTF-8 bytes are `bytes`; `check` validates
@@ -291,21 +290,43 @@ impl Names {
             return self.lookup(bytes, check);
         };
         let guesses = &self.guesses[stream];
-        let at = guesses.current.len();
-        let guessed = guesses
-            .previous
-            .get(at)
-            .copied()
-            .filter(|&id| same_name(&self.known[id as usize], bytes));
+        let guess = match guesses.last {
+            None => guesses.first,
+            Some(last) => guesses.next.get(last as usize).copied(),
+        };
+        let guessed = guess.filter(|&id| {
+            id != NO_GUESS
+                && self
+                    .known
+                    .get_index(id as usize)
+                    .is_some_and(|known| same_name(known, bytes))
+        });
         let id = match guessed {
             Some(id) => id,
             None => self.lookup(bytes, check)?,
         };
-        let current = &mut self.guesses[stream].current;
-        if current.len() < GUESSED_NAMES {
-            current.push(id);
+        let known = self.known.len();
+        let guesses = &mut self.guesses[stream];
+        match guesses.last {
+            None => guesses.first = Some(id),
+            Some(last) => {
+                // At most one entry per distinct name: bounded by the names
+                // themselves.
+                if guesses.next.len() < known {
+                    guesses.next.resize(known, NO_GUESS);
+                }
+                guesses.next[last as usize] = id;
+            }
         }
+        guesses.last = Some(id);
         Ok(id)
+    }
+
+    /// The current message goes on as if it had just read name `id`.
+    fn continue_after(&mut self, id: u32) {
+        if let Some(stream) = self.stream {
+            self.guesses[stream].last = Some(id);
+        }
     }
 
     fn lookup<'b>(
@@ -379,6 +400,46 @@ impl<'a, 'n> Reader<'a, 'n> {
 
     pub(crate) fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
+    }
+
+    /// Where the reader is.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes not read yet.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.pos..]
+    }
+
+    /// Steps over `len` bytes known to hold an array of `names` names the
+    /// table already has (the same bytes were read before), the last one
+    /// `last`: counted against [`MAX_DECODED_NAMES`] as if read, and the
+    /// guesses go on after `last`.
+    pub(crate) fn skip_known_names(
+        &mut self,
+        len: usize,
+        names: usize,
+        last: Option<u32>,
+        field: &'static str,
+    ) -> Result<(), DecodeError> {
+        let at = self.pos;
+        self.take(len, field)?;
+        self.names += names as u64;
+        if self.names > MAX_DECODED_NAMES as u64 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::TooManyNames {
+                    field,
+                    names: self.names,
+                    limit: MAX_DECODED_NAMES,
+                },
+                at,
+            ));
+        }
+        if let (NameTable::Shared(table), Some(last)) = (&mut self.interned, last) {
+            table.continue_after(last);
+        }
+        Ok(())
     }
 
     fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {

@@ -197,9 +197,7 @@ impl Claims for Trusted<'_, '_> {
         }
         if !in_order {
             out.restart();
-            scratch.clear();
-            reader.read(m, |p| scratch.push(p));
-            scratch.sort_unstable();
+            reader.read_sorted(m, scratch);
             for &p in scratch.iter() {
                 out.push(p);
             }
@@ -214,7 +212,7 @@ impl Claims for Trusted<'_, '_> {
             return false;
         }
         if !in_order {
-            row.sort_unstable();
+            reader.read_sorted(m, row);
         }
         true
     }
