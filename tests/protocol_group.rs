@@ -410,7 +410,7 @@ fn the_leader_reads_decoded_history_as_the_model_says() {
                 assert_eq!(group.members[m], decode_member(strategy, joined).unwrap());
             }
             // A user's assignor takes the default path through the model.
-            let by_model = lead(&Wrapped(strategy), &members, topics()).unwrap();
+            let by_model = lead(Wrapped(strategy), &members, topics()).unwrap();
             assert_eq!(by_model.assignment, led.assignment, "{strategy}");
             assert_eq!(by_model.sync, led.sync, "{strategy}");
         }
