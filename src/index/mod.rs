@@ -1,0 +1,530 @@
+//! The group interned to dense integer ids, once, at the boundary.
+//!
+//! Every strategy works on this form: topics and members are `u32` ids, every
+//! partition of a subscribed topic has one global index (topics in name
+//! order, partitions in number order), and per-member lists are flat arrays.
+//! Validation happens here, so the algorithms see only well-formed input.
+//!
+//! - this module: the container ([`GroupIndex`]), built once per
+//!   assignment from a [`Group`] or from a leader's [`DecodedGroup`];
+//! - `rows`: the flat row storage ([`Csr`], [`Subscriptions`]);
+//! - `names`: topic names to ids, by content ([`TopicResolver`] and the
+//!   list comparisons);
+//! - `owned`: the owned lists read once as global indices ([`OwnedReader`]);
+//! - `racks`: racks to ids, for the rack-aware strategies ([`RackIndex`]).
+
+mod names;
+mod owned;
+mod racks;
+mod rows;
+
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::error::{AssignError, AssignErrorKind};
+use crate::hash::{FxHashMap, FxHasher};
+use crate::model::{Group, Member, Topic};
+use crate::protocol::DecodedGroup;
+
+pub(crate) use names::same_name;
+use names::{TopicResolver, address_hash, list_hash, same_topics};
+pub(crate) use owned::OwnedReader;
+pub(crate) use racks::RackIndex;
+use rows::sort_dedup_tail;
+pub(crate) use rows::{Csr, Subscriptions};
+
+/// Marks "no member" or "no topic" in the flat arrays.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// The most partitions one assignment may cover, over all subscribed topics.
+///
+/// Far above any real cluster; it exists so that a hostile partition count
+/// gets an error instead of an allocation of gigabytes.
+pub const MAX_PARTITIONS: u64 = 1 << 26;
+
+/// One subscribed topic that exists in the metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct TopicEntry<'g> {
+    pub(crate) name: &'g Arc<str>,
+    pub(crate) partitions: u32,
+    /// Global index of partition 0.
+    pub(crate) start: u32,
+    pub(crate) replica_racks: Option<&'g [Vec<Arc<str>>]>,
+}
+
+/// Where the members' owned lists are read from.
+#[derive(Debug)]
+pub(crate) enum OwnedLists<'g> {
+    /// Each member's [`Member::owned`].
+    Members,
+    /// A decoded group's (name id, partition) claims.
+    Decoded {
+        group: &'g DecodedGroup,
+        /// Per member id, its place in the decoded group.
+        place: Vec<u32>,
+        /// Per name id, its topic id, or [`NONE`].
+        topic_of_name: Vec<u32>,
+    },
+}
+
+/// The group, interned and validated.
+#[derive(Debug)]
+pub(crate) struct GroupIndex<'g> {
+    /// Subscribed topics present in the metadata, in name order; id = index.
+    pub(crate) topics: Vec<TopicEntry<'g>>,
+    /// Partitions of all subscribed topics.
+    pub(crate) total_partitions: u32,
+    /// Members in member-id order; id = index.
+    pub(crate) members: Vec<&'g Member>,
+    /// Per member: subscribed topic ids, sorted, without repeats.
+    pub(crate) subscriptions: Subscriptions,
+    /// Per member: global indices of its validly owned partitions, sorted,
+    /// without repeats (topic subscribed and present, partition in range).
+    pub(crate) owned: Csr,
+    /// Where `owned` and [`OwnedReader`] read the owned lists.
+    owned_lists: OwnedLists<'g>,
+}
+
+/// Subscription rows as they are interned: rows of metadata ranks (a
+/// topic's place in name order), equal rows stored once.
+struct RowBuilder {
+    rows: Csr,
+    row_of_member: Vec<u32>,
+    /// Stored rows by a hash of their content, to share equal ones.
+    row_by_hash: FxHashMap<u64, u32>,
+    /// Per rank, whether anyone subscribes to it.
+    subscribed_rank: Vec<bool>,
+    total: usize,
+}
+
+impl RowBuilder {
+    fn new(members: usize, metadata: usize) -> Self {
+        RowBuilder {
+            rows: Csr::with_capacity(members, 0),
+            row_of_member: Vec::with_capacity(members),
+            row_by_hash: FxHashMap::default(),
+            subscribed_rank: vec![false; metadata],
+            total: 0,
+        }
+    }
+
+    /// The next member subscribes as member `seen` did.
+    fn same_as(&mut self, seen: usize) {
+        let row = self.row_of_member[seen];
+        self.row_of_member.push(row);
+        self.total += self.rows.row(row as usize).len();
+    }
+
+    /// The next member subscribes to these ranks (any order, repeats).
+    fn push(&mut self, ranks: impl Iterator<Item = u32>) {
+        for rank in ranks {
+            self.subscribed_rank[rank as usize] = true;
+            self.rows.push(rank);
+        }
+        let rows = &mut self.rows;
+        rows.end_row(true);
+        let new = rows.rows() as u32 - 1;
+        let content = rows.row(new as usize);
+        self.total += content.len();
+        let mut hasher = FxHasher::default();
+        content.hash(&mut hasher);
+        let row = match self.row_by_hash.entry(hasher.finish()) {
+            Entry::Occupied(seen) if rows.row(*seen.get() as usize) == content => {
+                let seen = *seen.get();
+                rows.pop_row();
+                seen
+            }
+            // A hash collision keeps its own row: sharing is only a saving.
+            Entry::Occupied(_) => new,
+            Entry::Vacant(slot) => *slot.insert(new),
+        };
+        self.row_of_member.push(row);
+    }
+}
+
+/// Finds a member's list among those seen before: the previous member's,
+/// else one with the same hash (a collision only costs the saving).
+struct SeenLists {
+    by_hash: FxHashMap<u64, u32>,
+}
+
+impl SeenLists {
+    fn new() -> Self {
+        SeenLists {
+            by_hash: FxHashMap::default(),
+        }
+    }
+
+    /// The earlier member `m`'s list equals, by `same`, if one is found
+    /// under `hash`; else `m` is remembered under it.
+    fn find(&mut self, m: usize, hash: u64, same: impl Fn(usize) -> bool) -> Option<usize> {
+        match self.by_hash.entry(hash) {
+            Entry::Occupied(seen) if same(*seen.get() as usize) => Some(*seen.get() as usize),
+            Entry::Occupied(_) => None,
+            Entry::Vacant(slot) => {
+                slot.insert(m as u32);
+                None
+            }
+        }
+    }
+}
+
+impl<'g> GroupIndex<'g> {
+    /// Validates and interns `group`, without the owned partitions: the
+    /// strategies that ignore history skip that work, and the others
+    /// read them as they need ([`GroupIndex::load_owned`], [`OwnedReader`]).
+    pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
+        let metadata = validate_topics(&group.topics)?;
+        let order = validate_members(&group.members)?;
+        let members: Vec<&'g Member> = order.iter().map(|&i| &group.members[i as usize]).collect();
+
+        let mut resolver = TopicResolver::new(
+            metadata
+                .iter()
+                .map(|&meta| (&*group.topics[meta as usize].name, meta)),
+        );
+        let rank_of_meta = ranks(&metadata);
+        let mut rows = RowBuilder::new(members.len(), metadata.len());
+        // A member by a hash of its topic list's `Arc` addresses, and by a
+        // hash of its content, so that a list seen before is not resolved
+        // again. The addresses are cheaper to hash and find the lists that
+        // share `Arc`s; the content finds the rest (each member's own names,
+        // as a client leader holds them).
+        let mut by_addresses = SeenLists::new();
+        let mut by_content = SeenLists::new();
+        for (m, member) in members.iter().enumerate() {
+            // Large groups often give many members the same topic list, in
+            // the same order: reuse the row instead of resolving.
+            let same = |seen: usize| same_topics(&members[seen].topics, &member.topics);
+            let seen = if m > 0 && same(m - 1) {
+                Some(m - 1)
+            } else {
+                by_addresses
+                    .find(m, address_hash(&member.topics), same)
+                    .or_else(|| by_content.find(m, list_hash(&member.topics), same))
+            };
+            match seen {
+                Some(seen) => rows.same_as(seen),
+                None => rows.push(member.topics.iter().filter_map(|topic| {
+                    let meta = resolver.resolve(topic);
+                    (meta != NONE).then(|| rank_of_meta[meta as usize])
+                })),
+            }
+        }
+        Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members).map(|(i, _)| i)
+    }
+
+    /// [`GroupIndex::new`] for a group a leader decoded: the same index as
+    /// for [`DecodedGroup::to_group`], read from name ids.
+    pub(crate) fn from_decoded(group: &'g DecodedGroup) -> Result<Self, AssignError> {
+        let metadata = validate_topics(&group.topics)?;
+        let place = validate_members(&group.members)?;
+        let members: Vec<&'g Member> = place.iter().map(|&i| &group.members[i as usize]).collect();
+        let rank_of_meta = ranks(&metadata);
+        // Names the metadata lacks have no rank.
+        let mut rank_of_name = vec![NONE; group.names.len()];
+        for (meta, &name) in group.topic_name.iter().enumerate() {
+            rank_of_name[name as usize] = rank_of_meta[meta];
+        }
+        let mut rows = RowBuilder::new(members.len(), metadata.len());
+        let mut by_content = SeenLists::new();
+        let list = |m: usize| group.subscribed(place[m] as usize);
+        for m in 0..members.len() {
+            let topics = list(m);
+            let same = |seen: usize| list(seen) == topics;
+            let seen = if m > 0 && same(m - 1) {
+                Some(m - 1)
+            } else {
+                let mut hasher = FxHasher::default();
+                topics.hash(&mut hasher);
+                by_content.find(m, hasher.finish(), same)
+            };
+            match seen {
+                Some(seen) => rows.same_as(seen),
+                None => rows.push(
+                    topics
+                        .iter()
+                        .map(|&name| rank_of_name[name as usize])
+                        .filter(|&rank| rank != NONE),
+                ),
+            }
+        }
+        let (mut index, topic_of_rank) =
+            Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members)?;
+        let topic_of_name = rank_of_name
+            .iter()
+            .map(|&rank| {
+                if rank == NONE {
+                    NONE
+                } else {
+                    topic_of_rank[rank as usize]
+                }
+            })
+            .collect();
+        index.owned_lists = OwnedLists::Decoded {
+            group,
+            place,
+            topic_of_name,
+        };
+        Ok(index)
+    }
+
+    /// The index once every member's row is in: topic ids for the
+    /// subscribed topics, in name order; also, per rank, its topic id.
+    fn finish(
+        metadata_topics: &'g [Topic],
+        metadata: &[u32],
+        members: Vec<&'g Member>,
+        rows: RowBuilder,
+        owned_lists: OwnedLists<'g>,
+    ) -> Result<(Self, Vec<u32>), AssignError> {
+        let RowBuilder {
+            mut rows,
+            row_of_member,
+            subscribed_rank,
+            total: total_subscriptions,
+            ..
+        } = rows;
+        let mut topic_of_rank = vec![NONE; metadata.len()];
+        let mut topics = Vec::new();
+        let mut total: u64 = 0;
+        for (rank, &meta) in metadata.iter().enumerate() {
+            if !subscribed_rank[rank] {
+                continue;
+            }
+            let topic = &metadata_topics[meta as usize];
+            let partitions = topic.partitions as u32;
+            topic_of_rank[rank] = topics.len() as u32;
+            topics.push(TopicEntry {
+                name: &topic.name,
+                partitions,
+                start: total as u32,
+                replica_racks: topic.replica_racks.as_deref(),
+            });
+            total += u64::from(partitions);
+            if total > MAX_PARTITIONS {
+                return Err(too_many_partitions(
+                    metadata_topics,
+                    metadata,
+                    &subscribed_rank,
+                ));
+            }
+        }
+        // Ranks to topic ids, in place: the map keeps order.
+        for item in &mut rows.items {
+            *item = topic_of_rank[*item as usize];
+        }
+        let subscriptions = Subscriptions {
+            row_of_member,
+            rows,
+            total: total_subscriptions,
+        };
+
+        let owned = Csr::from_parts(vec![0; members.len() + 1], Vec::new());
+        let index = GroupIndex {
+            topics,
+            total_partitions: total as u32,
+            members,
+            subscriptions,
+            owned,
+            owned_lists,
+        };
+        Ok((index, topic_of_rank))
+    }
+
+    /// How many entries member `m`'s owned list has, valid or not.
+    #[inline]
+    pub(crate) fn owned_len(&self, m: usize) -> usize {
+        match &self.owned_lists {
+            OwnedLists::Members => self.members[m].owned.len(),
+            OwnedLists::Decoded { group, place, .. } => group.claims(place[m] as usize).len(),
+        }
+    }
+
+    /// Whether any member's owned list has an entry, valid or not.
+    pub(crate) fn anything_owned(&self) -> bool {
+        match &self.owned_lists {
+            OwnedLists::Members => self.members.iter().any(|m| !m.owned.is_empty()),
+            OwnedLists::Decoded { group, .. } => !group.claims.is_empty(),
+        }
+    }
+
+    /// Fills `owned`, for an index built without it.
+    pub(crate) fn load_owned(&mut self) {
+        self.owned = self.owned_rows();
+    }
+
+    /// Per member, its valid claims as global indices, sorted, without
+    /// repeats: what `owned` holds once loaded.
+    // Kept out of `build` so that its loop gets registers of its own.
+    #[inline(never)]
+    pub(crate) fn owned_rows(&self) -> Csr {
+        let members = self.members.len();
+        let mut reader = OwnedReader::new(self);
+        let mut starts = Vec::with_capacity(members + 1);
+        starts.push(0u32);
+        let mut items: Vec<u32> = Vec::with_capacity((0..members).map(|m| self.owned_len(m)).sum());
+        for m in 0..members {
+            let row_start = items.len();
+            reader.read(m, |p| items.push(p));
+            sort_dedup_tail(&mut items, row_start);
+            starts.push(items.len() as u32);
+        }
+        Csr::from_parts(starts, items)
+    }
+
+    /// The one subscription row every member that subscribes to anything
+    /// shares, if there is one.
+    pub(crate) fn common_subscription(&self) -> Option<&[u32]> {
+        let mut rows = (0..self.members.len())
+            .filter(|&m| !self.subscriptions.row(m).is_empty())
+            .map(|m| self.subscriptions.row_id(m));
+        let first = rows.next()?;
+        rows.all(|row| row == first)
+            .then(|| self.subscriptions.stored_row(first))
+    }
+
+    /// Per topic id, its subscribers as positions in `order` (a permutation
+    /// of the member ids), ascending; with the identity order, member ids.
+    pub(crate) fn subscribers_in(&self, order: &[u32]) -> Csr {
+        let topics = self.topics.len();
+        let mut counts = vec![0u32; topics + 1];
+        for m in 0..self.members.len() {
+            for &t in self.subscriptions.row(m) {
+                counts[t as usize + 1] += 1;
+            }
+        }
+        for t in 0..topics {
+            counts[t + 1] += counts[t];
+        }
+        let mut items = vec![0u32; counts[topics] as usize];
+        let mut cursor = counts.clone();
+        for (position, &m) in order.iter().enumerate() {
+            for &t in self.subscriptions.row(m as usize) {
+                items[cursor[t as usize] as usize] = position as u32;
+                cursor[t as usize] += 1;
+            }
+        }
+        Csr::from_parts(counts, items)
+    }
+
+    /// The member's generation, with a missing one read as -1.
+    pub(crate) fn generation(&self, member: u32) -> i32 {
+        self.members[member as usize].generation.unwrap_or(-1)
+    }
+}
+
+/// Metadata indices in name order, after checking names, counts and racks.
+fn validate_topics(topics: &[Topic]) -> Result<Vec<u32>, AssignError> {
+    let mut order: Vec<u32> = (0..topics.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| topics[a as usize].name.cmp(&topics[b as usize].name));
+    for pair in order.windows(2) {
+        let (a, b) = (&topics[pair[0] as usize], &topics[pair[1] as usize]);
+        if a.name == b.name {
+            return Err(AssignErrorKind::DuplicateTopic {
+                topic: a.name.to_string(),
+            }
+            .into());
+        }
+    }
+    for &i in &order {
+        let topic = &topics[i as usize];
+        if topic.partitions < 0 {
+            return Err(AssignErrorKind::NegativePartitionCount {
+                topic: topic.name.to_string(),
+                partitions: topic.partitions,
+            }
+            .into());
+        }
+        if let Some(racks) = &topic.replica_racks
+            && racks.len() != topic.partitions as usize
+        {
+            return Err(AssignErrorKind::RackListLength {
+                topic: topic.name.to_string(),
+                partitions: topic.partitions,
+                rack_lists: racks.len(),
+            }
+            .into());
+        }
+    }
+    Ok(order)
+}
+
+/// The places of `members` in id order, after checking ids and instance
+/// ids are unique.
+fn validate_members(members: &[Member]) -> Result<Vec<u32>, AssignError> {
+    let mut sorted: Vec<u32> = (0..members.len() as u32).collect();
+    sorted.sort_unstable_by(|&a, &b| members[a as usize].id.cmp(&members[b as usize].id));
+    for pair in sorted.windows(2) {
+        let (a, b) = (&members[pair[0] as usize], &members[pair[1] as usize]);
+        if a.id == b.id {
+            return Err(AssignErrorKind::DuplicateMember {
+                member: a.id.clone(),
+            }
+            .into());
+        }
+    }
+    let mut statics: Vec<(&str, &str)> = sorted
+        .iter()
+        .map(|&i| &members[i as usize])
+        .filter_map(|m| m.instance_id.as_deref().map(|i| (i, m.id.as_str())))
+        .collect();
+    statics.sort_unstable();
+    for pair in statics.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(AssignErrorKind::DuplicateInstanceId {
+                instance_id: pair[0].0.to_string(),
+                first: pair[0].1.to_string(),
+                second: pair[1].1.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(sorted)
+}
+
+/// Per metadata index, its rank: its place in name order, so rows of ranks
+/// sort like rows of names, and stay sorted when ranks become topic ids.
+fn ranks(metadata: &[u32]) -> Vec<u32> {
+    let mut rank_of_meta = vec![0u32; metadata.len()];
+    for (rank, &meta) in metadata.iter().enumerate() {
+        rank_of_meta[meta as usize] = rank as u32;
+    }
+    rank_of_meta
+}
+
+/// The error for subscribed topics whose partitions add up past
+/// [`MAX_PARTITIONS`]: the whole sum and the largest topic (the first by
+/// name among equals), so the message does not depend on order.
+#[cold]
+fn too_many_partitions(
+    topics: &[Topic],
+    metadata: &[u32],
+    subscribed_rank: &[bool],
+) -> AssignError {
+    let subscribed = || {
+        metadata
+            .iter()
+            .enumerate()
+            .filter(|&(rank, _)| subscribed_rank[rank])
+            .map(|(_, &m)| &topics[m as usize])
+    };
+    let partitions = subscribed().map(|t| t.partitions.max(0) as u64).sum();
+    let largest = subscribed()
+        .reduce(|best, t| {
+            if t.partitions > best.partitions {
+                t
+            } else {
+                best
+            }
+        })
+        .expect("a topic was subscribed");
+    AssignErrorKind::TooManyPartitions {
+        partitions,
+        largest_topic: largest.name.to_string(),
+        largest_partitions: largest.partitions,
+        limit: MAX_PARTITIONS,
+    }
+    .into()
+}

@@ -1,0 +1,286 @@
+//! The members' owned lists, read as global partition indices.
+
+use std::sync::Arc;
+
+use super::names::{TopicResolver, address_place, same_name};
+use super::{GroupIndex, NONE, OwnedLists};
+
+/// A topic as the owned-list loop sees it: the address of its name, its
+/// first global index, its partition count, and the last stored
+/// subscription row stamped as subscribing to it.
+#[derive(Clone, Copy)]
+struct Slot {
+    address: usize,
+    start: u32,
+    partitions: u32,
+    stamp: u32,
+}
+
+/// Reads members' owned lists as global partition indices, in list order,
+/// keeping only valid claims: topic subscribed by the member and present,
+/// partition in range.
+pub(crate) struct OwnedReader<'i, 'g> {
+    index: &'i GroupIndex<'g>,
+    /// Per topic, then two slots whose address no `Arc` has, so that
+    /// `last + 1` never needs a bounds branch.
+    slots: Vec<Slot>,
+    /// Topic ids by the address of the metadata's name, open addressing
+    /// with linear probes; `(0, NONE)` is an empty place.
+    by_address: Vec<(usize, u32)>,
+    /// The stored subscription row last stamped into `slots`.
+    stamped: u32,
+    /// For names the address guesses miss; built at the first miss.
+    resolver: Option<TopicResolver<'g>>,
+    /// Per topic, scratch for [`Self::read_sorted`]; zeros between calls.
+    counts: Vec<u32>,
+}
+
+impl<'i, 'g> OwnedReader<'i, 'g> {
+    pub(crate) fn new(index: &'i GroupIndex<'g>) -> Self {
+        let empty = Slot {
+            address: 0,
+            start: 0,
+            partitions: 0,
+            stamp: NONE,
+        };
+        let slots = index
+            .topics
+            .iter()
+            .map(|t| Slot {
+                address: t.name.as_ptr() as usize,
+                start: t.start,
+                partitions: t.partitions,
+                stamp: NONE,
+            })
+            .chain([empty; 2])
+            .collect();
+        // At most half full, so probes stay short.
+        let places = (index.topics.len() * 2).next_power_of_two().max(16);
+        let mut by_address = vec![(0usize, NONE); places];
+        for (t, topic) in index.topics.iter().enumerate() {
+            let mut place = address_place(topic.name.as_ptr() as usize, places);
+            while by_address[place].1 != NONE {
+                place = (place + 1) & (places - 1);
+            }
+            by_address[place] = (topic.name.as_ptr() as usize, t as u32);
+        }
+        OwnedReader {
+            index,
+            slots,
+            by_address,
+            stamped: NONE,
+            resolver: None,
+            counts: Vec::new(),
+        }
+    }
+
+    /// Calls `claim` with each valid claim of member `m`, in list order.
+    #[inline(always)]
+    pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
+        self.read_topics(m, |_, p| claim(p));
+    }
+
+    /// Member `m`'s valid claims (as [`Self::read`] gives them, no repeats
+    /// among them), ascending, into `out`.
+    pub(crate) fn read_sorted(&mut self, m: usize, out: &mut Vec<u32>) {
+        out.clear();
+        if !matches!(self.index.owned_lists, OwnedLists::Decoded { .. }) {
+            self.read(m, |p| out.push(p));
+            out.sort_unstable();
+            return;
+        }
+        // Decoded lists out of order are mostly the sticky user data's,
+        // grouped by topic in the Java `HashMap`'s order: placed by topic
+        // along the member's sorted subscription row (a counting sort),
+        // then each topic's partitions sorted where they are not already.
+        let mut counts = std::mem::take(&mut self.counts);
+        counts.resize(self.index.topics.len(), 0);
+        let mut total = 0usize;
+        self.read_topics(m, |t, _| {
+            counts[t as usize] += 1;
+            total += 1;
+        });
+        let row = self.index.subscriptions.row(m);
+        let mut next = 0u32;
+        for &t in row {
+            let c = counts[t as usize];
+            counts[t as usize] = next;
+            next += c;
+        }
+        out.resize(total, 0);
+        self.read_topics(m, |t, p| {
+            out[counts[t as usize] as usize] = p;
+            counts[t as usize] += 1;
+        });
+        let mut start = 0usize;
+        for &t in row {
+            let end = counts[t as usize] as usize;
+            counts[t as usize] = 0;
+            let topic = &mut out[start..end];
+            if !topic.is_sorted() {
+                topic.sort_unstable();
+            }
+            start = end;
+        }
+        self.counts = counts;
+    }
+
+    /// Calls `claim` with the topic id and global index of each valid claim
+    /// of member `m`, in list order.
+    #[inline(always)]
+    pub(crate) fn read_topics(&mut self, m: usize, claim: impl FnMut(u32, u32)) {
+        self.read_claims(m, claim, |_| {});
+    }
+
+    /// Calls `claim` with the global index of each claim of member `m` on
+    /// a topic the member does not subscribe to (a topic somebody else
+    /// subscribes to, partition in range), in list order.
+    pub(crate) fn read_foreign(&mut self, m: usize, claim: impl FnMut(u32)) {
+        // A member subscribing to every topic of the index has none.
+        if self.index.subscriptions.row(m).len() == self.index.topics.len() {
+            return;
+        }
+        self.read_claims(m, |_, _| {}, claim);
+    }
+
+    /// Reads member `m`'s claims in list order: `subscribed` gets the topic
+    /// id and global index of each valid claim, `foreign` the global index
+    /// of each claim in range on a topic of the index that `m` does not
+    /// subscribe to. Claims on other topics, or out of range, are skipped.
+    #[inline(always)]
+    fn read_claims(
+        &mut self,
+        m: usize,
+        mut subscribed: impl FnMut(u32, u32),
+        mut foreign: impl FnMut(u32),
+    ) {
+        let index = self.index;
+        if index.owned_len(m) == 0 {
+            return;
+        }
+        let row = self.stamp(m);
+        if let OwnedLists::Decoded {
+            group,
+            place,
+            topic_of_name,
+        } = &index.owned_lists
+        {
+            // Decoded claims name topics by id: no guess, no lookup.
+            for &(name, partition) in group.claims(place[m] as usize) {
+                let t = topic_of_name[name as usize];
+                if t == NONE {
+                    continue;
+                }
+                let slot = self.slots[t as usize];
+                // A negative partition reads as a huge `u32`: out of range.
+                if (partition as u32) < slot.partitions {
+                    if slot.stamp == row {
+                        subscribed(t, slot.start + partition as u32);
+                    } else {
+                        foreign(slot.start + partition as u32);
+                    }
+                }
+            }
+            return;
+        }
+        // Owned lists usually come grouped and in name order: guess this
+        // topic or the next one, by the address of the metadata's own name,
+        // then by content, before asking the resolver. A decoded list names
+        // each group's topic with one `Arc` of its own: the same address as
+        // the claim before is the same topic.
+        let mut last = 0usize;
+        let mut last_address = 0usize;
+        for tp in &index.members[m].owned {
+            let address = tp.topic.as_ptr() as usize;
+            let mut t = last;
+            if self.slots[t].address != address && address != last_address {
+                t = last + 1;
+                if self.slots[t].address != address {
+                    // A name of the member's own: the next topic or this
+                    // one by content, before a lookup (a repeat of this one
+                    // mostly shares the claim before's address).
+                    let topics = &index.topics;
+                    let id = if topics
+                        .get(last + 1)
+                        .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
+                    {
+                        last as u32 + 1
+                    } else if topics
+                        .get(last)
+                        .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
+                    {
+                        last as u32
+                    } else {
+                        self.find(&tp.topic)
+                    };
+                    if id == NONE {
+                        continue;
+                    }
+                    t = id as usize;
+                }
+            }
+            last = t;
+            last_address = address;
+            let slot = self.slots[t];
+            // A negative partition reads as a huge `u32`: out of range.
+            if (tp.partition as u32) < slot.partitions {
+                if slot.stamp == row {
+                    subscribed(t as u32, slot.start + tp.partition as u32);
+                } else {
+                    foreign(slot.start + tp.partition as u32);
+                }
+            }
+        }
+    }
+
+    /// Stamps member `m`'s subscription row into the slots, so that a
+    /// slot whose stamp is the row is a topic `m` subscribes to; returns
+    /// the row.
+    #[inline(always)]
+    fn stamp(&mut self, m: usize) -> u32 {
+        let subscriptions = &self.index.subscriptions;
+        let row = subscriptions.row_id(m);
+        if row != self.stamped {
+            // Members with one stored row share the stamps.
+            for &t in subscriptions.stored_row(row) {
+                self.slots[t as usize].stamp = row;
+            }
+            self.stamped = row;
+        }
+        row
+    }
+
+    /// The topic id of `name`: by the address of the metadata's own name,
+    /// else by the name.
+    #[inline]
+    fn find(&mut self, name: &Arc<str>) -> u32 {
+        let address = name.as_ptr() as usize;
+        let mask = self.by_address.len() - 1;
+        let mut place = address_place(address, self.by_address.len());
+        loop {
+            let (known, t) = self.by_address[place];
+            if known == address {
+                return t;
+            }
+            if t == NONE {
+                return self.resolve(name);
+            }
+            place = (place + 1) & mask;
+        }
+    }
+
+    #[cold]
+    fn resolve(&mut self, name: &Arc<str>) -> u32 {
+        let topics = &self.index.topics;
+        self.resolver
+            .get_or_insert_with(|| {
+                TopicResolver::new(
+                    topics
+                        .iter()
+                        .enumerate()
+                        .map(|(t, topic)| (&**topic.name, t as u32)),
+                )
+            })
+            .resolve(name)
+    }
+}
