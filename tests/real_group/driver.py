@@ -223,6 +223,19 @@ class Scenario:
             leader = by_id.get(latest["leader"])
             if leader is None:
                 raise CheckFailed(f"{step}: leader {latest['leader']} is not a current member")
+        java_leads = [e for m in self.members.values() if m.kind == "java"
+                      for e in m.events if e["event"] == "lead"]
+        if java_leads:
+            # A Java leader prints its answer; it is the current one when it
+            # is of the generation the Java members were last assigned in.
+            lead = max(java_leads, key=lambda e: e["ts"])
+            generation = max(e["generation"] for m in self.members.values() if m.kind == "java"
+                             for e in m.events if e["event"] == "assign")
+            if lead["lead_generation"] == generation:
+                if leader is not None and leader != lead["member"]:
+                    raise CheckFailed(f"{step}: ours names {leader} leader, "
+                                      f"{lead['member']} printed the assignment")
+                leader = lead["member"]
         if expected is not None and leader != expected:
             raise CheckFailed(f"{step}: {leader} leads, the join order made {expected} leader")
         observed = {
@@ -246,6 +259,24 @@ class Scenario:
             how = f"leader {leader} (ours): owned == library answer == offline replay"
             if others:
                 how += f"; {' and '.join(others)} members accepted our SyncGroup bytes"
+        elif leader is not None and self.members[leader].kind == "java":
+            lead = max((e for e in self.members[leader].events if e["event"] == "lead"),
+                       key=lambda e: e["ts"])
+            if lead["assignment"] != observed:
+                raise CheckFailed(
+                    f"{step}: members own {observed}, Java leader {leader} assigned "
+                    f"{lead['assignment']}"
+                )
+            how = f"leader {leader} (java): owned == the Java client's answer"
+            if rust:
+                how += ", ours accepted its SyncGroup bytes"
+            if self.strategy in ("range", "roundrobin"):
+                offline = self.offline_from_subscriptions(step, sorted(observed))
+                if offline != observed:
+                    raise CheckFailed(
+                        f"{step}: members own {observed}, library computes {offline}"
+                    )
+                how += "; == library answer"
         else:
             # A librdkafka leader: our members accepted what it sent, and for
             # range and roundrobin its answer is the Java client's, which this
@@ -254,8 +285,7 @@ class Scenario:
                 follower_joins = [e for e in m.events if e["event"] == "join"]
                 if follower_joins[-1]["leader"] == m.member_id:
                     raise CheckFailed(f"{step}: {m.name} thinks it leads")
-            kind = self.members[leader].kind if leader else "not ours"
-            how = f"leader {leader or '(no member of ours to tell)'} ({kind}): exact cover"
+            how = f"leader {leader or '(no member of ours or Java to tell)'}: exact cover"
             if rust:
                 how += ", ours accepted its assignment"
             if self.strategy in ("range", "roundrobin"):

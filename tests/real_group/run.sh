@@ -101,7 +101,7 @@ pids=()
 # Maven fetches the broker, the Java client and their dependencies into
 # ~/.m2 and copies the runtime classpath into java/target/lib.
 java_dir=$root/tests/real_group/java
-mvn -q -B -f "$java_dir/pom.xml" package -DskipTests
+mvn -q -B -Dstyle.color=never -f "$java_dir/pom.xml" package -DskipTests
 classpath="$java_dir/target/real-group-java-0.0.0.jar"
 for jar in "$java_dir"/target/lib/*.jar; do
     classpath="$classpath:$jar"
@@ -136,6 +136,12 @@ java -Xmx512m -XX:+UseSerialGC -cp "$classpath" kafka.Kafka "$kafka_dir/server.p
     >"$work/kafka.log" 2>&1 &
 pids+=($!)
 
+# The broker takes a few seconds to listen: wait for its port (bounded)
+# before the admin client, which would log every refused connection.
+for _ in $(seq 120); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$kport") 2>/dev/null && break
+    sleep 0.5
+done
 timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$kport"
 timeout 400 "$venv/bin/python" "$root/tests/real_group/driver.py" \
     "127.0.0.1:$kport" "$member" "$kassign" "$work" "$@" \

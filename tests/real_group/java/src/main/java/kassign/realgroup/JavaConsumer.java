@@ -1,6 +1,7 @@
 package kassign.realgroup;
 
 import java.io.BufferedReader;
+import java.nio.ByteBuffer;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,16 +10,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.consumer.RoundRobinAssignor;
 import org.apache.kafka.clients.consumer.StickyAssignor;
+import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -30,19 +36,101 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * it owns and, unless static, sending LeaveGroup) when its standard input
  * says `leave` or closes.
  *
+ * When the broker makes it leader, the Java client's own assignor answers
+ * (range, roundrobin, sticky or cooperative-sticky), through {@link Logged},
+ * which only prints that answer as a `lead` line before handing it back.
+ *
  * usage: JavaConsumer BOOTSTRAP GROUP TOPICS STRATEGY NAME [SESSION_TIMEOUT_MS [INSTANCE_ID]]
  */
 public final class JavaConsumer {
     private JavaConsumer() {}
 
-    static String assignor(String strategy) {
+    static ConsumerPartitionAssignor assignor(String strategy) {
         switch (strategy) {
-            case "range": return RangeAssignor.class.getName();
-            case "roundrobin": return RoundRobinAssignor.class.getName();
-            case "sticky": return StickyAssignor.class.getName();
-            case "cooperative-sticky": return CooperativeStickyAssignor.class.getName();
+            case "range": return new RangeAssignor();
+            case "roundrobin": return new RoundRobinAssignor();
+            case "sticky": return new StickyAssignor();
+            case "cooperative-sticky": return new CooperativeStickyAssignor();
             default: throw new IllegalArgumentException("unknown strategy " + strategy);
         }
+    }
+
+    /** The strategy and the printer, set before the consumer makes its assignor. */
+    static volatile String strategy;
+    static volatile Printer printer;
+
+    interface Printer {
+        void event(String event, Collection<TopicPartition> parts, String extra);
+    }
+
+    /**
+     * The Java client's assignor for {@link #strategy}, unchanged in every
+     * call; its answer as leader is printed as a `lead` line once the
+     * generation it was made for completes (the leader's own assignment
+     * arrives, with the generation), so a round the broker aborted prints
+     * nothing. The consumer makes it by class name, as it makes its own.
+     */
+    public static final class Logged implements ConsumerPartitionAssignor {
+        private final ConsumerPartitionAssignor inner = assignor(strategy);
+        private String pending;
+
+        @Override
+        public ByteBuffer subscriptionUserData(Set<String> topics) {
+            return inner.subscriptionUserData(topics);
+        }
+
+        @Override
+        public GroupAssignment assign(Cluster metadata, GroupSubscription subscription) {
+            GroupAssignment answer = inner.assign(metadata, subscription);
+            StringBuilder extra = new StringBuilder(", \"assignment\": {");
+            boolean first = true;
+            for (Map.Entry<String, Assignment> e : answer.groupAssignment().entrySet()) {
+                List<TopicPartition> parts = new ArrayList<>(e.getValue().partitions());
+                extra.append(first ? "" : ", ").append(quote(e.getKey())).append(": ").append(json(parts));
+                first = false;
+            }
+            extra.append('}');
+            pending = extra.toString();
+            return answer;
+        }
+
+        @Override
+        public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
+            inner.onAssignment(assignment, metadata);
+            if (pending != null) {
+                printer.event("lead", null, pending + ", \"lead_generation\": " + metadata.generationId());
+                pending = null;
+            }
+        }
+
+        @Override
+        public List<RebalanceProtocol> supportedProtocols() {
+            return inner.supportedProtocols();
+        }
+
+        @Override
+        public short version() {
+            return inner.version();
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+    }
+
+    /** Partitions as a sorted JSON list of [topic, partition] pairs. */
+    static String json(Collection<TopicPartition> parts) {
+        List<TopicPartition> sorted = new ArrayList<>(parts);
+        sorted.sort((a, b) -> a.topic().equals(b.topic())
+                ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < sorted.size(); i++) {
+            TopicPartition tp = sorted.get(i);
+            out.append(i == 0 ? "" : ", ").append('[').append(quote(tp.topic()))
+                    .append(", ").append(tp.partition()).append(']');
+        }
+        return out.append(']').toString();
     }
 
     static String quote(String s) {
@@ -69,13 +157,15 @@ public final class JavaConsumer {
             System.err.println("usage: JavaConsumer BOOTSTRAP GROUP TOPICS STRATEGY NAME [SESSION_TIMEOUT_MS [INSTANCE_ID]]");
             System.exit(2);
         }
-        String bootstrap = args[0], group = args[1], topics = args[2], strategy = args[3], name = args[4];
+        String bootstrap = args[0], group = args[1], topics = args[2], name = args[4];
+        strategy = args[3];
+        assignor(strategy); // an unknown strategy fails here, naming it
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, assignor(strategy));
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, Logged.class.getName());
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, args.length > 5 ? args[5] : "6000");
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "30000");
@@ -103,24 +193,16 @@ public final class JavaConsumer {
         input.start();
 
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
-        class Log {
-            void event(String event, Collection<TopicPartition> parts, String extra) {
-                List<TopicPartition> sorted = new ArrayList<>(parts == null ? List.of() : parts);
-                sorted.sort((a, b) -> a.topic().equals(b.topic())
-                        ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+        class Log implements Printer {
+            @Override
+            public void event(String event, Collection<TopicPartition> parts, String extra) {
                 StringBuilder line = new StringBuilder("{\"ts\": ").append(quote(nowNs()))
                         .append(", \"member\": ").append(quote(name))
                         .append(", \"member_id\": ").append(quote(consumer.groupMetadata().memberId()))
                         .append(", \"generation\": ").append(consumer.groupMetadata().generationId())
                         .append(", \"event\": ").append(quote(event));
                 if (parts != null) {
-                    line.append(", \"partitions\": [");
-                    for (int i = 0; i < sorted.size(); i++) {
-                        TopicPartition tp = sorted.get(i);
-                        line.append(i == 0 ? "" : ", ").append('[').append(quote(tp.topic()))
-                                .append(", ").append(tp.partition()).append(']');
-                    }
-                    line.append(']');
+                    line.append(", \"partitions\": ").append(json(parts));
                 }
                 line.append(extra).append('}');
                 System.out.println(line);
@@ -128,6 +210,7 @@ public final class JavaConsumer {
             }
         }
         Log log = new Log();
+        printer = log;
         consumer.subscribe(Arrays.asList(topics.split(",")), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
