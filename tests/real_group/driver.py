@@ -299,7 +299,7 @@ class Scenario:
         self.summary.append(f"{step}: {len(observed)} members, loads {loads}, {how}")
 
     def run_kassign(self, step, args, payload):
-        path = os.path.join(self.workdir, f"{self.strategy}-{self.checked}.json")
+        path = os.path.join(self.workdir, f"{self.group}-{self.checked}.json")
         with open(path, "w") as f:
             json.dump(payload, f)
         out = subprocess.run(
