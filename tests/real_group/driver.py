@@ -1,15 +1,26 @@
-"""Runs one consumer group per strategy on a real broker and checks, after
-every rebalance settles, what each member says it owns.
+"""Runs consumer groups on a real broker, one thread per strategy, and
+checks, after every rebalance settles, what each member says it owns.
 
-Members: examples/group_member.rs (ours) and tests/real_group/consumer.py
-(librdkafka). Both print one JSON line per assign and revoke, stamped with
-the wall clock in nanoseconds, so one timeline can be replayed across
-processes on this machine.
+Members: examples/group_member.rs (ours), tests/real_group/consumer.py
+(librdkafka) and, with --java-classpath, tests/real_group/java (the Java
+client, group.protocol=classic). Each prints one JSON line per assign and
+revoke, stamped with the wall clock in nanoseconds, so one timeline can be
+replayed across processes on this machine.
+
+On Tansu (the default) each strategy runs one group led by ours. On the
+Apache Kafka broker (--broker kafka) each strategy runs two groups: one led
+by ours (Java and librdkafka members join, leave, crash; a static member
+restarts within its session timeout and after it), then one led by a Java
+member (ours joins, leaves, rejoins and crashes under it). The first member
+to join an empty group leads it, so join order decides the leader, and the
+driver checks the broker made that member leader.
 
 usage: driver.py BOOTSTRAP MEMBER_BINARY KASSIGN_BINARY WORKDIR [STRATEGY...]
+                 [--broker tansu|kafka] [--java-classpath CP]
 Exits non-zero on the first failed check, after stopping every member.
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -18,9 +29,13 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOPICS = {"rg-orders": 4, "rg-payments": 3}
+TOPICS = {"rg-orders": 6, "rg-payments": 5}
 SETTLE_TIMEOUT = 40.0
 QUIET = 1.5
+# The static member's session timeout: long enough for a JVM to restart
+# within it on a loaded machine, short enough to wait out.
+STATIC_SESSION_MS = 10000
+JAVA_OPTS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-Xss512k"]
 
 
 class CheckFailed(Exception):
@@ -30,12 +45,22 @@ class CheckFailed(Exception):
 class Member:
     """One member process; its JSON lines go into `events`."""
 
-    def __init__(self, scenario, name, kind):
+    def __init__(self, scenario, name, kind, instance_id=None):
         self.scenario, self.name, self.kind = scenario, name, kind
+        self.instance_id = instance_id
         self.events = []
         self.member_id = ""
         self.left = False
-        if kind == "rust":
+        if kind == "java":
+            cmd = [
+                "java", *JAVA_OPTS, "-cp", scenario.java_classpath,
+                "kassign.realgroup.JavaConsumer",
+                scenario.bootstrap, scenario.group, ",".join(TOPICS),
+                scenario.strategy, name,
+            ]
+            if instance_id is not None:
+                cmd += [str(STATIC_SESSION_MS), instance_id]
+        elif kind == "rust":
             cmd = [
                 scenario.member_binary,
                 "--bootstrap", scenario.bootstrap,
@@ -51,7 +76,7 @@ class Member:
                 scenario.bootstrap, scenario.group, ",".join(TOPICS),
                 scenario.strategy, name,
             ]
-        self.stderr = open(os.path.join(scenario.workdir, f"{scenario.strategy}-{name}.stderr"), "w")
+        self.stderr = open(os.path.join(scenario.workdir, f"{scenario.group}-{name}.stderr"), "a")
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True
         )
@@ -98,6 +123,18 @@ class Member:
         except (BrokenPipeError, ValueError):
             pass
 
+    def crash(self):
+        """kill -9: no revoke, no LeaveGroup. A dead process owns nothing,
+        so the timeline gets a `crashed` event at the moment of death."""
+        self.proc.kill()
+        self.proc.wait()
+        self.reader.join(timeout=5)
+        with self.scenario.lock:
+            event = {"ts": time.time_ns(), "member": self.name, "event": "crashed"}
+            self.scenario.log.write(json.dumps(event) + "\n")
+            self.events.append(event)
+        self.stderr.close()
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
@@ -106,12 +143,14 @@ class Member:
 
 
 class Scenario:
-    def __init__(self, strategy, bootstrap, member_binary, kassign, workdir):
+    def __init__(self, strategy, bootstrap, member_binary, kassign, workdir,
+                 plan="tansu", java_classpath=None):
         self.strategy, self.bootstrap = strategy, bootstrap
         self.member_binary, self.kassign, self.workdir = member_binary, kassign, workdir
-        self.group = f"rg-group-{strategy}"
+        self.plan, self.java_classpath = plan, java_classpath
+        self.group = f"rg-group-{strategy}" if plan == "tansu" else f"rg-{plan}-{strategy}"
         self.lock = threading.Lock()
-        self.log = open(os.path.join(workdir, f"{strategy}-events.jsonl"), "w")
+        self.log = open(os.path.join(workdir, f"{self.group}-events.jsonl"), "w")
         self.members = {}  # name -> Member, current members only
         self.gone = []
         self.last_event = time.monotonic()
@@ -119,8 +158,14 @@ class Scenario:
         self.summary = []
 
     # -- steps -------------------------------------------------------------
-    def start(self, name, kind):
-        self.members[name] = Member(self, name, kind)
+    def start(self, name, kind, instance_id=None):
+        self.members[name] = Member(self, name, kind, instance_id)
+
+    def crash(self, name):
+        member = self.members.pop(name)
+        member.crash()
+        self.gone.append(member)
+        return member
 
     def stop(self, name):
         member = self.members.pop(name)
@@ -143,10 +188,11 @@ class Scenario:
         raise CheckFailed(f"{name} got no assignment within 20 s")
 
     # -- checks ------------------------------------------------------------
-    def settle(self, step):
+    def settle(self, step, leader=None):
         """Waits until every current member owns at least one partition,
         every partition has exactly one owner, and the group has been quiet
-        for a moment; then checks the leader's answer."""
+        for a moment; then checks the leader's answer, and that the leader
+        is `leader` when given."""
         deadline = time.monotonic() + SETTLE_TIMEOUT
         all_partitions = {(t, p) for t, n in TOPICS.items() for p in range(n)}
         while True:
@@ -164,10 +210,10 @@ class Scenario:
             if time.monotonic() > deadline:
                 raise CheckFailed(f"{step}: not settled in {SETTLE_TIMEOUT} s; owned: {owned}")
             time.sleep(0.1)
-        self.check_leader(step, owned)
+        self.check_leader(step, owned, leader)
         self.checked += 1
 
-    def check_leader(self, step, owned):
+    def check_leader(self, step, owned, expected=None):
         by_id = {m.member_id: name for name, m in self.members.items()}
         rust = [m for m in self.members.values() if m.kind == "rust"]
         joins = [e for m in rust for e in m.events if e["event"] == "join"]
@@ -177,11 +223,27 @@ class Scenario:
             leader = by_id.get(latest["leader"])
             if leader is None:
                 raise CheckFailed(f"{step}: leader {latest['leader']} is not a current member")
+        java_leads = [e for m in self.members.values() if m.kind == "java"
+                      for e in m.events if e["event"] == "lead"]
+        if java_leads:
+            # A Java leader prints its answer; it is the current one when it
+            # is of the generation the Java members were last assigned in.
+            lead = max(java_leads, key=lambda e: e["ts"])
+            generation = max(e["generation"] for m in self.members.values() if m.kind == "java"
+                             for e in m.events if e["event"] == "assign")
+            if lead["lead_generation"] == generation:
+                if leader is not None and leader != lead["member"]:
+                    raise CheckFailed(f"{step}: ours names {leader} leader, "
+                                      f"{lead['member']} printed the assignment")
+                leader = lead["member"]
+        if expected is not None and leader != expected:
+            raise CheckFailed(f"{step}: {leader} leads, the join order made {expected} leader")
         observed = {
             self.members[name].member_id: sorted(list(tp) for tp in parts)
             for name, parts in owned.items()
         }
         if leader is not None and self.members[leader].kind == "rust":
+            others = sorted({m.kind for m in self.members.values() if m.kind != "rust"})
             leads = [e for e in self.members[leader].events if e["event"] == "lead"]
             lead = max(leads, key=lambda e: e["ts"])
             lead_ids = sorted(m["id"] for m in lead["input"]["members"])
@@ -195,6 +257,26 @@ class Scenario:
             if offline != observed:
                 raise CheckFailed(f"{step}: members own {observed}, offline answer {offline}")
             how = f"leader {leader} (ours): owned == library answer == offline replay"
+            if others:
+                how += f"; {' and '.join(others)} members accepted our SyncGroup bytes"
+        elif leader is not None and self.members[leader].kind == "java":
+            lead = max((e for e in self.members[leader].events if e["event"] == "lead"),
+                       key=lambda e: e["ts"])
+            if lead["assignment"] != observed:
+                raise CheckFailed(
+                    f"{step}: members own {observed}, Java leader {leader} assigned "
+                    f"{lead['assignment']}"
+                )
+            how = f"leader {leader} (java): owned == the Java client's answer"
+            if rust:
+                how += ", ours accepted its SyncGroup bytes"
+            if self.strategy in ("range", "roundrobin"):
+                offline = self.offline_from_subscriptions(step, sorted(observed))
+                if offline != observed:
+                    raise CheckFailed(
+                        f"{step}: members own {observed}, library computes {offline}"
+                    )
+                how += "; == library answer"
         else:
             # A librdkafka leader: our members accepted what it sent, and for
             # range and roundrobin its answer is the Java client's, which this
@@ -203,7 +285,7 @@ class Scenario:
                 follower_joins = [e for e in m.events if e["event"] == "join"]
                 if follower_joins[-1]["leader"] == m.member_id:
                     raise CheckFailed(f"{step}: {m.name} thinks it leads")
-            how = f"leader {leader or 'a librdkafka member'} (librdkafka): exact cover"
+            how = f"leader {leader or '(no member of ours or Java to tell)'}: exact cover"
             if rust:
                 how += ", ours accepted its assignment"
             if self.strategy in ("range", "roundrobin"):
@@ -217,7 +299,7 @@ class Scenario:
         self.summary.append(f"{step}: {len(observed)} members, loads {loads}, {how}")
 
     def run_kassign(self, step, args, payload):
-        path = os.path.join(self.workdir, f"{self.strategy}-{self.checked}.json")
+        path = os.path.join(self.workdir, f"{self.group}-{self.checked}.json")
         with open(path, "w") as f:
             json.dump(payload, f)
         out = subprocess.run(
@@ -253,6 +335,10 @@ class Scenario:
         owner, last_owner = {}, {}
         moves = 0
         for e in events:
+            if e["event"] == "crashed":
+                for tp in [tp for tp, holder in owner.items() if holder == e["member"]]:
+                    del owner[tp]
+                continue
             for tp in map(tuple, e.get("partitions", [])):
                 if e["event"] == "revoke":
                     if owner.get(tp) == e["member"]:
@@ -287,8 +373,92 @@ class Scenario:
             m.kill()
         self.log.close()
 
-    # -- the scenario --------------------------------------------------------
+    # -- the scenarios -------------------------------------------------------
     def run(self):
+        {"tansu": self.run_tansu, "kafka-ours-leads": self.run_ours_leads,
+         "kafka-java-leads": self.run_java_leads}[self.plan]()
+        for name in list(self.members):
+            self.stop(name)
+        moves, events = self.check_timeline()
+        self.summary.append(
+            f"timeline: {events} assign/revoke/crash events; {moves} partitions changed owner, "
+            "each only after its old owner revoked it (or died)"
+        )
+
+    def run_ours_leads(self):
+        """Apache Kafka: ours leads Java and librdkafka members through a
+        join, a leave, a crash and a static member's two restarts."""
+        # librdkafka has no eager sticky assignor: a third Java member then.
+        third = "java" if self.strategy == "sticky" else "librdkafka"
+        self.start("ours", "rust")
+        self.wait_joined("ours")
+        self.start("java-1", "java")
+        self.start("java-2", "java")
+        self.start("other-1", third)
+        self.settle("formed: ours first, then java-1, java-2, other-1", leader="ours")
+        self.start("java-3", "java")
+        self.settle("java-3 joined", leader="ours")
+        self.stop("java-1")
+        self.settle("java-1 left (LeaveGroup)", leader="ours")
+        self.crash("java-2")
+        self.settle("java-2 crashed (kill -9, session timeout)", leader="ours")
+        instance = f"static-{self.strategy}"
+        self.start("static", "java", instance)
+        self.settle("static member joined", leader="ours")
+        self.static_restart_within_timeout(instance)
+        self.crash("static")
+        self.settle(f"static member killed, its {STATIC_SESSION_MS} ms session expired",
+                    leader="ours")
+        self.start("static", "java", instance)
+        self.settle("static member restarted after its session timeout", leader="ours")
+
+    def static_restart_within_timeout(self, instance):
+        """kill -9 the static member and start it again at once: the broker
+        hands the new process the old assignment, with no rebalance."""
+        step = "static member restarted within its session timeout"
+        before = self.members["static"].owned()
+        generation = max(e["generation"] for e in self.members["static"].events
+                         if e["event"] == "assign")
+        self.crash("static")
+        killed_at = time.time_ns()
+        self.start("static", "java", instance)
+        self.wait_joined("static")
+        time.sleep(3 * QUIET)
+        with self.lock:
+            after = self.members["static"].owned()
+            assigns = [e for e in self.members["static"].events if e["event"] == "assign"]
+            moved = [(name, e["event"]) for name, m in self.members.items() if name != "static"
+                     for e in m.events if e["ts"] > killed_at]
+        if moved:
+            raise CheckFailed(f"{step}: other members rebalanced: {moved}")
+        if len(assigns) != 1 or after != before:
+            raise CheckFailed(f"{step}: it owned {sorted(before)}, now {sorted(after)} "
+                              f"after {len(assigns)} assignments")
+        if assigns[0]["generation"] != generation:
+            raise CheckFailed(f"{step}: generation {generation} became {assigns[0]['generation']}")
+        self.checked += 1
+        self.summary.append(f"{step}: no rebalance (no other member moved, generation "
+                            f"{generation} kept), its {len(after)} partitions handed back")
+
+    def run_java_leads(self):
+        """Apache Kafka: a Java member leads ours, which joins, leaves,
+        rejoins and crashes under it."""
+        third = "java" if self.strategy == "sticky" else "librdkafka"
+        self.start("java-lead", "java")
+        self.wait_joined("java-lead")
+        self.start("ours", "rust")
+        self.settle("ours joined, java-lead first", leader="java-lead")
+        self.start("java-2", "java")
+        self.start("other-1", third)
+        self.settle("java-2 and other-1 joined", leader="java-lead")
+        self.stop("ours")
+        self.settle("ours left (LeaveGroup)")
+        self.start("ours-again", "rust")
+        self.settle("ours rejoined", leader="java-lead")
+        self.crash("ours-again")
+        self.settle("ours crashed (kill -9, session timeout)")
+
+    def run_tansu(self):
         other = "rust" if self.strategy == "sticky" else "librdkafka"
         # Ours joins first, so the broker makes it leader.
         self.start("ours", "rust")
@@ -304,51 +474,63 @@ class Scenario:
         self.settle("ours left")
         self.start("ours-again", "rust")
         self.settle("ours rejoined")
-        for name in list(self.members):
-            self.stop(name)
-        moves, events = self.check_timeline()
-        self.summary.append(
-            f"timeline: {events} assign/revoke events; {moves} partitions changed owner, "
-            "each only after its old owner revoked it"
-        )
 
 
 def main():
-    bootstrap, member_binary, kassign, workdir = sys.argv[1:5]
-    strategies = sys.argv[5:] or ["range", "roundrobin", "cooperative-sticky", "sticky"]
-    scenarios = [Scenario(s, bootstrap, member_binary, kassign, workdir) for s in strategies]
+    parser = argparse.ArgumentParser(description="real consumer groups on a real broker")
+    parser.add_argument("bootstrap")
+    parser.add_argument("member_binary")
+    parser.add_argument("kassign")
+    parser.add_argument("workdir")
+    parser.add_argument("strategies", nargs="*",
+                        default=["range", "roundrobin", "cooperative-sticky", "sticky"])
+    parser.add_argument("--broker", choices=["tansu", "kafka"], default="tansu")
+    parser.add_argument("--java-classpath")
+    args = parser.parse_args()
+    if args.broker == "kafka" and not args.java_classpath:
+        parser.error("--broker kafka needs --java-classpath")
+    plans = ["tansu"] if args.broker == "tansu" else ["kafka-ours-leads", "kafka-java-leads"]
+    # Per strategy, its plans one after the other, in one thread.
+    lanes = [
+        [Scenario(s, args.bootstrap, args.member_binary, args.kassign, args.workdir,
+                  plan, args.java_classpath) for plan in plans]
+        for s in args.strategies
+    ]
+    scenarios = [s for lane in lanes for s in lane]
     failures = {}
 
-    def run(scenario):
-        try:
-            scenario.run()
-        except Exception as e:  # every failure is reported, none is swallowed
-            failures[scenario.strategy] = f"{type(e).__name__}: {e}"
+    def run(lane):
+        for scenario in lane:
+            try:
+                scenario.run()
+            except Exception as e:  # every failure is reported, none is swallowed
+                failures[scenario.group] = f"{type(e).__name__}: {e}"
+            finally:
+                scenario.cleanup()
 
     started = time.monotonic()
-    # One group per strategy, all at once: the broker's rebalance delay, not
-    # the work, sets the pace.
-    threads = [threading.Thread(target=run, args=(s,)) for s in scenarios]
+    # The strategies all at once: the broker's session timeouts, not the
+    # work, set the pace.
+    threads = [threading.Thread(target=run, args=(lane,)) for lane in lanes]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for s in scenarios:
-        s.cleanup()
     elapsed = time.monotonic() - started
 
     passed = 0
     for s in scenarios:
-        status = "FAILED" if s.strategy in failures else "ok"
-        print(f"== {s.strategy}: {status}, {s.checked} rebalances checked, "
+        status = "FAILED" if s.group in failures else "ok"
+        print(f"== {s.group} ({s.strategy}): {status}, {s.checked} rebalances checked, "
               f"{s.requests()} requests from our members")
         for line in s.summary:
             print(f"   {line}")
-        if s.strategy in failures:
-            print(f"   failure: {failures[s.strategy]}")
+        if s.group in failures:
+            print(f"   failure: {failures[s.group]}")
         else:
             passed += 1
-    print(f"real group: {elapsed:.1f} s")
+    print(f"real group on {args.broker}: {elapsed:.1f} s, "
+          f"{sum(s.checked for s in scenarios)} rebalances checked in {len(scenarios)} groups")
     print(f"{passed} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
 

