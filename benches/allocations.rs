@@ -9,14 +9,19 @@
 //! partitions, would add hundreds of thousands of allocations to the larger
 //! group; the check allows `SLACK` more, enough for vectors that double a
 //! few more times. Both groups must also stay under `BOUND`, which counts
-//! members and topics only. Run with `cargo bench --bench allocations`.
+//! members and topics only. The leader's whole path (`protocol::lead`, from
+//! every member's JoinGroup bytes to every member's SyncGroup bytes) is
+//! checked the same way, with a bound of a few allocations per member (its
+//! decoded members and their SyncGroup buffers). Run with
+//! `cargo bench --bench allocations`.
 
 mod common;
 
 use std::process::ExitCode;
 
 use allocation_counter::AllocationInfo;
-use common::{Event, Shape, after, settled};
+use common::{Event, Shape, after, joined, settled};
+use kafka_assignors::protocol::lead;
 use kafka_assignors::{Assignor, Group, Strategy};
 
 /// How many more allocations the 1M-partition group may take than the
@@ -29,12 +34,18 @@ const SLACK: u64 = 200;
 /// constant, and nothing of that depends on the partitions.
 const BOUND: u64 = (MEMBERS + TOPICS) as u64 + 256;
 
+/// The leader's bound: per member, its id, its user data and its SyncGroup
+/// buffer and id, besides what `assign` takes.
+const LEADER_BOUND: u64 = BOUND + 4 * MEMBERS as u64;
+
 const MEMBERS: usize = 2000;
 const TOPICS: usize = 500;
 
 struct Case {
     strategy: Strategy,
     event: Event,
+    /// Through `protocol::lead` from bytes, rather than `assign`.
+    leader: bool,
 }
 
 fn groups(partitions: usize) -> Vec<(Event, Group)> {
@@ -54,7 +65,11 @@ fn find(groups: &[(Event, Group)], event: Event) -> &Group {
         .expect("event built")
 }
 
-fn measure(strategy: Strategy, group: &Group) -> AllocationInfo {
+fn measure(case: &Case, group: &Group) -> AllocationInfo {
+    if case.leader {
+        return measure_leader(case.strategy, group);
+    }
+    let strategy = case.strategy;
     // Warm up once: anything a first call initialises lazily (thread-locals,
     // the standard library's buffers) is not the algorithm's cost.
     drop(strategy.assign(group).expect("valid group"));
@@ -68,6 +83,19 @@ fn measure(strategy: Strategy, group: &Group) -> AllocationInfo {
     info
 }
 
+/// `lead` from every member's JoinGroup bytes (written outside the
+/// measurement), the metadata's copy included.
+fn measure_leader(strategy: Strategy, group: &Group) -> AllocationInfo {
+    let members = joined(group, strategy);
+    drop(lead(strategy, &members, group.topics.clone()).expect("valid group"));
+    let mut answer = None;
+    let info = allocation_counter::measure(|| {
+        answer = Some(lead(strategy, &members, group.topics.clone()).expect("valid group"));
+    });
+    drop(answer);
+    info
+}
+
 fn main() -> ExitCode {
     let cases: Vec<Case> = Strategy::ALL
         .into_iter()
@@ -76,23 +104,34 @@ fn main() -> ExitCode {
                 Strategy::Sticky | Strategy::CooperativeSticky => &[Event::Full, Event::OneLeaves],
                 _ => &[Event::Full],
             };
-            events.iter().map(move |&event| Case { strategy, event })
+            events.iter().flat_map(move |&event| {
+                [false, true].map(|leader| Case {
+                    strategy,
+                    event,
+                    leader,
+                })
+            })
         })
         .collect();
     let small = groups(100_000);
     let large = groups(1_000_000);
 
     println!(
-        "{:<20} {:<11} {:>12} {:>12} {:>14} {:>14}",
+        "{:<27} {:<11} {:>12} {:>12} {:>14} {:>14}",
         "strategy", "event", "allocs 100k", "allocs 1M", "bytes 1M", "peak bytes 1M"
     );
     let mut failures = Vec::new();
     for case in &cases {
-        let at_small = measure(case.strategy, find(&small, case.event));
-        let at_large = measure(case.strategy, find(&large, case.event));
+        let at_small = measure(case, find(&small, case.event));
+        let at_large = measure(case, find(&large, case.event));
+        let (path, bound) = if case.leader {
+            (" (lead)", LEADER_BOUND)
+        } else {
+            ("", BOUND)
+        };
         println!(
-            "{:<20} {:<11} {:>12} {:>12} {:>14} {:>14}",
-            case.strategy.name(),
+            "{:<27} {:<11} {:>12} {:>12} {:>14} {:>14}",
+            format!("{}{path}", case.strategy.name()),
             case.event.to_string(),
             at_small.count_total,
             at_large.count_total,
@@ -100,9 +139,9 @@ fn main() -> ExitCode {
             at_large.bytes_max,
         );
         for (size, info) in [("100k", &at_small), ("1M", &at_large)] {
-            if info.count_total > BOUND {
+            if info.count_total > bound {
                 failures.push(format!(
-                    "{} {} at {size} partitions: {} allocations, above the bound of {BOUND}",
+                    "{}{path} {} at {size} partitions: {} allocations, above the bound of {bound}",
                     case.strategy.name(),
                     case.event,
                     info.count_total
@@ -111,7 +150,7 @@ fn main() -> ExitCode {
         }
         if at_large.count_total > at_small.count_total + SLACK {
             failures.push(format!(
-                "{} {}: {} allocations at 1M partitions against {} at 100k (allowed {} more)",
+                "{}{path} {}: {} allocations at 1M partitions against {} at 100k (allowed {} more)",
                 case.strategy.name(),
                 case.event,
                 at_large.count_total,
@@ -122,7 +161,7 @@ fn main() -> ExitCode {
     }
     if failures.is_empty() {
         println!(
-            "allocation counts do not grow with the partition count ({} cases, slack {SLACK}, bound {BOUND})",
+            "allocation counts do not grow with the partition count ({} cases, slack {SLACK}, bound {BOUND}, leader {LEADER_BOUND})",
             cases.len()
         );
         ExitCode::SUCCESS

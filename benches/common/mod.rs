@@ -420,3 +420,26 @@ pub(crate) fn own_names(group: &Group) -> Group {
     }
     out
 }
+
+/// Each member's JoinGroup metadata for `strategy`, as its client sends it
+/// (owned partitions and generation as the group says).
+#[allow(dead_code)] // Not every bench leads.
+pub(crate) fn joined(
+    group: &Group,
+    strategy: kafka_assignors::Strategy,
+) -> Vec<kafka_assignors::protocol::JoinedMember> {
+    use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols};
+    group
+        .members
+        .iter()
+        .map(|m| {
+            let state = ClientState::from(m);
+            let protocols = join_protocols(&[strategy], &state).expect("encodable");
+            JoinedMember::new(
+                m.id.clone(),
+                m.instance_id.clone(),
+                protocols[0].metadata.clone(),
+            )
+        })
+        .collect()
+}
