@@ -340,17 +340,6 @@ impl Names {
             None => self.known.insert_full(Arc::from(name)).0 as u32,
         })
     }
-
-    /// The name whose UTF-8 bytes are `bytes`, sharing the table's
-    /// allocation.
-    fn intern<'b>(
-        &mut self,
-        bytes: &'b [u8],
-        check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
-    ) -> Result<Arc<str>, DecodeError> {
-        let id = self.intern_id(bytes, check)?;
-        Ok(Arc::clone(&self.known[id as usize]))
-    }
 }
 
 /// Whether `name` is these bytes; compared inline, since most names are
@@ -564,15 +553,12 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// same name read before in this message. Only for elements of an array
     /// counted by [`Self::name_count`].
     pub(crate) fn topic_name(&mut self, field: &'static str) -> Result<Arc<str>, DecodeError> {
-        let (bytes, body_at) = self.name_bytes(field)?;
-        let check = |bytes| {
-            std::str::from_utf8(bytes)
-                .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8 { field }, body_at))
+        let id = self.topic_id(field)?;
+        let table = match &self.interned {
+            NameTable::Own(names) => names,
+            NameTable::Shared(names) => &**names,
         };
-        match &mut self.interned {
-            NameTable::Own(names) => names.intern(bytes, check),
-            NameTable::Shared(names) => names.intern(bytes, check),
-        }
+        Ok(Arc::clone(&table.known[id as usize]))
     }
 
     /// [`Self::topic_name`] as its id in the reader's table.
