@@ -7,7 +7,7 @@ use arbitrary::Arbitrary;
 use kafka_assignors::protocol::{
     AssignmentData, JoinedMember, StickyUserData, Subscription, cooperative_user_data, follow, lead,
 };
-use kafka_assignors::{Strategy, Topic, TopicPartition};
+use kafka_assignors::{Assignor, Strategy, Topic, TopicPartition};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
@@ -101,6 +101,13 @@ fuzz_target!(|input: Input| {
         return;
     };
     let group = led.group();
+    // The strategies read the decoded form directly: the model's group it
+    // stands for must get the same answer.
+    assert_eq!(
+        Ok(&led.assignment),
+        strategy.assign(&group).as_ref(),
+        "the decoded path and the model disagree"
+    );
     assert_eq!(led.sync.len(), group.members.len());
     for (id, bytes) in &led.sync {
         let decoded = AssignmentData::decode(bytes).expect("the leader's bytes decode");
