@@ -11,13 +11,11 @@
 //! few more times. Both groups must also stay under `BOUND`, which counts
 //! members and topics only. Run with `cargo bench --bench allocations`.
 
-mod common;
-
 use std::process::ExitCode;
 
 use allocation_counter::AllocationInfo;
-use common::{Event, Shape, after, settled};
 use kafka_assignors::{Assignor, Group, Strategy};
+use kafka_assignors_testkit::shapes::{Event, Shape, after, settled};
 
 /// How many more allocations the 1M-partition group may take than the
 /// 100k one: each growing vector reallocates about log2(10) = 3.3 more

@@ -3,17 +3,15 @@
 //! outside the timing), `protocol::lead` timed, every member's SyncGroup
 //! bytes out. Filter by id, e.g. `cargo bench --bench leader -- uniform`.
 
-mod common;
-
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Event, Shape, Subscriptions, after, partitions, settled};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols, lead};
 use kafka_assignors::{Group, Strategy};
+use kafka_assignors_testkit::shapes::{Event, Shape, Subscriptions, after, partitions, settled};
 
 /// Each member's JoinGroup metadata for `strategy`, as its client sends it.
 fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {

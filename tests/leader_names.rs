@@ -2,13 +2,11 @@
 //! answer whether members share the metadata's names or hold their own, and
 //! the leader's SyncGroup bytes are what `AssignmentData::encode` writes.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::strategies::{Shape, arb_group};
 use kafka_assignors::protocol::{AssignmentData, ClientState, JoinedMember, join_protocols, lead};
 use kafka_assignors::{Assignor, Group, Strategy, TopicPartition};
+use kafka_assignors_testkit::strategies::{Shape, arb_group};
 use proptest::prelude::*;
 
 /// Every name in the group copied into an allocation of its own, per member.

@@ -10,15 +10,15 @@
 //! answers are also checked against the balance certificate (no improving
 //! chain of moves), and every cooperative case is run to its settled state.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::sticky::*;
 use kafka_assignors::{
     Assignment, Assignor, CooperativeStickyAssignor, Group, Member, OwnedSource, StickyAssignor,
     Topic,
 };
+use kafka_assignors_testkit::Tp;
+use kafka_assignors_testkit::check::*;
+use kafka_assignors_testkit::owners::*;
 
 fn sticky(group: &Group) -> Assignment {
     let answer = StickyAssignor::new().assign(group).expect("valid group");
