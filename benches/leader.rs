@@ -9,26 +9,10 @@ use std::time::Duration;
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols, lead};
-use kafka_assignors::{Group, Strategy};
+use kafka_assignors::Strategy;
+use kafka_assignors::protocol::lead;
+use kafka_assignors_testkit::join::joined;
 use kafka_assignors_testkit::shapes::{Event, Shape, Subscriptions, after, partitions, settled};
-
-/// Each member's JoinGroup metadata for `strategy`, as its client sends it.
-fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
-    group
-        .members
-        .iter()
-        .map(|m| {
-            let state = ClientState::from(m);
-            let protocols = join_protocols(&[strategy], &state).expect("encodable");
-            JoinedMember::new(
-                m.id.clone(),
-                m.instance_id.clone(),
-                protocols[0].metadata.clone(),
-            )
-        })
-        .collect()
-}
 
 fn events(name: &str, shape: Shape, strategies: &[Strategy], c: &mut Criterion) {
     let settled = settled(&shape);

@@ -11,6 +11,7 @@
 //!   `sticky::ownership` is compared against, and the cooperative
 //!   highest claimants.
 //! - [`reference`]: the exhaustive sticky oracle for tiny groups.
+//! - [`join`]: a group as its members' JoinGroup requests.
 //! - [`check`]: answers as maps, validity, the balance certificate and
 //!   cooperative rounds.
 //! - `strategies` (feature `proptest`): proptest strategies for small,
@@ -20,6 +21,7 @@
 //! from the documented rules, so a bug in the library cannot hide in both.
 
 pub mod check;
+pub mod join;
 pub mod owners;
 pub mod reference;
 pub mod rng;

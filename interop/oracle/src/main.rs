@@ -35,10 +35,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 
-use kafka_assignors::protocol::{
-    AssignmentData, ClientState, JoinedMember, Subscription, join_protocols, lead,
-};
+use kafka_assignors::protocol::{AssignmentData, JoinedMember, Subscription, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Member, Strategy, Topic, TopicPartition};
+use kafka_assignors_testkit::join::joined;
 use kafka_assignors_testkit::rng::SplitMix64;
 use serde_json::{Value, json};
 
@@ -137,23 +136,6 @@ fn group(rng: &mut SplitMix64) -> Group {
         }
     }
     group
-}
-
-/// Every member's JoinGroup metadata for `strategy`, as its client writes it.
-fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
-    group
-        .members
-        .iter()
-        .map(|m| {
-            let state = ClientState::from(m);
-            let protocols = join_protocols(&[strategy], &state).expect("encodable");
-            JoinedMember::new(
-                m.id.clone(),
-                m.instance_id.clone(),
-                protocols[0].metadata.clone(),
-            )
-        })
-        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
