@@ -39,8 +39,11 @@ struct Case {
     /// (member id, subscribed topics), in join order.
     members: &'static [(&'static str, &'static [&'static str])],
     /// (member id, [(topic, partitions)]); members with nothing listed empty.
-    expected: &'static [(&'static str, &'static [(&'static str, &'static [i32])])],
+    expected: &'static [(&'static str, Partitions)],
 }
+
+/// (topic, partitions) of one member.
+type Partitions = &'static [(&'static str, &'static [i32])];
 
 const BOTH: &[&str] = &["topic1", "topic2"];
 
