@@ -15,14 +15,13 @@
 //! decoded members and their SyncGroup buffers). Run with
 //! `cargo bench --bench allocations`.
 
-mod common;
-
 use std::process::ExitCode;
 
 use allocation_counter::AllocationInfo;
-use common::{Event, Shape, after, joined, settled};
 use kafka_assignors::protocol::lead;
 use kafka_assignors::{Assignor, Group, Strategy};
+use kafka_assignors_testkit::join::joined;
+use kafka_assignors_testkit::shapes::{Event, Shape, after, settled};
 
 /// How many more allocations the 1M-partition group may take than the
 /// 100k one: each growing vector reallocates about log2(10) = 3.3 more

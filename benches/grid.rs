@@ -22,16 +22,16 @@
 //! `cargo bench --bench grid -- mix/skewed-nested`. Section `racks/` runs
 //! the rack mixes again at the `BASE` size.
 
-mod common;
-
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Event, Racks, Shape, Sizes, Subscriptions, after, own_names, partitions, settled};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use kafka_assignors::{Assignor, Strategy};
+use kafka_assignors_testkit::shapes::{
+    Event, Racks, Shape, Sizes, Subscriptions, after, own_names, partitions, settled,
+};
 
 /// The centre of the size sweep: (members, topics, total partitions).
 const BASE: (usize, usize, usize) = (200, 100, 20_000);

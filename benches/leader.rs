@@ -3,17 +3,16 @@
 //! outside the timing), `protocol::lead` timed, every member's SyncGroup
 //! bytes out. Filter by id, e.g. `cargo bench --bench leader -- uniform`.
 
-mod common;
-
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Event, Shape, Subscriptions, after, joined, partitions, settled};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use kafka_assignors::Strategy;
 use kafka_assignors::protocol::lead;
+use kafka_assignors_testkit::join::joined;
+use kafka_assignors_testkit::shapes::{Event, Shape, Subscriptions, after, partitions, settled};
 
 fn events(name: &str, shape: Shape, strategies: &[Strategy], c: &mut Criterion) {
     let settled = settled(&shape);

@@ -4,16 +4,14 @@
 //! and building the `Assignment`) is timed. Filter by the benchmark id, e.g.
 //! `cargo bench --bench range_roundrobin -- 1000000`.
 
-mod common;
-
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Racks, Shape, partitions};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use kafka_assignors::{Assignor, RangeAssignor, RoundRobinAssignor};
+use kafka_assignors_testkit::shapes::{Racks, Shape, partitions};
 
 fn grid(c: &mut Criterion) {
     let strategies: [(&str, &dyn Assignor); 2] = [

@@ -6,16 +6,16 @@
 //! per name shared by all. Filter by id, e.g.
 //! `cargo bench --bench sticky -- uniform`.
 
-mod common;
-
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Event, Shape, Subscriptions, after, own_names, partitions, settled};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use kafka_assignors::{Assignor, CooperativeStickyAssignor, StickyAssignor};
+use kafka_assignors_testkit::shapes::{
+    Event, Shape, Subscriptions, after, own_names, partitions, settled,
+};
 
 fn events(name: &str, shape: Shape, c: &mut Criterion) {
     let settled = settled(&shape);

@@ -165,3 +165,67 @@ fn rounds_between_rebalances() {
         .unwrap();
     assert_eq!(again, follow_up);
 }
+
+/// Every public type can cross threads and survive a caught panic: a leader
+/// may assign on a worker thread, and a server may catch a panic around a
+/// rebalance without losing its state.
+#[test]
+fn public_types_are_send_sync_and_unwind_safe() {
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+
+    use kafka_assignors::protocol::{
+        AssignmentChange, AssignmentData, ClientState, DecodeError, DecodeErrorKind,
+        DecodedAssignment, DecodedSubscription, EncodeError, EncodeErrorKind, JoinProtocol,
+        JoinedMember, LeaderAssignment, LeaderError, LeaderErrorKind, NegotiationError,
+        StickyFormat, StickyUserData, Subscription, TopicPartitions,
+    };
+    use kafka_assignors::{
+        AssignError, Assignment, History, MemberAssignment, OwnedSource, RackMatch, RangeAssignor,
+        RebalanceProtocol, RoundRobinAssignor, StickyAssignor, TopicPartition, UnknownStrategy,
+    };
+
+    fn check<T: Send + Sync + UnwindSafe + RefUnwindSafe>() {}
+
+    // The model and the answer.
+    check::<Group>();
+    check::<Member>();
+    check::<Topic>();
+    check::<TopicPartition>();
+    check::<OwnedSource>();
+    check::<History>();
+    check::<RebalanceProtocol>();
+    check::<Assignment>();
+    check::<MemberAssignment<'static>>();
+    check::<Note>();
+    // The assignors and the strategy names.
+    check::<RangeAssignor>();
+    check::<RoundRobinAssignor>();
+    check::<StickyAssignor>();
+    check::<CooperativeStickyAssignor>();
+    check::<RackMatch>();
+    check::<Strategy>();
+    // Errors.
+    check::<AssignError>();
+    check::<AssignErrorKind>();
+    check::<UnknownStrategy>();
+    check::<DecodeError>();
+    check::<DecodeErrorKind>();
+    check::<EncodeError>();
+    check::<EncodeErrorKind>();
+    check::<LeaderError>();
+    check::<LeaderErrorKind>();
+    check::<NegotiationError>();
+    // The protocol types.
+    check::<Subscription>();
+    check::<DecodedSubscription>();
+    check::<AssignmentData>();
+    check::<DecodedAssignment>();
+    check::<ClientState>();
+    check::<JoinProtocol>();
+    check::<JoinedMember>();
+    check::<LeaderAssignment>();
+    check::<AssignmentChange>();
+    check::<StickyUserData>();
+    check::<StickyFormat>();
+    check::<TopicPartitions>();
+}

@@ -2,49 +2,14 @@
 //! answer whether members share the metadata's names or hold their own, and
 //! the leader's SyncGroup bytes are what `AssignmentData::encode` writes.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::strategies::{Shape, arb_group};
-use kafka_assignors::protocol::{AssignmentData, ClientState, JoinedMember, join_protocols, lead};
-use kafka_assignors::{Assignor, Group, Strategy, TopicPartition};
+use kafka_assignors::protocol::{AssignmentData, lead};
+use kafka_assignors::{Assignor, Strategy, TopicPartition};
+use kafka_assignors_testkit::join::joined;
+use kafka_assignors_testkit::shapes::own_names;
+use kafka_assignors_testkit::strategies::{Shape, arb_group};
 use proptest::prelude::*;
-
-/// Every name in the group copied into an allocation of its own, per member.
-fn own_names(group: &Group) -> Group {
-    let mut out = group.clone();
-    let copy = |name: &Arc<str>| Arc::<str>::from(name.to_string());
-    for topic in &mut out.topics {
-        topic.name = copy(&topic.name);
-    }
-    for member in &mut out.members {
-        for topic in &mut member.topics {
-            *topic = copy(topic);
-        }
-        for tp in &mut member.owned {
-            tp.topic = copy(&tp.topic);
-        }
-    }
-    out
-}
-
-/// Each member's JoinGroup metadata for `strategy`, as its client sends it.
-fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
-    group
-        .members
-        .iter()
-        .map(|m| {
-            let state = ClientState::from(m);
-            let protocols = join_protocols(&[strategy], &state).expect("encodable");
-            JoinedMember::new(
-                m.id.clone(),
-                m.instance_id.clone(),
-                protocols[0].metadata.clone(),
-            )
-        })
-        .collect()
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]

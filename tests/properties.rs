@@ -6,8 +6,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::AnswerMap;
-use common::strategies::{Shape, arb_group, shuffle_group};
 use kafka_assignors::{Assignor, Group, RangeAssignor, RoundRobinAssignor};
+use kafka_assignors_testkit::rng::shuffled;
+use kafka_assignors_testkit::strategies::{Shape, arb_group};
 use proptest::prelude::*;
 
 const STRATEGIES: [&dyn Assignor; 2] = [&RangeAssignor, &RoundRobinAssignor];
@@ -74,7 +75,7 @@ proptest! {
         group in arb_group(Shape::default()),
         seed in any::<u64>(),
     ) {
-        let shuffled = shuffle_group(&group, seed);
+        let shuffled = shuffled(&group, seed);
         for strategy in STRATEGIES {
             prop_assert_eq!(
                 strategy.assign(&group).unwrap(),

@@ -28,149 +28,152 @@ fn every_reference_group_gets_the_java_answer() {
     assert_eq!(checked, 27);
 }
 
-#[test]
-fn five_partitions_over_three_members() {
-    let group = Group::new()
-        .with_topic(Topic::new("T", 5))
-        .with_member(Member::new("C1").subscribe(["T"]))
-        .with_member(Member::new("C2").subscribe(["T"]))
-        .with_member(Member::new("C3").subscribe(["T"]));
-    assert_eq!(
-        range(&group),
-        answer([
-            ("C1", vec![("T", vec![0, 1])]),
-            ("C2", vec![("T", vec![2, 3])]),
-            ("C3", vec![("T", vec![4])]),
-        ])
-    );
-}
-
-#[test]
-fn members_split_only_the_topics_they_subscribe_to() {
-    let group = Group::new()
-        .with_topic(Topic::new("T1", 5))
-        .with_topic(Topic::new("T2", 5))
-        .with_member(Member::new("C1").subscribe(["T1"]))
-        .with_member(Member::new("C2").subscribe(["T2"]))
-        .with_member(Member::new("C3").subscribe(["T1", "T2"]));
-    assert_eq!(
-        range(&group),
-        answer([
-            ("C1", vec![("T1", vec![0, 1, 2])]),
-            ("C2", vec![("T2", vec![0, 1, 2])]),
-            ("C3", vec![("T1", vec![3, 4]), ("T2", vec![3, 4])]),
-        ])
-    );
-}
-
 // ---------------------------------------------------------------------------
-// The Java client's RangeAssignorTest, as tables.
+// Plain groups, with the Java client's RangeAssignorTest cases, as a table.
 
-fn consumers_on(topics: &[(&str, i32)], members: &[(&str, &[&str])]) -> Group {
-    let mut group = Group::new();
-    for &(name, partitions) in topics {
-        group = group.with_topic(Topic::new(name, partitions));
-    }
-    for &(id, subscribed) in members {
-        group = group.with_member(Member::new(id).subscribe(subscribed.iter().copied()));
-    }
-    group
+/// A group of plain consumers and the answer Java gives it.
+struct Case {
+    name: &'static str,
+    /// The metadata: (topic, partitions).
+    topics: &'static [(&'static str, i32)],
+    /// (member id, subscribed topics), in join order.
+    members: &'static [(&'static str, &'static [&'static str])],
+    /// (member id, [(topic, partitions)]); members with nothing listed empty.
+    expected: &'static [(&'static str, Partitions)],
 }
 
-#[test]
-fn java_one_consumer_no_topic_and_nonexistent_topic() {
-    let group = consumers_on(&[], &[("consumer1", &[])]);
-    assert_eq!(range(&group), answer([("consumer1", vec![])]));
-    let group = consumers_on(&[], &[("consumer1", &["topic1"])]);
-    assert_eq!(range(&group), answer([("consumer1", vec![])]));
-}
+/// (topic, partitions) of one member.
+type Partitions = &'static [(&'static str, &'static [i32])];
 
-#[test]
-fn java_only_assigns_partitions_from_subscribed_topics() {
-    let group = consumers_on(
-        &[("topic1", 3), ("other", 3)],
-        &[("consumer1", &["topic1"])],
-    );
-    assert_eq!(
-        range(&group),
-        answer([("consumer1", vec![("topic1", vec![0, 1, 2])])])
-    );
-}
+const BOTH: &[&str] = &["topic1", "topic2"];
 
-#[test]
-fn java_one_consumer_multiple_topics() {
-    let group = consumers_on(
-        &[("topic1", 1), ("topic2", 2)],
-        &[("consumer1", &["topic1", "topic2"])],
-    );
-    assert_eq!(
-        range(&group),
-        answer([(
-            "consumer1",
-            vec![("topic1", vec![0]), ("topic2", vec![0, 1])]
-        )])
-    );
-}
-
-#[test]
-fn java_two_consumers_one_topic() {
-    let members: &[(&str, &[&str])] = &[("consumer1", &["topic1"]), ("consumer2", &["topic1"])];
-    assert_eq!(
-        range(&consumers_on(&[("topic1", 1)], members)),
-        answer([
-            ("consumer1", vec![("topic1", vec![0])]),
-            ("consumer2", vec![])
-        ])
-    );
-    assert_eq!(
-        range(&consumers_on(&[("topic1", 2)], members)),
-        answer([
-            ("consumer1", vec![("topic1", vec![0])]),
-            ("consumer2", vec![("topic1", vec![1])]),
-        ])
-    );
-}
-
-#[test]
-fn java_multiple_consumers_mixed_topics() {
-    let group = consumers_on(
-        &[("topic1", 3), ("topic2", 2)],
-        &[
+const CASES: &[Case] = &[
+    Case {
+        name: "five partitions over three members",
+        topics: &[("T", 5)],
+        members: &[("C1", &["T"]), ("C2", &["T"]), ("C3", &["T"])],
+        expected: &[
+            ("C1", &[("T", &[0, 1])]),
+            ("C2", &[("T", &[2, 3])]),
+            ("C3", &[("T", &[4])]),
+        ],
+    },
+    Case {
+        name: "members split only the topics they subscribe to",
+        topics: &[("T1", 5), ("T2", 5)],
+        members: &[("C1", &["T1"]), ("C2", &["T2"]), ("C3", &["T1", "T2"])],
+        expected: &[
+            ("C1", &[("T1", &[0, 1, 2])]),
+            ("C2", &[("T2", &[0, 1, 2])]),
+            ("C3", &[("T1", &[3, 4]), ("T2", &[3, 4])]),
+        ],
+    },
+    Case {
+        name: "java: one consumer, no topic",
+        topics: &[],
+        members: &[("consumer1", &[])],
+        expected: &[("consumer1", &[])],
+    },
+    Case {
+        name: "java: one consumer, nonexistent topic",
+        topics: &[],
+        members: &[("consumer1", &["topic1"])],
+        expected: &[("consumer1", &[])],
+    },
+    Case {
+        name: "java: only assigns partitions from subscribed topics",
+        topics: &[("topic1", 3), ("other", 3)],
+        members: &[("consumer1", &["topic1"])],
+        expected: &[("consumer1", &[("topic1", &[0, 1, 2])])],
+    },
+    Case {
+        name: "java: one consumer, multiple topics",
+        topics: &[("topic1", 1), ("topic2", 2)],
+        members: &[("consumer1", BOTH)],
+        expected: &[("consumer1", &[("topic1", &[0]), ("topic2", &[0, 1])])],
+    },
+    Case {
+        name: "java: two consumers, one topic of one partition",
+        topics: &[("topic1", 1)],
+        members: &[("consumer1", &["topic1"]), ("consumer2", &["topic1"])],
+        expected: &[("consumer1", &[("topic1", &[0])]), ("consumer2", &[])],
+    },
+    Case {
+        name: "java: two consumers, one topic of two partitions",
+        topics: &[("topic1", 2)],
+        members: &[("consumer1", &["topic1"]), ("consumer2", &["topic1"])],
+        expected: &[
+            ("consumer1", &[("topic1", &[0])]),
+            ("consumer2", &[("topic1", &[1])]),
+        ],
+    },
+    Case {
+        name: "java: multiple consumers, mixed topics",
+        topics: &[("topic1", 3), ("topic2", 2)],
+        members: &[
             ("consumer1", &["topic1"]),
-            ("consumer2", &["topic1", "topic2"]),
+            ("consumer2", BOTH),
             ("consumer3", &["topic1"]),
         ],
-    );
-    assert_eq!(
-        range(&group),
-        answer([
-            ("consumer1", vec![("topic1", vec![0])]),
-            (
-                "consumer2",
-                vec![("topic1", vec![1]), ("topic2", vec![0, 1])]
-            ),
-            ("consumer3", vec![("topic1", vec![2])]),
-        ])
-    );
+        expected: &[
+            ("consumer1", &[("topic1", &[0])]),
+            ("consumer2", &[("topic1", &[1]), ("topic2", &[0, 1])]),
+            ("consumer3", &[("topic1", &[2])]),
+        ],
+    },
+    Case {
+        name: "java: two consumers, two topics, six partitions",
+        topics: &[("topic1", 3), ("topic2", 3)],
+        members: &[("consumer1", BOTH), ("consumer2", BOTH)],
+        expected: &[
+            ("consumer1", &[("topic1", &[0, 1]), ("topic2", &[0, 1])]),
+            ("consumer2", &[("topic1", &[2]), ("topic2", &[2])]),
+        ],
+    },
+    Case {
+        // Java compares UTF-16 units: "😀" (a surrogate pair) sorts before "！".
+        name: "java order puts supplementary characters before high BMP ones",
+        topics: &[("T", 3)],
+        members: &[("！b", &["T"]), ("😀a", &["T"])],
+        expected: &[("😀a", &[("T", &[0, 1])]), ("！b", &[("T", &[2])])],
+    },
+];
+
+impl Case {
+    fn group(&self) -> Group {
+        let mut group = Group::new();
+        for &(name, partitions) in self.topics {
+            group = group.with_topic(Topic::new(name, partitions));
+        }
+        for &(id, subscribed) in self.members {
+            group = group.with_member(Member::new(id).subscribe(subscribed.iter().copied()));
+        }
+        group
+    }
+
+    fn expected(&self) -> AnswerMap {
+        answer(self.expected.iter().map(|&(member, topics)| {
+            let topics = topics.iter().map(|&(t, ps)| (t, ps.to_vec())).collect();
+            (member, topics)
+        }))
+    }
 }
 
+/// Every case of [`CASES`]; a failure names its case, and every failing
+/// case is listed before the test fails.
 #[test]
-fn java_two_consumers_two_topics_six_partitions() {
-    let both: &[&str] = &["topic1", "topic2"];
-    let group = consumers_on(
-        &[("topic1", 3), ("topic2", 3)],
-        &[("consumer1", both), ("consumer2", both)],
-    );
-    assert_eq!(
-        range(&group),
-        answer([
-            (
-                "consumer1",
-                vec![("topic1", vec![0, 1]), ("topic2", vec![0, 1])]
-            ),
-            ("consumer2", vec![("topic1", vec![2]), ("topic2", vec![2])]),
-        ])
-    );
+fn plain_groups_get_the_java_answer() {
+    let mut failed = Vec::new();
+    for case in CASES {
+        let got = range(&case.group());
+        let want = case.expected();
+        if got != want {
+            eprintln!("case {:?}:\n  got  {got:?}\n  want {want:?}", case.name);
+            failed.push(case.name);
+        }
+    }
+    assert!(failed.is_empty(), "failing cases: {failed:?}");
+    assert_eq!(CASES.len(), 11);
 }
 
 fn two_topics(p1: i32, p2: i32) -> Group {
@@ -314,22 +317,6 @@ fn static_assignment_persists_after_member_ids_change() {
         let group = make(ids, Some(["a", "b", "c"]));
         assert_eq!(by_instance(&group, &range(&group)), rack_aware);
     }
-}
-
-#[test]
-fn java_order_puts_supplementary_characters_before_high_bmp() {
-    // Java compares UTF-16 units: "😀" (a surrogate pair) sorts before "！".
-    let group = Group::new()
-        .with_topic(Topic::new("T", 3))
-        .with_member(Member::new("！b").subscribe(["T"]))
-        .with_member(Member::new("😀a").subscribe(["T"]));
-    assert_eq!(
-        range(&group),
-        answer([
-            ("😀a", vec![("T", vec![0, 1])]),
-            ("！b", vec![("T", vec![2])])
-        ])
-    );
 }
 
 // ---------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 //! of the cooperative protocol through membership changes, determinism,
 //! stability, and rack awareness.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::sticky::*;
-use common::strategies::{Shape, arb_group, shuffle_group};
 use kafka_assignors::{
     Assignment, Assignor, CooperativeStickyAssignor, Group, Member, RackMatch, StickyAssignor,
     Topic,
 };
+use kafka_assignors_testkit::check::*;
+use kafka_assignors_testkit::owners::*;
+use kafka_assignors_testkit::rng::shuffled;
+use kafka_assignors_testkit::strategies::{Shape, arb_group};
 use proptest::prelude::*;
 
 fn eager() -> StickyAssignor {
@@ -501,7 +501,7 @@ proptest! {
     /// gives the same answer.
     #[test]
     fn answer_is_independent_of_input_order(group in arb_group(Shape::default()), seed in any::<u64>()) {
-        let shuffled = shuffle_group(&group, seed);
+        let shuffled = shuffled(&group, seed);
         for assignor in assignors() {
             same_result(assignor.assign(&group), assignor.assign(&shuffled))?;
         }

@@ -10,15 +10,16 @@
 //! answers are also checked against the balance certificate (no improving
 //! chain of moves), and every cooperative case is run to its settled state.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::sticky::*;
 use kafka_assignors::{
     Assignment, Assignor, CooperativeStickyAssignor, Group, Member, OwnedSource, StickyAssignor,
     Topic,
 };
+use kafka_assignors_testkit::Tp;
+use kafka_assignors_testkit::check::*;
+use kafka_assignors_testkit::owners::*;
+use kafka_assignors_testkit::rng::SplitMix64;
 
 fn sticky(group: &Group) -> Assignment {
     let answer = StickyAssignor::new().assign(group).expect("valid group");
@@ -56,215 +57,428 @@ fn topics(names: &[(&str, i32)]) -> Group {
         .fold(Group::new(), |g, &(n, p)| g.with_topic(Topic::new(n, p)))
 }
 
-#[test]
-fn one_consumer_no_topic() {
-    let group = Group::new().with_member(Member::new("consumer"));
-    for answer in [
-        sticky(&group),
-        CooperativeStickyAssignor::new().assign(&group).unwrap(),
-    ] {
-        assert_eq!(answer.len(), 1);
-        assert!(answer.member("consumer").unwrap().is_empty());
+// ---------------------------------------------------------------------------
+// The small cases as a table: a group, and what must hold of the eager
+// answer, of the cooperative first answer and of the settled one.
+
+/// Which answer a check reads.
+#[derive(Debug, Clone, Copy)]
+enum On {
+    /// The eager answer (valid, complete and balance-optimal, by [`sticky`]).
+    Eager,
+    /// The cooperative first answer (see [`cooperative`]).
+    First,
+    /// The cooperative settled answer.
+    Settled,
+    /// The eager answer and the cooperative first answer, each.
+    Both,
+}
+
+/// What must hold of an answer.
+#[derive(Debug)]
+enum Check {
+    /// The member gets nothing.
+    Empty(&'static str),
+    /// The member's partitions, exactly (`"t-0 t-1"`).
+    Holds(&'static str, &'static str),
+    /// The listed members' loads, sorted.
+    SortedLoads(&'static [&'static str], &'static [usize]),
+    /// One member's load.
+    Load(&'static str, usize),
+    /// Validly owned partitions that leave their owner.
+    Moves(usize),
+    /// The partition is given to someone.
+    Assigned(&'static str, i32),
+    /// Per topic, the listed members' counts differ by at most this much.
+    TopicSpreadAtMost(&'static [&'static str], &'static str, usize),
+    /// Largest minus smallest load, exactly.
+    Spread(usize),
+    /// The member's partitions are among these (`"t-0 t-1"`).
+    Within(&'static str, &'static str),
+    /// Partitions assigned in all.
+    Total(usize),
+    /// The cooperative first answer is the eager answer (nothing withheld).
+    FirstIsEager,
+    /// The cooperative settled answer is the eager answer.
+    SettledIsEager,
+}
+
+/// One golden case: a group in the compact form of [`spec_group`], and what
+/// must hold of its answers.
+struct Case {
+    name: &'static str,
+    /// `"topic:partitions ..."`.
+    topics: &'static str,
+    /// `"id = subscribed topics | owned topic-partition ... @generation"`.
+    members: &'static [&'static str],
+    checks: &'static [(On, Check)],
+}
+
+/// Partitions written as `"t-0 t-1 u-3"`.
+fn parse_tps(text: &str) -> Vec<(String, i32)> {
+    text.split_whitespace()
+        .map(|tp| {
+            let (topic, p) = tp.rsplit_once('-').expect("topic-partition");
+            (topic.to_string(), p.parse().expect("partition number"))
+        })
+        .collect()
+}
+
+/// A group from `"topic:partitions ..."` and one line per member,
+/// `"id = subscribed topics | owned partitions @generation"` (the owned part
+/// and the generation optional).
+fn spec_group(topics: &str, members: &[&str]) -> Group {
+    let mut group = Group::new();
+    for t in topics.split_whitespace() {
+        let (name, partitions) = t.split_once(':').expect("topic:partitions");
+        group = group.with_topic(Topic::new(name, partitions.parse().expect("count")));
     }
-}
-
-#[test]
-fn one_consumer_nonexistent_topic() {
-    // An empty topic, and a topic missing from the metadata altogether.
-    let group = topics(&[("topic", 0)])
-        .with_member(Member::new("consumer").subscribe(["topic", "missing"]));
-    for answer in [
-        sticky(&group),
-        CooperativeStickyAssignor::new().assign(&group).unwrap(),
-    ] {
-        assert_eq!(answer.len(), 1);
-        assert!(answer.member("consumer").unwrap().is_empty());
+    for line in members {
+        let (id, rest) = line.split_once('=').expect("id = ...");
+        let (rest, generation) = match rest.rsplit_once('@') {
+            Some((rest, g)) => (rest, Some(g.trim().parse().expect("generation"))),
+            None => (rest, None),
+        };
+        let (subscribed, owned) = rest.split_once('|').unwrap_or((rest, ""));
+        let mut m = Member::new(id.trim()).subscribe(subscribed.split_whitespace());
+        for (topic, p) in parse_tps(owned) {
+            m = m.with_owned(topic, [p]);
+        }
+        if let Some(generation) = generation {
+            m = m.with_generation(generation);
+        }
+        group = group.with_member(m);
     }
+    group
 }
 
-#[test]
-fn one_consumer_one_topic() {
-    let group = topics(&[("topic", 3)]).with_member(Member::new("consumer").subscribe(["topic"]));
-    let answer = sticky(&group);
-    assert_eq!(
-        answer.member("consumer").unwrap().partitions("topic"),
-        &[0, 1, 2]
-    );
-    let (first, _) = cooperative(&group);
-    assert_eq!(first, answer);
-}
+const C12: &[&str] = &["consumer1", "consumer2"];
+const C13: &[&str] = &["consumer1", "consumer3"];
+const C123: &[&str] = &["consumer1", "consumer2", "consumer3"];
+const C1234: &[&str] = &["consumer1", "consumer2", "consumer3", "consumer4"];
+const C2_BEFORE: &str = "topic-0 topic-1 topic2-0 topic2-1 topic2-2 topic2-3";
+const C3_BEFORE: &str = "topic-2 topic-3 topic3-0 topic3-1 topic3-2 topic3-3";
 
-#[test]
-fn only_assigns_partitions_from_subscribed_topics() {
-    // The member owns partitions of a topic it does not subscribe to (and
-    // that the metadata describes), which are ignored.
-    let group = topics(&[("topic", 2), ("other", 3)]).with_member(member(
-        "consumer",
-        &["topic"],
-        &[("topic", &[0, 1]), ("other", &[0, 1])],
-        1,
-    ));
-    let answer = sticky(&group);
-    assert_eq!(
-        set_of(&answer, "consumer"),
-        tps(&[("topic", 0), ("topic", 1)])
-    );
-    let (first, _) = cooperative(&group);
-    assert_eq!(first, answer);
-}
-
-#[test]
-fn one_consumer_multiple_topics() {
-    let group = topics(&[("topic1", 1), ("topic2", 2)])
-        .with_member(Member::new("consumer").subscribe(["topic1", "topic2"]));
-    let answer = sticky(&group);
-    assert_eq!(
-        set_of(&answer, "consumer"),
-        tps(&[("topic1", 0), ("topic2", 0), ("topic2", 1)])
-    );
-}
-
-#[test]
-fn two_consumers_one_topic_one_partition() {
-    let group = topics(&[("topic", 1)])
-        .with_member(Member::new("consumer1").subscribe(["topic"]))
-        .with_member(Member::new("consumer2").subscribe(["topic"]));
-    for answer in [sticky(&group), cooperative(&group).0] {
-        let mut l = loads_of(&answer, &["consumer1", "consumer2"]);
-        l.sort();
-        assert_eq!(l, vec![0, 1]);
-    }
-}
-
-#[test]
-fn two_consumers_one_topic_two_partitions() {
-    let group = topics(&[("topic", 2)])
-        .with_member(Member::new("consumer1").subscribe(["topic"]))
-        .with_member(Member::new("consumer2").subscribe(["topic"]));
-    // Equal subscriptions and nothing owned: the free partitions are dealt in
-    // order to the members in id order (the documented tie rule), which is
-    // also Java's answer.
-    let answer = sticky(&group);
-    assert_eq!(
-        answer.member("consumer1").unwrap().partitions("topic"),
-        &[0]
-    );
-    assert_eq!(
-        answer.member("consumer2").unwrap().partitions("topic"),
-        &[1]
-    );
-    assert_eq!(cooperative(&group).0, answer);
-}
-
-#[test]
-fn multiple_consumers_mixed_topic_subscriptions() {
-    let group = topics(&[("topic1", 3), ("topic2", 2)])
-        .with_member(Member::new("consumer1").subscribe(["topic1"]))
-        .with_member(Member::new("consumer2").subscribe(["topic1", "topic2"]))
-        .with_member(Member::new("consumer3").subscribe(["topic1"]));
-    // consumer2 alone reads topic2, so it holds both; balance (2, 2, 1) then
-    // keeps topic1 off it, and topic1 splits 2 / 1 between the others.
-    for answer in [sticky(&group), cooperative(&group).0] {
-        assert_eq!(
-            set_of(&answer, "consumer2"),
-            tps(&[("topic2", 0), ("topic2", 1)])
-        );
-        let mut l = loads_of(&answer, &["consumer1", "consumer3"]);
-        l.sort();
-        assert_eq!(l, vec![1, 2]);
-    }
-}
-
-#[test]
-fn two_consumers_two_topics_six_partitions() {
-    let group = topics(&[("topic1", 3), ("topic2", 3)])
-        .with_member(Member::new("consumer1").subscribe(["topic1", "topic2"]))
-        .with_member(Member::new("consumer2").subscribe(["topic1", "topic2"]));
-    // Dealt in topic order, members in turn: Java's answer exactly.
-    let answer = sticky(&group);
-    assert_eq!(
-        set_of(&answer, "consumer1"),
-        tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1)])
-    );
-    assert_eq!(
-        set_of(&answer, "consumer2"),
-        tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)])
-    );
-}
-
-#[test]
-fn consumer_owning_min_quota_expected_max_quota() {
-    let all = ["topic1", "topic2"];
-    let group = topics(&[("topic1", 2), ("topic2", 3)])
-        .with_member(member(
-            "consumer1",
-            &all,
-            &[("topic1", &[0]), ("topic2", &[1])],
-            1,
-        ))
-        .with_member(member(
-            "consumer2",
-            &all,
-            &[("topic1", &[1]), ("topic2", &[2])],
-            1,
-        ));
-    for answer in [sticky(&group), cooperative(&group).0] {
+static CASES: &[Case] = &[
+    Case {
+        name: "one consumer, no topic",
+        topics: "",
+        members: &["consumer ="],
+        checks: &[(On::Both, Check::Empty("consumer"))],
+    },
+    Case {
+        // An empty topic, and a topic missing from the metadata altogether.
+        name: "one consumer, nonexistent topic",
+        topics: "topic:0",
+        members: &["consumer = topic missing"],
+        checks: &[(On::Both, Check::Empty("consumer"))],
+    },
+    Case {
+        name: "one consumer, one topic",
+        topics: "topic:3",
+        members: &["consumer = topic"],
+        checks: &[
+            (
+                On::Eager,
+                Check::Holds("consumer", "topic-0 topic-1 topic-2"),
+            ),
+            (On::First, Check::FirstIsEager),
+        ],
+    },
+    Case {
+        // The member owns partitions of a topic it does not subscribe to (and
+        // that the metadata describes), which are ignored.
+        name: "only assigns partitions from subscribed topics",
+        topics: "topic:2 other:3",
+        members: &["consumer = topic | topic-0 topic-1 other-0 other-1 @1"],
+        checks: &[
+            (On::Eager, Check::Holds("consumer", "topic-0 topic-1")),
+            (On::First, Check::FirstIsEager),
+        ],
+    },
+    Case {
+        name: "one consumer, multiple topics",
+        topics: "topic1:1 topic2:2",
+        members: &["consumer = topic1 topic2"],
+        checks: &[(
+            On::Eager,
+            Check::Holds("consumer", "topic1-0 topic2-0 topic2-1"),
+        )],
+    },
+    Case {
+        name: "two consumers, one topic, one partition",
+        topics: "topic:1",
+        members: &["consumer1 = topic", "consumer2 = topic"],
+        checks: &[(On::Both, Check::SortedLoads(C12, &[0, 1]))],
+    },
+    Case {
+        // Equal subscriptions and nothing owned: the free partitions are dealt
+        // in order to the members in id order (the documented tie rule), which
+        // is also Java's answer.
+        name: "two consumers, one topic, two partitions",
+        topics: "topic:2",
+        members: &["consumer1 = topic", "consumer2 = topic"],
+        checks: &[
+            (On::Eager, Check::Holds("consumer1", "topic-0")),
+            (On::Eager, Check::Holds("consumer2", "topic-1")),
+            (On::First, Check::FirstIsEager),
+        ],
+    },
+    Case {
+        // consumer2 alone reads topic2, so it holds both; balance (2, 2, 1)
+        // then keeps topic1 off it, and topic1 splits 2 / 1 between the others.
+        name: "multiple consumers, mixed topic subscriptions",
+        topics: "topic1:3 topic2:2",
+        members: &[
+            "consumer1 = topic1",
+            "consumer2 = topic1 topic2",
+            "consumer3 = topic1",
+        ],
+        checks: &[
+            (On::Both, Check::Holds("consumer2", "topic2-0 topic2-1")),
+            (On::Both, Check::SortedLoads(C13, &[1, 2])),
+        ],
+    },
+    Case {
+        // Dealt in topic order, members in turn: Java's answer exactly.
+        name: "two consumers, two topics, six partitions",
+        topics: "topic1:3 topic2:3",
+        members: &["consumer1 = topic1 topic2", "consumer2 = topic1 topic2"],
+        checks: &[
+            (
+                On::Eager,
+                Check::Holds("consumer1", "topic1-0 topic1-2 topic2-1"),
+            ),
+            (
+                On::Eager,
+                Check::Holds("consumer2", "topic1-1 topic2-0 topic2-2"),
+            ),
+        ],
+    },
+    Case {
         // Both keep what they own; one of them takes the free partition.
-        assert_eq!(moves(&group, &answer), 0);
-        let mut l = loads_of(&answer, &["consumer1", "consumer2"]);
-        l.sort();
-        assert_eq!(l, vec![2, 3]);
-        assert!(placement(&answer).contains_key(&("topic2".to_string(), 0)));
-    }
-}
-
-#[test]
-fn max_quota_consumers_more_than_expected() {
-    let all = ["topic1", "topic2"];
-    let group = topics(&[("topic1", 2), ("topic2", 2)])
-        .with_member(member(
-            "consumer1",
-            &all,
-            &[("topic1", &[0]), ("topic2", &[0])],
-            1,
-        ))
-        .with_member(member(
-            "consumer2",
-            &all,
-            &[("topic1", &[1]), ("topic2", &[1])],
-            1,
-        ))
-        .with_member(member("consumer3", &all, &[], 1));
-    let answer = sticky(&group);
-    // Exactly one partition moves to consumer3, as in Java; ours also keeps
-    // each topic spread evenly.
-    assert_eq!(moves(&group, &answer), 1);
-    assert_eq!(answer.member("consumer3").unwrap().len(), 1);
-    let ids = ["consumer1", "consumer2", "consumer3"];
-    for t in all {
-        assert!(topic_spread(&answer, &ids, t) <= 1);
-    }
-    let (first, settled) = cooperative(&group);
-    assert!(first.member("consumer3").unwrap().is_empty());
-    assert_eq!(settled.member("consumer3").unwrap().len(), 1);
-}
-
-#[test]
-fn all_consumers_are_under_min_quota() {
-    let all = ["topic1", "topic2"];
-    let group = topics(&[("topic1", 2), ("topic2", 3)])
-        .with_member(member("consumer1", &all, &[("topic1", &[0])], 1))
-        .with_member(member("consumer2", &all, &[("topic1", &[1])], 1))
-        .with_member(member("consumer3", &all, &[], 1));
-    let ids = ["consumer1", "consumer2", "consumer3"];
-    for answer in [sticky(&group), cooperative(&group).0] {
-        assert_eq!(moves(&group, &answer), 0);
+        name: "consumer owning min quota, expected max quota",
+        topics: "topic1:2 topic2:3",
+        members: &[
+            "consumer1 = topic1 topic2 | topic1-0 topic2-1 @1",
+            "consumer2 = topic1 topic2 | topic1-1 topic2-2 @1",
+        ],
+        checks: &[
+            (On::Both, Check::Moves(0)),
+            (On::Both, Check::SortedLoads(C12, &[2, 3])),
+            (On::Both, Check::Assigned("topic2", 0)),
+        ],
+    },
+    Case {
+        // Exactly one partition moves to consumer3, as in Java; ours also
+        // keeps each topic spread evenly.
+        name: "max quota consumers more than expected",
+        topics: "topic1:2 topic2:2",
+        members: &[
+            "consumer1 = topic1 topic2 | topic1-0 topic2-0 @1",
+            "consumer2 = topic1 topic2 | topic1-1 topic2-1 @1",
+            "consumer3 = topic1 topic2 @1",
+        ],
+        checks: &[
+            (On::Eager, Check::Moves(1)),
+            (On::Eager, Check::Load("consumer3", 1)),
+            (On::Eager, Check::TopicSpreadAtMost(C123, "topic1", 1)),
+            (On::Eager, Check::TopicSpreadAtMost(C123, "topic2", 1)),
+            (On::First, Check::Empty("consumer3")),
+            (On::Settled, Check::Load("consumer3", 1)),
+        ],
+    },
+    Case {
         // Java gives consumer1 and consumer2 a topic2 partition each and
         // consumer3 the third; any balanced answer that spreads topic2 one
         // per member is as good, and ours must spread it.
-        assert_eq!(topic_spread(&answer, &ids, "topic2"), 0);
-        assert_eq!(spread(&answer), 1);
+        name: "all consumers are under min quota",
+        topics: "topic1:2 topic2:3",
+        members: &[
+            "consumer1 = topic1 topic2 | topic1-0 @1",
+            "consumer2 = topic1 topic2 | topic1-1 @1",
+            "consumer3 = topic1 topic2 @1",
+        ],
+        checks: &[
+            (On::Both, Check::Moves(0)),
+            (On::Both, Check::TopicSpreadAtMost(C123, "topic2", 0)),
+            (On::Both, Check::Spread(1)),
+        ],
+    },
+    Case {
+        // RoundRobin leaves consumer3 empty here; the optimum is two each.
+        name: "poor round robin assignment scenario",
+        topics: "topic1:2 topic2:1 topic3:2 topic4:1 topic5:2",
+        members: &[
+            "consumer1 = topic1 topic2 topic3 topic4 topic5",
+            "consumer2 = topic1 topic3 topic5",
+            "consumer3 = topic1 topic3 topic5",
+            "consumer4 = topic1 topic2 topic3 topic4 topic5",
+        ],
+        checks: &[(On::Eager, Check::SortedLoads(C1234, &[2, 2, 2, 2]))],
+    },
+    Case {
+        // Loads (1, 2, 3) pass Java's one-move test only through a chain: 3
+        // can give only to consumer2 (topic4), and consumer2 only to
+        // consumer1 (topic2). The chain is the unique balanced answer with
+        // two moves.
+        name: "move existing assignments",
+        topics: "topic1:1 topic2:1 topic3:1 topic4:1 topic5:1 topic6:1",
+        members: &[
+            "consumer1 = topic1 topic2 | topic1-0 @1",
+            "consumer2 = topic1 topic2 topic3 topic4 | topic2-0 topic3-0 @1",
+            "consumer3 = topic2 topic3 topic4 topic5 topic6 | topic4-0 topic5-0 topic6-0 @1",
+        ],
+        checks: &[
+            (On::Eager, Check::Holds("consumer1", "topic1-0 topic2-0")),
+            (On::Eager, Check::Holds("consumer2", "topic3-0 topic4-0")),
+            (On::Eager, Check::Holds("consumer3", "topic5-0 topic6-0")),
+            (On::Eager, Check::Moves(2)),
+            (On::Settled, Check::SettledIsEager),
+            (On::First, Check::Holds("consumer1", "topic1-0")),
+        ],
+    },
+    Case {
+        // topic2 is subscribed but missing from the metadata.
+        name: "assignment updated for deleted topic",
+        topics: "topic1:1 topic3:100",
+        members: &["consumer = topic1 topic2 topic3"],
+        checks: &[(On::Eager, Check::Total(101))],
+    },
+    Case {
+        // consumer1's generation-1 claims lose; consumer2 and consumer3 shed
+        // two each, the least that balances.
+        name: "conflicting previous generations, equal subscriptions",
+        topics: "topic:4 topic2:4 topic3:4",
+        members: &[
+            "consumer1 = topic topic2 topic3 | topic-0 topic-1 topic-2 topic2-2 topic2-3 topic3-0 @1",
+            "consumer2 = topic topic2 topic3 | topic-0 topic-1 topic2-0 topic2-1 topic2-2 topic2-3 @2",
+            "consumer3 = topic topic2 topic3 | topic-2 topic-3 topic3-0 topic3-1 topic3-2 topic3-3 @2",
+        ],
+        checks: &[
+            (On::Eager, Check::SortedLoads(C123, &[4, 4, 4])),
+            (On::Eager, Check::Within("consumer2", C2_BEFORE)),
+            (On::Eager, Check::Within("consumer3", C3_BEFORE)),
+            (On::Eager, Check::Moves(4)),
+        ],
+    },
+    Case {
+        // As above; consumer1 reads only topic, so it gets all of it: forced.
+        name: "conflicting previous generations, unequal subscriptions",
+        topics: "topic:4 topic2:4 topic3:4",
+        members: &[
+            "consumer1 = topic | topic-0 topic-1 topic-2 topic-3 @1",
+            "consumer2 = topic topic2 | topic-0 topic-1 topic2-0 topic2-1 topic2-2 topic2-3 @2",
+            "consumer3 = topic topic2 topic3 | topic-2 topic-3 topic3-0 topic3-1 topic3-2 topic3-3 @2",
+        ],
+        checks: &[
+            (On::Eager, Check::SortedLoads(C123, &[4, 4, 4])),
+            (On::Eager, Check::Within("consumer2", C2_BEFORE)),
+            (On::Eager, Check::Within("consumer3", C3_BEFORE)),
+            (On::Eager, Check::Moves(4)),
+            (
+                On::Eager,
+                Check::Holds("consumer1", "topic-0 topic-1 topic-2 topic-3"),
+            ),
+        ],
+    },
+];
+
+impl Check {
+    /// Whether the check holds of `answer` (eager: `eager`) for `group`.
+    fn holds(&self, group: &Group, answer: &Assignment, eager: &Assignment) -> Result<(), String> {
+        let ok = |good: bool, what: String| if good { Ok(()) } else { Err(what) };
+        match *self {
+            Check::Empty(id) => ok(
+                answer.member(id).is_some_and(|m| m.is_empty()),
+                format!("{id} is not present and empty"),
+            ),
+            Check::Holds(id, want) => {
+                let got = set_of(answer, id);
+                let want: BTreeSet<Tp> = parse_tps(want).into_iter().collect();
+                ok(got == want, format!("{id} holds {got:?}"))
+            }
+            Check::SortedLoads(ids, want) => {
+                let mut got = loads_of(answer, ids);
+                got.sort_unstable();
+                ok(got == want, format!("loads of {ids:?}: {got:?}"))
+            }
+            Check::Load(id, want) => {
+                let got = answer.member(id).map(|m| m.len());
+                ok(got == Some(want), format!("load of {id}: {got:?}"))
+            }
+            Check::Moves(want) => {
+                let got = moves(group, answer);
+                ok(got == want, format!("{got} moves"))
+            }
+            Check::Assigned(topic, p) => ok(
+                placement(answer).contains_key(&(topic.to_string(), p)),
+                format!("{topic}-{p} is not assigned"),
+            ),
+            Check::TopicSpreadAtMost(ids, topic, most) => {
+                let got = topic_spread(answer, ids, topic);
+                ok(got <= most, format!("{topic} spread {got}"))
+            }
+            Check::Spread(want) => {
+                let got = spread(answer);
+                ok(got == want, format!("spread {got}"))
+            }
+            Check::Within(id, among) => {
+                let got = set_of(answer, id);
+                let among: BTreeSet<Tp> = parse_tps(among).into_iter().collect();
+                ok(got.is_subset(&among), format!("{id} holds {got:?}"))
+            }
+            Check::Total(want) => {
+                let got = answer.assigned_partitions();
+                ok(got == want, format!("{got} partitions assigned"))
+            }
+            Check::FirstIsEager | Check::SettledIsEager => {
+                ok(answer == eager, "differs from the eager answer".into())
+            }
+        }
     }
+}
+
+/// Every case of [`CASES`]; each failing case is named, with the check that
+/// failed (or the panic of [`sticky`] / [`cooperative`]).
+#[test]
+fn small_cases() {
+    let mut failed = Vec::new();
+    for case in CASES {
+        let run = || -> Result<(), String> {
+            let group = spec_group(case.topics, case.members);
+            let eager = sticky(&group);
+            let (first, settled) = cooperative(&group);
+            for (on, check) in case.checks {
+                let answers: &[(&str, &Assignment)] = match on {
+                    On::Eager => &[("eager", &eager)],
+                    On::First => &[("first", &first)],
+                    On::Settled => &[("settled", &settled)],
+                    On::Both => &[("eager", &eager), ("first", &first)],
+                };
+                for &(which, answer) in answers {
+                    check
+                        .holds(&group, answer, &eager)
+                        .map_err(|e| format!("{check:?} on the {which} answer: {e}"))?;
+                }
+            }
+            Ok(())
+        };
+        let outcome = std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(format!("panicked: {message}"))
+        });
+        if let Err(e) = outcome {
+            eprintln!("case {:?}: {e}", case.name);
+            failed.push(case.name);
+        }
+    }
+    assert!(failed.is_empty(), "failing cases: {failed:?}");
+    assert_eq!(CASES.len(), 17);
 }
 
 #[test]
@@ -362,31 +576,6 @@ fn add_remove_two_consumers_two_topics() {
     l.sort();
     assert_eq!(l, vec![3, 4]);
     cooperative(&shrunk);
-}
-
-#[test]
-fn poor_round_robin_assignment_scenario() {
-    // RoundRobin leaves consumer3 empty here; the optimum is two each.
-    let mut group = Group::new();
-    for i in 1..=5 {
-        group = group.with_topic(Topic::new(format!("topic{i}"), (i % 2) + 1));
-    }
-    let every = ["topic1", "topic2", "topic3", "topic4", "topic5"];
-    let odd = ["topic1", "topic3", "topic5"];
-    group = group
-        .with_member(Member::new("consumer1").subscribe(every))
-        .with_member(Member::new("consumer2").subscribe(odd))
-        .with_member(Member::new("consumer3").subscribe(odd))
-        .with_member(Member::new("consumer4").subscribe(every));
-    let answer = sticky(&group);
-    assert_eq!(
-        loads_of(
-            &answer,
-            &["consumer1", "consumer2", "consumer3", "consumer4"]
-        ),
-        vec![2, 2, 2, 2]
-    );
-    cooperative(&group);
 }
 
 #[test]
@@ -489,24 +678,12 @@ fn same_subscriptions() {
     assert_eq!(cooperative(&next).0, second);
 }
 
-/// A small deterministic generator, so the test is reproducible.
-struct XorShift(u64);
-
-impl XorShift {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 #[test]
 fn large_assignment_with_multiple_consumers_leaving_scaled_down() {
     // Java: 40 topics, 200 consumers, 50 leave. Scaled to stay fast in
     // debug builds, over a few seeds.
     for seed in [1u64, 7, 42, 1234] {
-        let mut rng = XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = SplitMix64::new(seed);
         let topic_count = 12;
         let consumer_count = 40;
         let mut group = Group::new();
@@ -515,15 +692,13 @@ fn large_assignment_with_multiple_consumers_leaving_scaled_down() {
         }
         for i in 0..consumer_count {
             let n = rng.below(6);
-            let subs: Vec<String> = (0..n)
-                .map(|_| name("t", rng.below(topic_count as u64) as usize))
-                .collect();
+            let subs: Vec<String> = (0..n).map(|_| name("t", rng.below(topic_count))).collect();
             group = group.with_member(Member::new(name("c", i)).subscribe(subs));
         }
         let first = sticky(&group);
         let mut next = group.next_generation(&first);
         let leaving: BTreeSet<String> = (0..10)
-            .map(|_| name("c", rng.below(consumer_count as u64) as usize))
+            .map(|_| name("c", rng.below(consumer_count)))
             .collect();
         next.members.retain(|m| !leaving.contains(&m.id));
         sticky(&next);
@@ -550,53 +725,6 @@ fn new_subscription() {
 }
 
 #[test]
-fn move_existing_assignments() {
-    let mut group = Group::new();
-    for i in 1..=6 {
-        group = group.with_topic(Topic::new(format!("topic{i}"), 1));
-    }
-    group = group
-        .with_member(member(
-            "consumer1",
-            &["topic1", "topic2"],
-            &[("topic1", &[0])],
-            1,
-        ))
-        .with_member(member(
-            "consumer2",
-            &["topic1", "topic2", "topic3", "topic4"],
-            &[("topic2", &[0]), ("topic3", &[0])],
-            1,
-        ))
-        .with_member(member(
-            "consumer3",
-            &["topic2", "topic3", "topic4", "topic5", "topic6"],
-            &[("topic4", &[0]), ("topic5", &[0]), ("topic6", &[0])],
-            1,
-        ));
-    // Loads (1, 2, 3) pass Java's one-move test only through a chain: 3 can
-    // give only to consumer2 (topic4), and consumer2 only to consumer1
-    // (topic2). The chain is the unique balanced answer with two moves.
-    let answer = sticky(&group);
-    assert_eq!(
-        set_of(&answer, "consumer1"),
-        tps(&[("topic1", 0), ("topic2", 0)])
-    );
-    assert_eq!(
-        set_of(&answer, "consumer2"),
-        tps(&[("topic3", 0), ("topic4", 0)])
-    );
-    assert_eq!(
-        set_of(&answer, "consumer3"),
-        tps(&[("topic5", 0), ("topic6", 0)])
-    );
-    assert_eq!(moves(&group, &answer), 2);
-    let (first, settled) = cooperative(&group);
-    assert_eq!(settled, answer);
-    assert_eq!(set_of(&first, "consumer1"), tps(&[("topic1", 0)]));
-}
-
-#[test]
 fn stickiness() {
     let mut group = topics(&[("topic1", 3)]);
     for i in 1..=4 {
@@ -612,15 +740,6 @@ fn stickiness() {
         assert!(set_of(&first, &m.id).is_subset(&set_of(&second, &m.id)));
     }
     cooperative(&next);
-}
-
-#[test]
-fn assignment_updated_for_deleted_topic() {
-    let group = topics(&[("topic1", 1), ("topic3", 100)])
-        .with_member(Member::new("consumer").subscribe(["topic1", "topic2", "topic3"]));
-    let answer = sticky(&group);
-    assert_eq!(answer.assigned_partitions(), 101);
-    assert_eq!(answer.len(), 1);
 }
 
 #[test]
@@ -748,69 +867,6 @@ fn assignment_with_multiple_generations_2() {
         // members: every partition is still consumer2's.
         assert!(first.member("consumer1").unwrap().is_empty());
         assert!(first.member("consumer3").unwrap().is_empty());
-    }
-}
-
-#[test]
-fn assignment_with_conflicting_previous_generations() {
-    for all_equal in [true, false] {
-        let all = ["topic", "topic2", "topic3"];
-        let c1_topics: &[&str] = if all_equal { &all } else { &["topic"] };
-        let c2_topics: &[&str] = if all_equal {
-            &all
-        } else {
-            &["topic", "topic2"]
-        };
-        let c1_owned: &[(&str, &[i32])] = if all_equal {
-            &[("topic", &[0, 1, 2]), ("topic2", &[2, 3]), ("topic3", &[0])]
-        } else {
-            &[("topic", &[0, 1, 2, 3])]
-        };
-        let group = topics(&[("topic", 4), ("topic2", 4), ("topic3", 4)])
-            .with_member(member("consumer1", c1_topics, c1_owned, 1))
-            .with_member(member(
-                "consumer2",
-                c2_topics,
-                &[("topic", &[0, 1]), ("topic2", &[0, 1, 2, 3])],
-                2,
-            ))
-            .with_member(member(
-                "consumer3",
-                &all,
-                &[("topic", &[2, 3]), ("topic3", &[0, 1, 2, 3])],
-                2,
-            ));
-        let answer = sticky(&group);
-        assert!(answer.members().all(|m| m.len() == 4));
-        let c2_before = tps(&[
-            ("topic", 0),
-            ("topic", 1),
-            ("topic2", 0),
-            ("topic2", 1),
-            ("topic2", 2),
-            ("topic2", 3),
-        ]);
-        let c3_before = tps(&[
-            ("topic", 2),
-            ("topic", 3),
-            ("topic3", 0),
-            ("topic3", 1),
-            ("topic3", 2),
-            ("topic3", 3),
-        ]);
-        assert!(set_of(&answer, "consumer2").is_subset(&c2_before));
-        assert!(set_of(&answer, "consumer3").is_subset(&c3_before));
-        // consumer1's generation-1 claims lose; consumer2 and consumer3 shed
-        // two each, the least that balances.
-        assert_eq!(moves(&group, &answer), 4);
-        if !all_equal {
-            // consumer1 reads only topic, so it gets all of it: forced.
-            assert_eq!(
-                answer.member("consumer1").unwrap().partitions("topic"),
-                &[0, 1, 2, 3]
-            );
-        }
-        cooperative(&group);
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use kafka_assignors::MAX_PARTITIONS;
+use kafka_assignors_testkit::rng::SplitMix64;
 
 use crate::Failure;
 
@@ -56,24 +57,6 @@ enum Subscription {
     RandomHalf,
 }
 
-/// SplitMix64: tiny, fast, and the same sequence everywhere.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound` (bound > 0); the tiny modulo bias is irrelevant here.
-    fn below(&mut self, bound: u32) -> u32 {
-        (self.next() % u64::from(bound)) as u32
-    }
-}
-
 fn digits(count: u32) -> usize {
     count.saturating_sub(1).max(1).to_string().len()
 }
@@ -99,7 +82,7 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
             options.members
         )));
     }
-    let mut rng = SplitMix64(options.seed);
+    let mut rng = SplitMix64::new(options.seed);
     let members = options.members as usize;
     let topics = options.topics as usize;
 
@@ -111,7 +94,7 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
         .map(|m| {
             format!(
                 "consumer-{m:0width$}-{:08x}",
-                rng.next() as u32,
+                rng.next_u64() as u32,
                 width = digits(options.members)
             )
         })
@@ -126,9 +109,9 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
         match options.subscription {
             Subscription::All => subs.extend(0..options.topics),
             Subscription::RandomHalf => {
-                subs.extend((0..options.topics).filter(|_| rng.next() & 1 == 1));
+                subs.extend((0..options.topics).filter(|_| rng.next_u64() & 1 == 1));
                 if subs.len() == before && topics > 0 {
-                    subs.push(rng.below(options.topics));
+                    subs.push(rng.below(topics) as u32);
                 }
             }
         }

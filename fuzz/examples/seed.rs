@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use kafka_assignors::Group;
-use kafka_assignors_fuzz::Rng;
+use kafka_assignors_testkit::rng::SplitMix64;
 
 const GROUP_TARGETS: [&str; 6] = [
     "assign_range",
@@ -102,7 +102,7 @@ fn main() {
         }
     }
 
-    let mut rng = Rng::new(0x5eed);
+    let mut rng = SplitMix64::new(0x5eed);
     for n in 0..16 {
         let len = 64 << (n % 4);
         let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();

@@ -1,15 +1,17 @@
 //! Shared pieces of the fuzz targets: reading a group from the fuzzer's
-//! bytes, shuffling it, the invariants every strategy keeps, and an
-//! exhaustive sticky reference for tiny groups.
-
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+//! bytes and the bodies of the targets. The generator, the shuffle, the
+//! validity checks, the owner rule and the exhaustive sticky oracle are the
+//! test kit's (`kafka-assignors-testkit`), the same the tests use.
 
 use arbitrary::{Arbitrary, Unstructured};
 use kafka_assignors::{
     Assignment, Assignor, Group, MAX_PARTITIONS, RackMatch, StickyAssignor, Strategy,
 };
-
-pub mod reference;
+use kafka_assignors_testkit::Tp;
+use kafka_assignors_testkit::check::{assert_valid, placement};
+use kafka_assignors_testkit::owners::{highest_claimants, withheld};
+use kafka_assignors_testkit::reference;
+use kafka_assignors_testkit::rng::shuffled;
 
 /// Partitions a JSON input may ask for in topics the strategies would
 /// accept; more would only make slow runs, not new paths.
@@ -50,175 +52,6 @@ pub fn group_input(data: &[u8]) -> Option<GroupInput> {
     Some(GroupInput { group, seed })
 }
 
-/// SplitMix64: a tiny deterministic generator for shuffles.
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next value.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Fisher-Yates.
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = (self.next_u64() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-    }
-}
-
-/// The same group with topics, members and every member's lists in another
-/// order. Replica rack lists are indexed by partition and lead with the
-/// leader's rack, so they keep their order.
-pub fn shuffled(group: &Group, seed: u64) -> Group {
-    let mut rng = Rng::new(seed);
-    let mut out = group.clone();
-    rng.shuffle(&mut out.topics);
-    rng.shuffle(&mut out.members);
-    for member in &mut out.members {
-        rng.shuffle(&mut member.topics);
-        rng.shuffle(&mut member.owned);
-    }
-    out
-}
-
-/// Partition counts of the metadata (only meaningful once a strategy has
-/// accepted the group: names unique, counts not negative).
-fn counts(group: &Group) -> BTreeMap<&str, i32> {
-    group
-        .topics
-        .iter()
-        .map(|t| (&*t.name, t.partitions))
-        .collect()
-}
-
-/// Every (topic, partition) of an accepted group that some member subscribes
-/// to.
-pub fn assignable(group: &Group) -> BTreeSet<(String, i32)> {
-    let subscribed: BTreeSet<&str> = group
-        .members
-        .iter()
-        .flat_map(|m| m.topics.iter().map(|t| &**t))
-        .collect();
-    let mut out = BTreeSet::new();
-    for topic in &group.topics {
-        if subscribed.contains(&*topic.name) {
-            for p in 0..topic.partitions {
-                out.insert((topic.name.to_string(), p));
-            }
-        }
-    }
-    out
-}
-
-/// Partition -> member, asserting no partition is given twice.
-pub fn placement(answer: &Assignment) -> BTreeMap<(String, i32), String> {
-    let mut out = BTreeMap::new();
-    for m in answer.members() {
-        for (topic, p) in m.iter() {
-            let previous = out.insert((topic.to_string(), p), m.id().to_string());
-            assert!(previous.is_none(), "{topic}-{p} is assigned twice");
-        }
-    }
-    assert_eq!(out.len(), answer.assigned_partitions());
-    out
-}
-
-/// Every member appears; every assigned partition exists, is subscribed by
-/// its member and is given once; with `complete`, every partition of a
-/// subscribed topic is given.
-pub fn assert_valid(group: &Group, answer: &Assignment, complete: bool) {
-    assert_eq!(answer.len(), group.members.len(), "every member appears");
-    for member in &group.members {
-        assert!(
-            answer.member(&member.id).is_some(),
-            "member {:?} is missing from the answer",
-            member.id
-        );
-    }
-    let counts = counts(group);
-    let where_ = placement(answer);
-    for ((topic, p), id) in &where_ {
-        let count = counts.get(topic.as_str()).copied();
-        assert!(
-            count.is_some_and(|n| (0..n).contains(p)),
-            "{topic}-{p} does not exist (count {count:?})"
-        );
-        let member = group.member(id).expect("assigned to a member of the group");
-        assert!(
-            member.topics.iter().any(|t| **t == **topic),
-            "{id} got {topic}-{p} but does not subscribe to {topic}"
-        );
-    }
-    if complete {
-        let all = assignable(group);
-        assert_eq!(
-            where_.len(),
-            all.len(),
-            "not every subscribed partition is assigned"
-        );
-    }
-}
-
-/// The previous owner of each partition: the unique highest-generation
-/// claimant among members that subscribe to the partition's existing topic
-/// and name a partition in range.
-pub fn valid_owners(group: &Group) -> BTreeMap<(String, i32), String> {
-    valid_claims(group)
-        .into_iter()
-        .filter_map(|(tp, mut claims)| {
-            claims.sort();
-            claims.reverse();
-            (claims.len() == 1 || claims[0].0 > claims[1].0).then(|| (tp, claims[0].1.clone()))
-        })
-        .collect()
-}
-
-/// Partitions validly claimed by several members of which none is the
-/// unique highest generation.
-pub fn contested(group: &Group) -> BTreeSet<(String, i32)> {
-    let owners = valid_owners(group);
-    valid_claims(group)
-        .into_keys()
-        .filter(|tp| !owners.contains_key(tp))
-        .collect()
-}
-
-fn valid_claims(group: &Group) -> BTreeMap<(String, i32), Vec<(i32, String)>> {
-    let counts = counts(group);
-    let mut claims: BTreeMap<(String, i32), Vec<(i32, String)>> = BTreeMap::new();
-    for m in &group.members {
-        let generation = m.generation.unwrap_or(-1);
-        let mut seen = HashSet::new();
-        for tp in &m.owned {
-            let Some(&n) = counts.get(&*tp.topic) else {
-                continue;
-            };
-            if !m.topics.contains(&tp.topic) || !(0..n).contains(&tp.partition) {
-                continue;
-            }
-            let key = (tp.topic.to_string(), tp.partition);
-            if seen.insert(key.clone()) {
-                claims
-                    .entry(key)
-                    .or_default()
-                    .push((generation, m.id.clone()));
-            }
-        }
-    }
-    claims
-}
-
 fn assign(strategy: Strategy, group: &Group) -> Result<Assignment, kafka_assignors::AssignError> {
     strategy.assign(group)
 }
@@ -244,46 +77,13 @@ pub fn check_strategy(strategy: Strategy, data: &[u8]) {
     }
 }
 
-/// Per described partition in range, the members whose claim on it has the
-/// highest generation among all claims, whether or not the claimant still
-/// subscribes to its topic: the members that may still be reading it.
-pub fn highest_claimants(group: &Group) -> BTreeMap<(String, i32), BTreeSet<String>> {
-    let counts = counts(group);
-    let mut best: BTreeMap<(String, i32), (i32, BTreeSet<String>)> = BTreeMap::new();
-    for m in &group.members {
-        let generation = m.generation.unwrap_or(-1);
-        for tp in &m.owned {
-            let Some(&n) = counts.get(&*tp.topic) else {
-                continue;
-            };
-            if !(0..n).contains(&tp.partition) {
-                continue;
-            }
-            let entry = best
-                .entry((tp.topic.to_string(), tp.partition))
-                .or_insert_with(|| (generation, BTreeSet::new()));
-            if generation > entry.0 {
-                *entry = (generation, BTreeSet::new());
-            }
-            if generation == entry.0 {
-                entry.1.insert(m.id.clone());
-            }
-        }
-    }
-    best.into_iter().map(|(tp, (_, ids))| (tp, ids)).collect()
-}
-
 /// Cooperative: valid; a partition claimed at the highest generation goes
 /// to nobody but its one such claimant (subscribed or not); and the answer
 /// is exactly the eager answer less what that withholds.
 fn check_cooperative(group: &Group, answer: &Assignment) {
     assert_valid(group, answer, false);
     let claimants = highest_claimants(group);
-    let withheld = |tp: &(String, i32), member: &String| {
-        claimants
-            .get(tp)
-            .is_some_and(|ids| ids.len() != 1 || !ids.contains(member))
-    };
+    let withheld = |tp: &Tp, member: &String| withheld(&claimants, tp, member);
     let given = placement(answer);
     for (tp, member) in &given {
         assert!(
@@ -343,7 +143,7 @@ pub fn check_sticky_optimum(data: &[u8]) {
     };
     assert_valid(&group, &answer, true);
     let problem = reference::Problem::new(&group, rack_match);
-    let got = problem.cost_of(&placement(&answer));
+    let got = problem.cost_of_answer(&answer);
     let best = problem.best();
     assert_eq!(
         got, best,
@@ -353,10 +153,13 @@ pub fn check_sticky_optimum(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    use kafka_assignors_testkit::owners::{contested, owners};
+    use kafka_assignors_testkit::rng::SplitMix64;
+
     use super::*;
 
     fn random_inputs(n: usize) -> impl Iterator<Item = Vec<u8>> {
-        let mut rng = Rng::new(7);
+        let mut rng = SplitMix64::new(7);
         // Never a leading `{`, which would ask for JSON.
         (0..n).map(move |_| {
             let mut data: Vec<u8> = (0..512).map(|_| rng.next_u64() as u8).collect();
@@ -381,7 +184,7 @@ mod tests {
             if answer.assigned_partitions() > 0 && input.group.members.len() > 1 {
                 accepted += 1;
             }
-            owned += usize::from(!valid_owners(&input.group).is_empty());
+            owned += usize::from(!owners(&input.group).is_empty());
             contested_groups += usize::from(!contested(&input.group).is_empty());
             racks += usize::from(input.group.topics.iter().any(|t| t.replica_racks.is_some()));
         }

@@ -3,9 +3,6 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-pub mod sticky;
-pub mod strategies;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;

@@ -35,39 +35,18 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 
-use kafka_assignors::protocol::{
-    AssignmentData, ClientState, JoinedMember, Subscription, join_protocols, lead,
-};
+use kafka_assignors::protocol::{AssignmentData, JoinedMember, Subscription, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Member, Strategy, Topic, TopicPartition};
+use kafka_assignors_testkit::join::joined;
+use kafka_assignors_testkit::rng::SplitMix64;
 use serde_json::{Value, json};
-
-/// splitmix64: seeded, so a printed seed replays the run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, one_in: usize) -> bool {
-        self.below(one_in) == 0
-    }
-}
 
 /// Names whose Java (UTF-16) order differs from Rust's among them.
 const TOPICS: [&str; 7] = ["T", "a", "b", "t-10", "t-2", "😀x", "！y"];
 const MEMBERS: [&str; 9] = ["C1", "C2", "C3", "C10", "c", "m-😀", "m-！", "z", "C0"];
 const RACKS: [&str; 4] = ["r0", "r1", "r2", ""];
 
-fn group(rng: &mut Rng) -> Group {
+fn group(rng: &mut SplitMix64) -> Group {
     let mut group = Group::new();
     let racks = rng.chance(3);
     let topics = 1 + rng.below(5);
@@ -157,23 +136,6 @@ fn group(rng: &mut Rng) -> Group {
         }
     }
     group
-}
-
-/// Every member's JoinGroup metadata for `strategy`, as its client writes it.
-fn joined(group: &Group, strategy: Strategy) -> Vec<JoinedMember> {
-    group
-        .members
-        .iter()
-        .map(|m| {
-            let state = ClientState::from(m);
-            let protocols = join_protocols(&[strategy], &state).expect("encodable");
-            JoinedMember::new(
-                m.id.clone(),
-                m.instance_id.clone(),
-                protocols[0].metadata.clone(),
-            )
-        })
-        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -360,7 +322,7 @@ fn main() -> ExitCode {
     let mut to_java = java.stdin.take().expect("piped");
     let mut from_java = BufReader::new(java.stdout.take().expect("piped"));
 
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut tallies: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut failures = 0usize;
     for g in 0..groups {
@@ -489,14 +451,14 @@ fn ask(to_java: &mut impl Write, from_java: &mut impl BufRead, request: &Value) 
 
 /// A random subscription at a random version, or a random assignment, as
 /// our bytes.
-fn wire_case(rng: &mut Rng) -> (&'static str, Vec<u8>, i16) {
-    let partitions = |rng: &mut Rng| -> Vec<TopicPartition> {
+fn wire_case(rng: &mut SplitMix64) -> (&'static str, Vec<u8>, i16) {
+    let partitions = |rng: &mut SplitMix64| -> Vec<TopicPartition> {
         (0..rng.below(6))
             .map(|_| TopicPartition::new(TOPICS[rng.below(TOPICS.len())], rng.below(5) as i32))
             .collect()
     };
-    let user_data = |rng: &mut Rng| -> Option<Vec<u8>> {
-        (!rng.chance(3)).then(|| (0..rng.below(9)).map(|_| rng.next() as u8).collect())
+    let user_data = |rng: &mut SplitMix64| -> Option<Vec<u8>> {
+        (!rng.chance(3)).then(|| (0..rng.below(9)).map(|_| rng.next_u64() as u8).collect())
     };
     if rng.chance(3) {
         let mut data = AssignmentData::new(partitions(rng));

@@ -1,4 +1,4 @@
-//! Group generators shared by the benches: seeded, so every run benches the
+//! Group shapes of the benches: seeded, so every run benches the
 //! same groups, and cheap enough to build a million partitions in a moment.
 //!
 //! A group is a [`Shape`]: member, topic and total partition counts, how the
@@ -6,48 +6,17 @@
 //! [`Event`] turns the settled group (every member owns what the sticky
 //! strategy gave it, in generation 1) into the group the next rebalance sees.
 
-// Each bench uses part of this module.
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use kafka_assignors::{Assignment, Assignor, Group, Member, StickyAssignor, Topic, TopicPartition};
 
-/// A small deterministic generator (splitmix64).
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`); the modulo bias is irrelevant here.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// Fisher-Yates, so a shuffle depends on the seed only.
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            items.swap(i, self.below(i + 1));
-        }
-    }
-}
+use crate::rng::SplitMix64;
 
 /// How the total partition count spreads over the topics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sizes {
+pub enum Sizes {
     /// Every topic has the same count (the first few one more when the
     /// total does not divide).
     Equal,
@@ -59,7 +28,7 @@ pub(crate) enum Sizes {
 
 /// Who subscribes to what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Subscriptions {
+pub enum Subscriptions {
     /// Every member subscribes to every topic.
     Homogeneous,
     /// The topics fall in `BUCKETS` disjoint buckets; member `i` subscribes
@@ -76,11 +45,11 @@ pub(crate) enum Subscriptions {
 }
 
 /// The bucket (or nesting level) count of heterogeneous subscriptions.
-pub(crate) const BUCKETS: usize = 5;
+pub const BUCKETS: usize = 5;
 
 /// Rack layout of members and replicas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Racks {
+pub enum Racks {
     /// No rack anywhere.
     None,
     /// Three racks; members round-robin over them, and every partition has
@@ -90,20 +59,26 @@ pub(crate) enum Racks {
 
 /// Everything that decides a generated group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Shape {
-    pub(crate) members: usize,
-    pub(crate) topics: usize,
+pub struct Shape {
+    /// Members in the group.
+    pub members: usize,
+    /// Topics in the metadata.
+    pub topics: usize,
     /// The total over all topics; at least `topics`.
-    pub(crate) partitions: usize,
-    pub(crate) sizes: Sizes,
-    pub(crate) subscriptions: Subscriptions,
-    pub(crate) racks: Racks,
-    pub(crate) seed: u64,
+    pub partitions: usize,
+    /// How the partitions spread over the topics.
+    pub sizes: Sizes,
+    /// Who subscribes to what.
+    pub subscriptions: Subscriptions,
+    /// Member and replica racks.
+    pub racks: Racks,
+    /// Seed of every random choice.
+    pub seed: u64,
 }
 
 impl Shape {
     /// Equal sizes, homogeneous subscriptions, no racks, seed 42.
-    pub(crate) fn new(members: usize, topics: usize, partitions: usize) -> Self {
+    pub fn new(members: usize, topics: usize, partitions: usize) -> Self {
         Shape {
             members,
             topics,
@@ -115,28 +90,31 @@ impl Shape {
         }
     }
 
-    pub(crate) fn sizes(mut self, sizes: Sizes) -> Self {
+    /// The same shape with other topic sizes.
+    pub fn sizes(mut self, sizes: Sizes) -> Self {
         self.sizes = sizes;
         self
     }
 
-    pub(crate) fn subscriptions(mut self, subscriptions: Subscriptions) -> Self {
+    /// The same shape with other subscriptions.
+    pub fn subscriptions(mut self, subscriptions: Subscriptions) -> Self {
         self.subscriptions = subscriptions;
         self
     }
 
-    pub(crate) fn racks(mut self, racks: Racks) -> Self {
+    /// The same shape with other racks.
+    pub fn racks(mut self, racks: Racks) -> Self {
         self.racks = racks;
         self
     }
 
     /// The size part of a benchmark id, e.g. `100m-100t-10000p`.
-    pub(crate) fn size_id(&self) -> String {
+    pub fn size_id(&self) -> String {
         format!("{}m-{}t-{}p", self.members, self.topics, self.partitions)
     }
 
     /// The mix part of a benchmark id, e.g. `skewed-nested-3racks`.
-    pub(crate) fn mix_id(&self) -> String {
+    pub fn mix_id(&self) -> String {
         let sizes = match self.sizes {
             Sizes::Equal => "equal",
             Sizes::Skewed => "skewed",
@@ -155,7 +133,7 @@ impl Shape {
     }
 
     /// The partition count of every topic, in topic-name order.
-    pub(crate) fn topic_sizes(&self) -> Vec<usize> {
+    pub fn topic_sizes(&self) -> Vec<usize> {
         assert!(self.topics > 0 && self.partitions >= self.topics);
         match self.sizes {
             Sizes::Equal => (0..self.topics)
@@ -185,7 +163,7 @@ impl Shape {
     }
 
     /// The generated group: nobody owns anything (a full assignment).
-    pub(crate) fn group(&self) -> Group {
+    pub fn group(&self) -> Group {
         let names = topic_names(self.topics);
         let mut group = Group::new();
         for (t, (name, &size)) in names.iter().zip(&self.topic_sizes()).enumerate() {
@@ -257,7 +235,7 @@ fn rack_names() -> [Arc<str>; 3] {
 }
 
 /// `topic-0000`, `topic-0001`, ...: name order is index order.
-pub(crate) fn topic_names(topics: usize) -> Vec<Arc<str>> {
+pub fn topic_names(topics: usize) -> Vec<Arc<str>> {
     (0..topics)
         .map(|t| Arc::from(format!("topic-{t:04}")))
         .collect()
@@ -265,7 +243,7 @@ pub(crate) fn topic_names(topics: usize) -> Vec<Arc<str>> {
 
 /// What happened since the settled state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Event {
+pub enum Event {
     /// Nobody owns anything: the group's first assignment.
     Full,
     /// Nothing changed: every member rejoins with what it owns.
@@ -284,7 +262,8 @@ pub(crate) enum Event {
 }
 
 impl Event {
-    pub(crate) const ALL: [Event; 7] = [
+    /// Every event, in the benches' order.
+    pub const ALL: [Event; 7] = [
         Event::Full,
         Event::Stable,
         Event::OneJoins,
@@ -310,7 +289,7 @@ impl fmt::Display for Event {
 }
 
 /// `group` after every member took what `answer` gave it, in generation 1.
-pub(crate) fn settle(group: &Group, answer: &Assignment) -> Group {
+pub fn settle(group: &Group, answer: &Assignment) -> Group {
     let names: HashMap<&str, &Arc<str>> =
         group.topics.iter().map(|t| (&*t.name, &t.name)).collect();
     let mut next = group.clone();
@@ -326,7 +305,7 @@ pub(crate) fn settle(group: &Group, answer: &Assignment) -> Group {
 }
 
 /// The shape's group settled under the sticky strategy.
-pub(crate) fn settled(shape: &Shape) -> Group {
+pub fn settled(shape: &Shape) -> Group {
     let fresh = shape.group();
     let answer = StickyAssignor::new()
         .assign(&fresh)
@@ -336,7 +315,7 @@ pub(crate) fn settled(shape: &Shape) -> Group {
 
 /// The group the rebalance after `event` sees, from the settled group of
 /// `shape` (`settled` must come from [`settled`] for the same shape).
-pub(crate) fn after(event: Event, shape: &Shape, settled: &Group) -> Group {
+pub fn after(event: Event, shape: &Shape, settled: &Group) -> Group {
     let mut rng = SplitMix64::new(shape.seed ^ 0xe7e7_0000);
     let mut group = settled.clone();
     let tenth = (shape.members / 10).max(2);
@@ -388,7 +367,7 @@ pub(crate) fn after(event: Event, shape: &Shape, settled: &Group) -> Group {
 }
 
 /// Partitions of the group's topics: what a throughput figure counts.
-pub(crate) fn partitions(group: &Group) -> u64 {
+pub fn partitions(group: &Group) -> u64 {
     group.topics.iter().map(|t| t.partitions as u64).sum()
 }
 
@@ -396,7 +375,7 @@ pub(crate) fn partitions(group: &Group) -> u64 {
 /// member's names are separate allocations, each member's one per distinct
 /// name (as a decoded subscription shares its names within the message), so
 /// no strategy can find a topic by the address of its name.
-pub(crate) fn own_names(group: &Group) -> Group {
+pub fn own_names(group: &Group) -> Group {
     let fresh = |names: &mut HashMap<String, Arc<str>>, name: &Arc<str>| {
         Arc::clone(
             names

@@ -1,19 +1,18 @@
-//! An exhaustive sticky reference for tiny groups, adapted from
-//! `tests/sticky_reference.rs`: every valid assignment is enumerated and the
-//! lexicographic minimum of (sum of squared loads, remote partitions, moved
-//! owned partitions) kept. It shares no code with the solver: ownership, the
-//! rack gate and the cost are written again, the obvious way. Unlike the
-//! test's version it precomputes ownership and locality once and walks the
-//! choices depth first, so a group of 8 partitions and 4 members (65,536
-//! assignments) takes about a millisecond.
+//! The exhaustive sticky oracle for tiny groups: every valid assignment is
+//! enumerated and the lexicographic minimum of (sum of squared loads, remote
+//! partitions, moved owned partitions) kept. It shares no code with the
+//! solver: ownership ([`crate::owners`]), the rack gate and the cost are
+//! written again, the obvious way. Ownership and locality are computed once
+//! and the choices walked depth first, so a group of 8 partitions and 4
+//! members (65,536 assignments) takes about a millisecond.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kafka_assignors::{Group, RackMatch};
+use kafka_assignors::{Assignment, Group, RackMatch};
 
-use crate::valid_owners;
-
-type Tp = (String, i32);
+use crate::Tp;
+use crate::check::placement;
+use crate::owners::owners;
 
 /// The cost the sticky strategies minimise, compared lexicographically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,7 +97,7 @@ impl Problem {
     /// Flattens a group the sticky strategy accepted.
     pub fn new(group: &Group, rack_match: RackMatch) -> Self {
         let members: Vec<String> = group.members.iter().map(|m| m.id.clone()).collect();
-        let owners = valid_owners(group);
+        let owners = owners(group);
         let aware = rack_aware(group);
         let mut partitions = Vec::new();
         let mut subscribers = Vec::new();
@@ -178,6 +177,16 @@ impl Problem {
         }
         cost.squares = loads.iter().map(|l| l * l).sum();
         cost
+    }
+
+    /// The cost of an answer.
+    pub fn cost_of_answer(&self, answer: &Assignment) -> Cost {
+        self.cost_of(&placement(answer))
+    }
+
+    /// How many complete assignments [`Problem::best`] walks.
+    pub fn combinations(&self) -> f64 {
+        self.subscribers.iter().map(|s| s.len() as f64).product()
     }
 
     /// The least cost over every complete assignment.

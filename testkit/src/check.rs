@@ -1,14 +1,13 @@
-//! Helpers for the sticky strategies' tests: answers as maps, validity, the
-//! balance certificate, ownership written again from the documented rule,
-//! and the cooperative rounds (the next generation is the library's own
+//! Answers as maps, validity, the balance certificate and the cooperative
+//! rounds (the next generation is the library's own
 //! `Group::next_generation`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use kafka_assignors::{Assignment, Assignor, Group, Member};
 
-/// A partition as (topic, number).
-pub type Tp = (String, i32);
+use crate::Tp;
+use crate::owners::highest_claimants;
 
 /// Where each assigned partition went; panics on a partition given twice.
 pub fn placement(answer: &Assignment) -> BTreeMap<Tp, String> {
@@ -19,6 +18,7 @@ pub fn placement(answer: &Assignment) -> BTreeMap<Tp, String> {
             assert!(previous.is_none(), "{topic}-{p} assigned twice");
         }
     }
+    assert_eq!(out.len(), answer.assigned_partitions());
     out
 }
 
@@ -73,15 +73,25 @@ pub fn assignable(group: &Group) -> BTreeSet<Tp> {
     out
 }
 
-/// Every member appears, nothing goes to a non-subscriber or twice, and, when
-/// `complete`, every assignable partition is assigned.
+/// Every member of the group appears; every assigned partition exists, is
+/// subscribed by its member and is given once; with `complete`, every
+/// partition of a subscribed topic is given.
 pub fn assert_valid(group: &Group, answer: &Assignment, complete: bool) {
+    assert_eq!(answer.len(), group.members.len(), "every member appears");
+    for member in &group.members {
+        assert!(
+            answer.member(&member.id).is_some(),
+            "member {:?} is missing from the answer",
+            member.id
+        );
+    }
     let where_ = placement(answer);
     let all = assignable(group);
     for ((topic, p), m) in &where_ {
+        let count = group.topic(topic).map(|t| t.partitions);
         assert!(
-            all.contains(&(topic.clone(), *p)),
-            "{topic}-{p} is not assignable"
+            count.is_some_and(|n| (0..n).contains(p)),
+            "{topic}-{p} does not exist (count {count:?})"
         );
         let member = group.member(m).expect("answer names a member of the group");
         assert!(
@@ -96,7 +106,6 @@ pub fn assert_valid(group: &Group, answer: &Assignment, complete: bool) {
             .collect();
         assert!(missing.is_empty(), "unassigned partitions {missing:?}");
     }
-    assert_eq!(answer.len(), group.members.len(), "every member appears");
 }
 
 /// The balance certificate from the module docs: the loads minimise the sum
@@ -146,64 +155,6 @@ pub fn assert_balance_optimal(group: &Group, answer: &Assignment) {
     }
 }
 
-/// The previous owner of each partition, by the documented rule: its unique
-/// highest-generation claimant (a missing generation reads as -1), among
-/// claims on subscribed, described partitions.
-pub fn owners(group: &Group) -> BTreeMap<Tp, String> {
-    let mut claims: BTreeMap<Tp, Vec<(i32, String)>> = BTreeMap::new();
-    for (tp, generation, id) in valid_claims(group) {
-        claims.entry(tp).or_default().push((generation, id));
-    }
-    let mut out = BTreeMap::new();
-    for (tp, mut cs) in claims {
-        cs.sort();
-        cs.reverse();
-        if cs.len() == 1 || cs[0].0 > cs[1].0 {
-            out.insert(tp, cs[0].1.clone());
-        }
-    }
-    out
-}
-
-/// Partitions claimed at their highest generation by two or more members.
-pub fn contested(group: &Group) -> BTreeSet<Tp> {
-    let owned = owners(group);
-    valid_claims(group)
-        .into_iter()
-        .map(|(tp, _, _)| tp)
-        .filter(|tp| !owned.contains_key(tp))
-        .collect()
-}
-
-fn valid_claims(group: &Group) -> Vec<(Tp, i32, String)> {
-    let mut out = Vec::new();
-    for m in &group.members {
-        let mut seen = BTreeSet::new();
-        for tp in &m.owned {
-            let described = group
-                .topic(&tp.topic)
-                .is_some_and(|t| tp.partition >= 0 && tp.partition < t.partitions);
-            if !described || !m.topics.contains(&tp.topic) {
-                continue;
-            }
-            let key = (tp.topic.to_string(), tp.partition);
-            if seen.insert(key.clone()) {
-                out.push((key, m.generation.unwrap_or(-1), m.id.clone()));
-            }
-        }
-    }
-    out
-}
-
-/// How many validly owned partitions leave their owner in `answer`.
-pub fn moves(group: &Group, answer: &Assignment) -> usize {
-    let where_ = placement(answer);
-    owners(group)
-        .iter()
-        .filter(|(tp, m)| where_.get(*tp) != Some(*m))
-        .count()
-}
-
 /// Per topic, largest minus smallest count held by the listed members.
 pub fn topic_spread(answer: &Assignment, ids: &[&str], topic: &str) -> usize {
     let counts: Vec<usize> = ids
@@ -230,34 +181,6 @@ pub fn member(id: &str, topics: &[&str], owned: &[(&str, &[i32])], generation: i
         m = m.with_owned(t, ps.iter().copied());
     }
     m.with_generation(generation)
-}
-
-/// Per described partition, the members whose claim on it has the highest
-/// generation among all claims, whether or not the claimant still
-/// subscribes to the topic: the members that may still be reading it.
-pub fn highest_claimants(group: &Group) -> BTreeMap<Tp, BTreeSet<String>> {
-    let mut best: BTreeMap<Tp, (i32, BTreeSet<String>)> = BTreeMap::new();
-    for m in &group.members {
-        let generation = m.generation.unwrap_or(-1);
-        for tp in &m.owned {
-            let described = group
-                .topic(&tp.topic)
-                .is_some_and(|t| tp.partition >= 0 && tp.partition < t.partitions);
-            if !described {
-                continue;
-            }
-            let entry = best
-                .entry((tp.topic.to_string(), tp.partition))
-                .or_insert_with(|| (generation, BTreeSet::new()));
-            if generation > entry.0 {
-                *entry = (generation, BTreeSet::new());
-            }
-            if generation == entry.0 {
-                entry.1.insert(m.id.clone());
-            }
-        }
-    }
-    best.into_iter().map(|(tp, (_, ids))| (tp, ids)).collect()
 }
 
 /// One cooperative round's law: a partition that a member claims at the

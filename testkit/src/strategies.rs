@@ -1,4 +1,5 @@
-//! Proptest strategies for small, valid groups, and an order shuffler.
+//! Proptest strategies for small, valid groups ([`arb_group`]) and for
+//! tiny ones the exhaustive oracle can walk ([`tiny_group`]).
 //!
 //! Groups are valid (unique member ids and instance ids, non-negative
 //! counts, rack lists of the right length) but otherwise messy: unknown and
@@ -8,8 +9,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use kafka_assignors::{Group, Member, Topic, TopicPartition};
+use kafka_assignors::{Group, Member, RackMatch, Topic, TopicPartition};
 use proptest::prelude::*;
+
+use crate::reference::Problem;
 
 /// Topic names; "😀x" and "！y" sort differently in Java (UTF-16) and Rust.
 pub const TOPIC_NAMES: [&str; 7] = ["T", "a", "b", "t-10", "t-2", "😀x", "！y"];
@@ -154,29 +157,64 @@ pub fn arb_group(shape: Shape) -> impl Strategy<Value = Group> {
     })
 }
 
-/// The same group with members, topics, subscriptions and owned lists in
-/// another order, chosen by `seed`.
-pub fn shuffle_group(group: &Group, seed: u64) -> Group {
-    let mut state = seed | 1;
-    let mut next = move || {
-        // xorshift64: enough to permute small lists reproducibly.
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    fn shuffle<T>(items: &mut [T], next: &mut impl FnMut() -> u64) {
-        for i in (1..items.len()).rev() {
-            let j = (next() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-    }
-    let mut out = group.clone();
-    shuffle(&mut out.topics, &mut next);
-    shuffle(&mut out.members, &mut next);
-    for member in &mut out.members {
-        shuffle(&mut member.topics, &mut next);
-        shuffle(&mut member.owned, &mut next);
-    }
-    out
+/// Tiny groups for the exhaustive oracle: up to 3 topics of up to 3
+/// partitions, up to 4 members, optional racks, owned partitions (some out
+/// of range or unsubscribed) in one shared generation or several, and at
+/// most 20,000 complete assignments to walk.
+pub fn tiny_group() -> impl Strategy<Value = Group> {
+    let topic_names = ["t0", "t1", "t2"];
+    (1usize..=3, 1usize..=4, any::<bool>(), any::<bool>())
+        .prop_flat_map(move |(topics, members, racks, same_gen)| {
+            let partitions = proptest::collection::vec(0i32..=3, topics);
+            let topic_racks = proptest::collection::vec(
+                proptest::collection::vec(proptest::collection::vec(0usize..3, 1..=2), 3),
+                topics,
+            );
+            let member = (
+                proptest::collection::btree_set(0..topics, 0..=topics),
+                proptest::option::of(0usize..3),
+                proptest::collection::vec((0..topics, -1i32..=3), 0..=4),
+                0i32..=3,
+            );
+            let members = proptest::collection::vec(member, members);
+            (
+                Just(topics),
+                partitions,
+                topic_racks,
+                members,
+                Just(racks),
+                Just(same_gen),
+            )
+        })
+        .prop_filter_map(
+            "too many combinations",
+            move |(topics, partitions, topic_racks, members, racks, same_gen)| {
+                let rack_names = ["ra", "rb", "rc"];
+                let mut group = Group::new();
+                for t in 0..topics {
+                    let mut topic = Topic::new(topic_names[t], partitions[t]);
+                    if racks {
+                        topic = topic.with_replica_racks(
+                            (0..partitions[t] as usize)
+                                .map(|p| topic_racks[t][p].iter().map(|&r| rack_names[r])),
+                        );
+                    }
+                    group = group.with_topic(topic);
+                }
+                for (i, (subs, rack, owned, generation)) in members.into_iter().enumerate() {
+                    let mut m = Member::new(format!("m{i}"))
+                        .subscribe(subs.iter().map(|&t| topic_names[t]));
+                    if racks && let Some(r) = rack {
+                        m = m.with_rack(rack_names[r]);
+                    }
+                    for (t, p) in owned {
+                        m = m.with_owned(topic_names[t], [p]);
+                    }
+                    m = m.with_generation(if same_gen { 1 } else { generation });
+                    group = group.with_member(m);
+                }
+                let combinations = Problem::new(&group, RackMatch::AnyReplica).combinations();
+                (combinations <= 20_000.0).then_some(group)
+            },
+        )
 }
