@@ -49,7 +49,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Up to W warm-up runs (stopping once they took a third of the budget), then up to N timed
  * runs, stopping once they took the budget together (at least one always runs). Prints one JSON
- * line shaped like {@code kassign bench}, plus the warm-up count.
+ * line shaped like {@code kassign bench}, plus the warm-up count; every run's time goes to standard
+ * error as it ends ({@code warmup_ms X} or {@code run_ms X}), so a run stopped by an outside time
+ * cap still says what it measured.
  */
 public final class Bench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,8 +106,12 @@ public final class Bench {
     long warmed = 0;
     int warmups = 0;
     while (warmups < warmup && (budgetNanos == 0 || warmed < budgetNanos / 3)) {
-      warmed += leader ? setup.leader() : setup.assign();
+      long t = leader ? setup.leader() : setup.assign();
+      warmed += t;
       warmups++;
+      // Progress on standard error: what a run cut short by a time cap
+      // still tells.
+      System.err.println("warmup_ms " + millis(t));
     }
     List<Long> times = new ArrayList<>();
     long total = 0;
@@ -113,6 +119,7 @@ public final class Bench {
       long t = leader ? setup.leader() : setup.assign();
       times.add(t);
       total += t;
+      System.err.println("run_ms " + millis(t));
       if (budgetNanos > 0 && total >= budgetNanos) {
         break;
       }
