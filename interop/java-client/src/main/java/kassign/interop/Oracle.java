@@ -70,7 +70,7 @@ public final class Oracle {
     }
   }
 
-  private static ConsumerPartitionAssignor assignor(String name) {
+  static ConsumerPartitionAssignor assignor(String name) {
     switch (name) {
       case "range":
         return new RangeAssignor();
