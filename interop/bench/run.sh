@@ -11,7 +11,8 @@
 #
 # --small: tiny groups, one repetition: a smoke test (CI), not a measurement.
 # Without it: the BENCHMARKS.md headline groups (1M partitions); about half
-# an hour on 2 cores. Every peer cell runs alone, one after the other; a
+# an hour on 2 cores (BUDGET=seconds bounds each cell's timed runs, default
+# 30). Every peer cell runs alone, one after the other; a
 # franz-go or Java cell is stopped after $CAP seconds (default 240) and the
 # table says so ("over N s", or the one cold run it finished).
 set -euo pipefail
@@ -26,7 +27,7 @@ esac
 if [ -n "$small" ]; then
     runs=1 warmup=1 budget=10 cap=${CAP:-60} heap=${JAVA_HEAP:-512m}
 else
-    runs=10 warmup=3 budget=30 cap=${CAP:-240} heap=${JAVA_HEAP:-6g}
+    runs=10 warmup=3 budget=${BUDGET:-30} cap=${CAP:-240} heap=${JAVA_HEAP:-6g}
 fi
 
 work=$(mktemp -d)
