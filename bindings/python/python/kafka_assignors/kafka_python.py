@@ -7,10 +7,17 @@ Two lines::
 
 Each class keeps the client's own strategy name (``range``, ``roundrobin``,
 ``sticky``, ``cooperative-sticky``) and the Java client's wire format
-(subscription v3 with owned partitions, generation and rack; ``sticky`` user
-data V1; the cooperative generation), which kafka-python's own assignors and
-the Java client read, so a group may mix members running these classes with
-members running kafka-python's or Java's, and any of them may lead.
+(subscription v3 with owned partitions, generation and rack; the cooperative
+generation), which kafka-python's own assignors and the Java client read, so a
+group may mix members running these classes with members running
+kafka-python's or Java's, and any of them may lead.
+
+One exception: kafka-python 3.x writes ``sticky`` user data with a 2-byte
+version prefix (``00 01``) that the Java format lacks, so kafka-python's
+sticky and Java's cannot read each other's history. ``StickyAssignor`` writes
+kafka-python's form by default (``user_data_format = "kafka-python"``; set
+``"java"`` on a subclass for groups with Java members) and, leading, reads
+both.
 
 Pass the class: kafka-python makes one instance per consumer, so the history
 (the last assignment and its generation) is per consumer, updated from every
@@ -56,6 +63,10 @@ class _Assignor(AbstractPartitionAssignor):
             generation, self.rack)
         return ConsumerProtocolSubscription.decode(data)
 
+    @staticmethod
+    def _user_data(md):
+        return as_bytes(md.user_data)
+
     def on_assignment(self, assignment, generation=None):
         """Records the assignment received and its generation."""
         self.member_assignment = list(assignment.partitions())
@@ -85,7 +96,7 @@ class _Assignor(AbstractPartitionAssignor):
                 member.member_id,
                 getattr(member, "group_instance_id", None),
                 topics,
-                as_bytes(md.user_data),
+                self._user_data(md),
                 owned,
                 generation if generation is not None and generation >= 0 else None,
                 getattr(md, "rack_id", None),
@@ -107,10 +118,34 @@ class RoundRobinAssignor(_Assignor):
     name = "roundrobin"
 
 
+#: kafka-python 3.x's StickyAssignorUserData version prefix.
+_KAFKA_PYTHON_PREFIX = b"\x00\x01"
+
+
 class StickyAssignor(_Assignor):
     """``sticky`` (eager) at the exact optimum: the most even loads, then
-    the fewest moves. User data as the Java client's (V1)."""
+    the fewest moves. User data in kafka-python's form (``"kafka-python"``,
+    Java's V1 after a 2-byte version) or Java's (``"java"``)."""
     name = "sticky"
+    user_data_format = "kafka-python"
+
+    def metadata(self, topics):
+        """JoinGroup metadata with the previous assignment and generation as
+        ``user_data_format`` says."""
+        md = super().metadata(topics)
+        if self.user_data_format == "kafka-python":
+            md.user_data = _KAFKA_PYTHON_PREFIX + md.user_data if md.user_data else b""
+        return md
+
+    @staticmethod
+    def _user_data(md):
+        data = as_bytes(md.user_data)
+        # Java's form first: a Java V1/V0 never starts 00 01 (65,536 topics
+        # or more), so only what Java cannot read is tried as kafka-python's.
+        if (data and data[:2] == _KAFKA_PYTHON_PREFIX
+                and _native.decode_sticky_user_data(data)[2] == "fallback"):
+            data = data[2:]
+        return data
 
 
 class CooperativeStickyAssignor(_Assignor):
