@@ -5,6 +5,12 @@ import os
 import pathlib
 
 import pytest
+from hypothesis import settings
+
+# Determinism: the same examples on every run, and no example database
+# written into the checkout.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SHARED = pathlib.Path(os.environ.get("KAFKA_ASSIGNORS_SHARED", ROOT.parent / "shared"))
