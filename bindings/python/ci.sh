@@ -24,3 +24,7 @@ rm -rf "$wheels"
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$wheels"/kafka_assignors-*.whl
 
 KASSIGN="$target/debug/kassign" "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
+
+# A real cooperative-sticky group on Tansu: ours beside kafka-python's own
+# and a librdkafka member, through joins, leaves and a restart (about 2 min).
+bash bindings/python/real_group/run.sh
