@@ -33,7 +33,8 @@
 //!
 //! The consumer protocol bytes (JoinGroup subscriptions, SyncGroup
 //! assignments, the sticky strategies' user data) are in the expert module
-//! [`protocol`].
+//! [`protocol`]; server-side assignment and reconciliation for the KIP-848
+//! consumer group protocol, for brokers, in [`server`].
 //!
 //! Bad input never panics: it gets an [`AssignError`] naming the offending
 //! member or topic. Every answer is deterministic: the same group in any
@@ -72,6 +73,7 @@ mod roundrobin;
 mod rounds;
 #[cfg(feature = "serde")]
 mod serde_impls;
+pub mod server;
 mod sticky;
 mod strategy;
 
