@@ -47,6 +47,9 @@
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`Group`], [`Topic`], [`Member`]
 //!   and [`TopicPartition`], drawing structured groups (shared topic names,
 //!   colliding claims, invalid counts) for fuzzing.
+//! - `simulate` (implies `serde`): [`simulate`], a timeline of a group's
+//!   life replayed through the consumer protocol under each strategy, and
+//!   what every rebalance costs.
 //! - `kafka-protocol`: `From` conversions both ways between
 //!   [`protocol::Subscription`] / [`protocol::AssignmentData`] and the
 //!   `kafka-protocol` crate's `ConsumerProtocolSubscription` /
@@ -74,6 +77,8 @@ mod rounds;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod server;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 mod sticky;
 mod strategy;
 

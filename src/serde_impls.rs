@@ -324,6 +324,15 @@ impl<'de> Visitor<'de> for GroupVisitor {
     }
 }
 
+/// The scenario format's `topics` object on its own, for the formats that
+/// embed it (the simulation's timeline).
+#[cfg(feature = "simulate")]
+pub(crate) fn deserialize_topics<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Topic>, D::Error> {
+    TopicsSeed(&mut Interner::default()).deserialize(deserializer)
+}
+
 /// The `topics` object: name -> count or `{partitions, racks}`.
 struct TopicsSeed<'i>(&'i mut Interner);
 

@@ -1,50 +1,47 @@
-//! The replay: every event of a timeline, under one strategy, through the
-//! consumer protocol's bytes.
+//! The replay: every event of a timeline, under one strategy, with the
+//! ground truth per partition beside the clients.
 //!
-//! Each member is a small client: it builds its JoinGroup metadata with
-//! [`join_protocols`] from what it holds (its last assignment and that
-//! assignment's generation), the leader runs [`lead`] over everyone's bytes,
-//! and each member applies its SyncGroup bytes with [`follow`]. Under the
-//! eager protocol a member revokes everything before it joins; under the
-//! cooperative one it keeps consuming and revokes only what `follow` says,
-//! then rejoins, so a moved partition reaches its new owner one round later.
-//!
-//! Beside the clients the engine keeps the ground truth per partition: who
-//! consumes it now and who consumed it last. Everything reported is counted
-//! against that: revocations of partitions actually being consumed,
-//! hand-overs from one member to another, rounds a partition spends stopped.
+//! The [`World`] keeps, per partition, who consumes it now and who consumed
+//! it last, and per lane what the member's client knows of itself.
+//! Everything reported is counted against that: revocations of partitions
+//! actually being consumed, hand-overs from one member to another, rounds a
+//! partition spends stopped. Events change the world the same way under any
+//! protocol (a leaving member revokes, a crash loses, a topic grows); how the
+//! group then settles is the [`Driver`]'s: [`Classic`](super::classic::Classic)
+//! runs JoinGroup/SyncGroup rounds through the protocol module's bytes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kafka_assignors::protocol::{ClientState, JoinedMember, follow, join_protocols, lead};
-use kafka_assignors::{
-    Assignor, Group, Member, RebalanceProtocol, Strategy, Topic, TopicPartition,
-};
+use serde::Serialize;
 
-use crate::Failure;
+use crate::simulate::error::{ReplayError, ReplayErrorKind};
 use crate::simulate::timeline::{Event, MemberSpec, Timeline};
+use crate::{Assignor, Group, Member, Strategy, Topic, TopicPartition};
 
 /// Nobody: a partition no member consumes (or ever consumed).
-const NONE: u32 = u32::MAX;
-
-/// Rounds one rebalance may take before the replay gives up. The sticky
-/// strategies settle in two; range and roundrobin run eager, in one.
-const MAX_ROUNDS: u32 = 8;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// How consumers commit their offsets, for the duplicate and loss bounds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum CommitMode {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum CommitMode {
     /// `enable.auto.commit=true`, committing every `interval_ms`.
-    Auto { interval_ms: u64 },
+    Auto {
+        /// `auto.commit.interval.ms`.
+        interval_ms: u64,
+    },
     /// A synchronous commit after each processed batch of `batch` records.
-    Manual { batch: u64 },
+    Manual {
+        /// Records per batch (`max.poll.records`).
+        batch: u64,
+    },
 }
 
 /// Where a member is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Status {
+pub enum Status {
     /// Not (or no longer, or not yet) in the group.
     Absent,
     /// In the group.
@@ -54,129 +51,232 @@ pub(crate) enum Status {
 }
 
 /// One member's lane after an event.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub(crate) struct LaneState {
-    pub(crate) status: Status,
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LaneState {
+    /// Where the member is.
+    pub status: Status,
     /// Partitions it consumes.
-    pub(crate) load: u32,
+    pub load: u32,
     /// Messages per second of those partitions.
-    pub(crate) rate: f64,
+    #[serde(serialize_with = "rounded")]
+    pub rate: f64,
     /// Partitions handed to it from another member during the event.
-    pub(crate) moved_in: u32,
+    pub moved_in: u32,
     /// Partitions it gave up while consuming them during the event (twice
     /// in one event counts twice): the event's `revoked`, by member.
-    pub(crate) revoked: u32,
+    pub revoked: u32,
     /// Partitions that stopped during the event while it consumed them: the
     /// event's `stopped`, by member.
-    pub(crate) stopped: u32,
+    pub stopped: u32,
 }
 
 /// What one event did to the group under one strategy.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub(crate) struct EventReport {
-    pub(crate) label: String,
-    pub(crate) kind: &'static str,
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventReport {
+    /// The event, in a few words ([`Event::label`]).
+    pub label: String,
+    /// The event's kind as the file names it, or `start`.
+    pub kind: &'static str,
     /// Rebalances the event started (a slow restart starts two).
-    pub(crate) rebalances: u32,
+    pub rebalances: u32,
     /// JoinGroup/SyncGroup rounds over those rebalances.
-    pub(crate) rounds: u32,
+    pub rounds: u32,
     /// Partitions a member gave up while consuming them (a crash gives up
     /// nothing: its partitions are lost, not revoked).
-    pub(crate) revoked: u64,
+    pub revoked: u64,
     /// Hand-overs: partitions that went to a member other than the one that
     /// consumed them last.
-    pub(crate) moved: u64,
+    pub moved: u64,
     /// Messages per second of the moved partitions.
-    pub(crate) moved_rate: f64,
+    #[serde(serialize_with = "rounded")]
+    pub moved_rate: f64,
     /// Partitions that stopped consuming at some point of the event.
-    pub(crate) stopped: u64,
+    pub stopped: u64,
     /// Rounds those partitions spent stopped, summed.
-    pub(crate) stopped_partition_rounds: u64,
+    pub stopped_partition_rounds: u64,
     /// The most rounds one partition spent stopped.
-    pub(crate) max_stopped_rounds: u32,
+    pub max_stopped_rounds: u32,
     /// Time the event's own partitions waited before any rebalance could
     /// help: the session timeout for a crash or a slow static restart, the
     /// downtime of a quick static restart.
-    pub(crate) paused_ms: u64,
+    pub paused_ms: u64,
     /// Members in the group after the event.
-    pub(crate) members: u32,
+    pub members: u32,
     /// Most minus fewest partitions per member after the event.
-    pub(crate) spread: u32,
+    pub spread: u32,
     /// Most minus fewest messages per second per member.
-    pub(crate) rate_spread: f64,
+    #[serde(serialize_with = "rounded")]
+    pub rate_spread: f64,
     /// Sum of squared partitions per member.
-    pub(crate) sumsq: u64,
+    pub sumsq: u64,
     /// The same for StickyAssignor on the same group without history.
-    pub(crate) optimum_sumsq: u64,
+    pub optimum_sumsq: u64,
     /// `sumsq - optimum_sumsq`.
-    pub(crate) sumsq_excess: u64,
+    pub sumsq_excess: u64,
     /// Records the moved partitions may process twice, at most.
-    pub(crate) duplicates_max: f64,
+    #[serde(serialize_with = "rounded")]
+    pub duplicates_max: f64,
     /// Records the moved partitions may skip, at most.
-    pub(crate) loss_max: f64,
-    /// Per lane, in lane order.
-    pub(crate) lanes: Vec<LaneState>,
+    #[serde(serialize_with = "rounded")]
+    pub loss_max: f64,
+    /// Per lane, in lane order ([`Timeline::lanes`]).
+    pub lanes: Vec<LaneState>,
+}
+
+/// How a replay's group rebalances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// The classic protocol, eager: every member revokes everything before
+    /// each round.
+    Eager,
+    /// The classic protocol, cooperative: members revoke only what moves,
+    /// and a follow-up round assigns it.
+    Cooperative,
+}
+
+impl Protocol {
+    /// `eager` or `cooperative`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Eager => "eager",
+            Protocol::Cooperative => "cooperative",
+        }
+    }
 }
 
 /// One strategy's replay of the whole timeline.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Replay {
-    pub(crate) strategy: Strategy,
-    pub(crate) protocol: RebalanceProtocol,
+pub struct Replay {
+    /// The strategy's name (`cooperative-sticky`).
+    pub strategy: &'static str,
+    /// How the group rebalanced.
+    pub protocol: Protocol,
     /// The initial join, then one report per event.
-    pub(crate) events: Vec<EventReport>,
+    pub events: Vec<EventReport>,
 }
 
-/// Replays `timeline` under `strategy`.
-pub(crate) fn replay(
-    timeline: &Timeline,
-    strategy: Strategy,
-    commit: CommitMode,
-) -> Result<Replay, Failure> {
-    let protocol = kafka_assignors::protocol::rebalance_protocol(&[strategy])
-        .map_err(|e| Failure(format!("{strategy}: {e}")))?;
-    let mut sim = Sim::new(timeline, strategy, protocol, commit);
-    let mut events = Vec::with_capacity(timeline.events.len() + 1);
-    sim.begin_event();
-    for lane in 0..timeline.initial.len() as u32 {
-        sim.join_fresh(lane);
+/// One replay's figures summed over the timeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[allow(missing_docs)] // Each is the sum, or the most, of the event's figure of that name.
+pub struct Totals {
+    pub rebalances: u32,
+    pub rounds: u32,
+    pub revoked: u64,
+    pub moved: u64,
+    #[serde(serialize_with = "rounded")]
+    pub moved_rate: f64,
+    pub stopped: u64,
+    pub stopped_partition_rounds: u64,
+    pub max_stopped_rounds: u32,
+    pub paused_ms: u64,
+    pub max_spread: u32,
+    pub max_sumsq_excess: u64,
+    pub final_spread: u32,
+    pub final_sumsq_excess: u64,
+    #[serde(serialize_with = "rounded")]
+    pub duplicates_max: f64,
+    #[serde(serialize_with = "rounded")]
+    pub loss_max: f64,
+}
+
+impl Replay {
+    /// The figures summed over the events (the most, for `max_*`; the last
+    /// event's, for `final_*`). The initial join is included: it revokes and
+    /// moves nothing, but it is a rebalance.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for e in &self.events {
+            t.rebalances += e.rebalances;
+            t.rounds += e.rounds;
+            t.revoked += e.revoked;
+            t.moved += e.moved;
+            t.moved_rate += e.moved_rate;
+            t.stopped += e.stopped;
+            t.stopped_partition_rounds += e.stopped_partition_rounds;
+            t.max_stopped_rounds = t.max_stopped_rounds.max(e.max_stopped_rounds);
+            t.paused_ms += e.paused_ms;
+            t.max_spread = t.max_spread.max(e.spread);
+            t.max_sumsq_excess = t.max_sumsq_excess.max(e.sumsq_excess);
+            t.duplicates_max += e.duplicates_max;
+            t.loss_max += e.loss_max;
+        }
+        if let Some(last) = self.events.last() {
+            t.final_spread = last.spread;
+            t.final_sumsq_excess = last.sumsq_excess;
+        }
+        t
     }
-    sim.rebalance("start")?;
-    events.push(sim.end_event("start".to_string(), "start")?);
-    for event in &timeline.events {
-        sim.begin_event();
+}
+
+/// Floats to three decimals, so serialized reports do not show binary noise.
+fn rounded<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    let r = (value * 1000.0).round() / 1000.0;
+    // -0.0 would print as such.
+    serializer.serialize_f64(if r == 0.0 { 0.0 } else { r })
+}
+
+/// How the group settles after a change, under one protocol: a replay
+/// driver. The world has applied the event (who left, what grew); the driver
+/// runs the protocol until the group is stable, moving partitions with
+/// [`World::revoke`] and [`World::take`] and counting rebalances and rounds
+/// in [`World::event`].
+pub(crate) trait Driver {
+    /// The protocol, for the report.
+    fn protocol(&self) -> Protocol;
+
+    /// One rebalance, `label` naming the event in errors.
+    fn rebalance(&mut self, world: &mut World<'_>, label: &str) -> Result<(), ReplayError>;
+}
+
+/// Replays `timeline` with `driver`, which `name`s the assignor.
+pub(crate) fn run(
+    timeline: &Timeline,
+    name: &'static str,
+    commit: CommitMode,
+    mut driver: impl Driver,
+) -> Result<Replay, ReplayError> {
+    let mut world = World::new(timeline, commit);
+    let mut events = Vec::with_capacity(timeline.events().len() + 1);
+    world.begin_event();
+    for lane in 0..timeline.initial().len() as u32 {
+        world.join_fresh(lane);
+    }
+    driver.rebalance(&mut world, "start")?;
+    events.push(world.end_event("start".to_string(), "start")?);
+    for event in timeline.events() {
+        world.begin_event();
         let label = event.label(timeline);
-        sim.apply(event, &label)?;
-        events.push(sim.end_event(label, event.kind())?);
+        world.apply(event, &label, &mut driver)?;
+        events.push(world.end_event(label, event.kind())?);
     }
     Ok(Replay {
-        strategy,
-        protocol,
+        strategy: name,
+        protocol: driver.protocol(),
         events,
     })
 }
 
 /// A member as its client knows itself.
 #[derive(Debug, Clone)]
-struct Lane {
-    instance_id: Option<String>,
-    rack: Option<String>,
-    topics: Vec<Arc<str>>,
-    status: Status,
-    member_id: String,
+pub(crate) struct Lane {
+    pub(crate) instance_id: Option<String>,
+    pub(crate) rack: Option<String>,
+    pub(crate) topics: Vec<Arc<str>>,
+    pub(crate) status: Status,
+    pub(crate) member_id: String,
     /// Fresh joins so far: the coordinator's member id changes at each.
     joins: u32,
-    /// Its last assignment, as received in SyncGroup.
-    assigned: Vec<TopicPartition>,
-    /// The generation of that assignment.
-    generation: Option<i32>,
+    /// Its last assignment, as received from the group.
+    pub(crate) assigned: Vec<TopicPartition>,
+    /// The generation (or epoch) of that assignment.
+    pub(crate) generation: Option<i32>,
     name: String,
 }
 
-struct Sim<'t> {
+/// The group's ground truth during a replay, whatever the protocol.
+pub(crate) struct World<'t> {
     timeline: &'t Timeline,
-    strategy: Strategy,
-    protocol: RebalanceProtocol,
     commit: CommitMode,
     /// Current metadata, every topic ever known (deleted ones flagged).
     topics: Vec<Topic>,
@@ -187,16 +287,15 @@ struct Sim<'t> {
     slot_start: Vec<usize>,
     rate: Vec<f64>,
     /// Per slot: the lane consuming it now, and the lane that consumed it last.
-    consuming: Vec<u32>,
+    pub(crate) consuming: Vec<u32>,
     last: Vec<u32>,
-    lanes: Vec<Lane>,
-    generation: i32,
-    event: EventAcc,
+    pub(crate) lanes: Vec<Lane>,
+    pub(crate) event: EventAcc,
 }
 
 /// Counters of the event under way.
 #[derive(Default)]
-struct EventAcc {
+pub(crate) struct EventAcc {
     was_consuming: Vec<bool>,
     /// Per slot, the lane consuming it when the event began.
     start_owner: Vec<u32>,
@@ -206,8 +305,8 @@ struct EventAcc {
     revoked_by: Vec<u32>,
     stopped_rounds: Vec<u32>,
     moved_in: Vec<u32>,
-    rebalances: u32,
-    rounds: u32,
+    pub(crate) rebalances: u32,
+    pub(crate) rounds: u32,
     revoked: u64,
     moved: u64,
     moved_rate: f64,
@@ -216,25 +315,20 @@ struct EventAcc {
     paused_ms: u64,
 }
 
-impl<'t> Sim<'t> {
-    fn new(
-        timeline: &'t Timeline,
-        strategy: Strategy,
-        protocol: RebalanceProtocol,
-        commit: CommitMode,
-    ) -> Self {
-        let mut slot_start = Vec::with_capacity(timeline.topics.len());
+impl<'t> World<'t> {
+    fn new(timeline: &'t Timeline, commit: CommitMode) -> Self {
+        let mut slot_start = Vec::with_capacity(timeline.topics().len());
         let mut rate = Vec::with_capacity(timeline.slots());
-        for rates in &timeline.rates {
+        for rates in timeline.rates() {
             slot_start.push(rate.len());
             rate.extend_from_slice(rates);
         }
         let lanes = timeline
-            .lanes
+            .lanes()
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                let spec = timeline.initial.get(i);
+                let spec = timeline.initial().get(i);
                 Lane {
                     instance_id: spec.and_then(|s| s.instance_id.clone()),
                     rack: spec.and_then(|s| s.rack.clone()),
@@ -249,15 +343,13 @@ impl<'t> Sim<'t> {
             })
             .collect();
         let slots = rate.len();
-        Sim {
+        World {
             timeline,
-            strategy,
-            protocol,
             commit,
-            topics: timeline.topics.clone(),
-            deleted: vec![false; timeline.topics.len()],
+            topics: timeline.topics().to_vec(),
+            deleted: vec![false; timeline.topics().len()],
             topic_of: timeline
-                .topics
+                .topics()
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (Arc::clone(&t.name), i as u32))
@@ -267,17 +359,29 @@ impl<'t> Sim<'t> {
             consuming: vec![NONE; slots],
             last: vec![NONE; slots],
             lanes,
-            generation: 0,
             event: EventAcc::default(),
         }
     }
 
-    fn eager(&self) -> bool {
-        self.protocol == RebalanceProtocol::Eager
+    /// The lanes in the group now.
+    pub(crate) fn active(&self) -> Vec<u32> {
+        (0..self.lanes.len() as u32)
+            .filter(|&l| self.lanes[l as usize].status == Status::Active)
+            .collect()
+    }
+
+    /// The topics in the metadata now.
+    pub(crate) fn metadata(&self) -> Vec<Topic> {
+        self.topics
+            .iter()
+            .zip(&self.deleted)
+            .filter(|(_, deleted)| !**deleted)
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
     /// The slot of a partition in the current metadata.
-    fn slot(&self, tp: &TopicPartition) -> Option<usize> {
+    pub(crate) fn slot(&self, tp: &TopicPartition) -> Option<usize> {
         let t = *self.topic_of.get(&tp.topic)? as usize;
         let in_range = !self.deleted[t] && (0..self.topics[t].partitions).contains(&tp.partition);
         in_range.then(|| self.slot_start[t] + tp.partition as usize)
@@ -297,11 +401,17 @@ impl<'t> Sim<'t> {
         };
     }
 
-    /// The lane joins as a new process: a new member id, nothing owned.
-    fn join_fresh(&mut self, lane: u32) {
+    /// The lane's process gets a new member id.
+    fn new_process(&mut self, lane: u32) {
         let l = &mut self.lanes[lane as usize];
         l.joins += 1;
         l.member_id = format!("{}-{}", l.name, l.joins);
+    }
+
+    /// The lane joins as a new process: a new member id, nothing owned.
+    fn join_fresh(&mut self, lane: u32) {
+        self.new_process(lane);
+        let l = &mut self.lanes[lane as usize];
         l.status = Status::Active;
         l.assigned.clear();
         l.generation = None;
@@ -332,7 +442,7 @@ impl<'t> Sim<'t> {
     }
 
     /// The member consuming `slot` gives it up.
-    fn revoke(&mut self, slot: usize) {
+    pub(crate) fn revoke(&mut self, slot: usize) {
         let lane = self.consuming[slot];
         self.stop(slot, lane);
         self.consuming[slot] = NONE;
@@ -340,12 +450,40 @@ impl<'t> Sim<'t> {
         self.event.revoked_by[lane as usize] += 1;
     }
 
-    fn apply(&mut self, event: &Event, label: &str) -> Result<(), Failure> {
+    /// A round begins with these partitions not consumed: those consumed
+    /// when the event began count a stopped round.
+    pub(crate) fn count_stopped_round(&mut self) {
+        for slot in 0..self.consuming.len() {
+            if self.event.was_consuming[slot] && self.consuming[slot] == NONE {
+                self.stop(slot, self.event.start_owner[slot]);
+                self.event.stopped_rounds[slot] += 1;
+            }
+        }
+    }
+
+    /// What each member last consumed, by rate: the mix of its in-flight
+    /// batch under manual commit, for [`World::take`].
+    pub(crate) fn last_rates(&self) -> Vec<f64> {
+        let mut lane_rate = vec![0.0f64; self.lanes.len()];
+        for (slot, &last) in self.last.iter().enumerate() {
+            if last != NONE {
+                lane_rate[last as usize] += self.rate[slot];
+            }
+        }
+        lane_rate
+    }
+
+    fn apply(
+        &mut self,
+        event: &Event,
+        label: &str,
+        driver: &mut impl Driver,
+    ) -> Result<(), ReplayError> {
         match event {
             Event::Join { lane, spec } => {
                 self.set_spec(*lane, spec);
                 self.join_fresh(*lane);
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
             Event::Leave { lane } => {
                 self.stop_lane(*lane, true);
@@ -353,26 +491,24 @@ impl<'t> Sim<'t> {
                 l.status = Status::Absent;
                 l.assigned.clear();
                 l.generation = None;
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
             Event::Crash { lane } => {
                 self.stop_lane(*lane, false);
                 self.lanes[*lane as usize].status = Status::Crashed;
-                self.event.paused_ms = self.timeline.session_timeout_ms;
-                self.rebalance(label)
+                self.event.paused_ms = self.timeline.session_timeout_ms();
+                driver.rebalance(self, label)
             }
             Event::Recover { lane } => {
                 // Back with its stale assignment and generation: the
                 // coordinator forgot it, so it gets a new member id.
-                let l = &mut self.lanes[*lane as usize];
-                l.joins += 1;
-                l.member_id = format!("{}-{}", l.name, l.joins);
-                l.status = Status::Active;
-                self.rebalance(label)
+                self.new_process(*lane);
+                self.lanes[*lane as usize].status = Status::Active;
+                driver.rebalance(self, label)
             }
             Event::Restart { lane, down_ms } => {
                 let is_static = self.lanes[*lane as usize].instance_id.is_some();
-                if is_static && *down_ms < self.timeline.session_timeout_ms {
+                if is_static && *down_ms < self.timeline.session_timeout_ms() {
                     // The coordinator keeps the static member's place and
                     // hands the new process the same assignment: no
                     // rebalance, its partitions wait while it is down.
@@ -382,9 +518,7 @@ impl<'t> Sim<'t> {
                             self.stop(slot, *lane);
                         }
                     }
-                    let l = &mut self.lanes[*lane as usize];
-                    l.joins += 1;
-                    l.member_id = format!("{}-{}", l.name, l.joins);
+                    self.new_process(*lane);
                     return Ok(());
                 }
                 // A dynamic member leaves on shutdown; a static one does not
@@ -392,21 +526,20 @@ impl<'t> Sim<'t> {
                 // process revokes on close, and the new one joins empty.
                 self.stop_lane(*lane, true);
                 if is_static {
-                    self.event.paused_ms = self.timeline.session_timeout_ms;
+                    self.event.paused_ms = self.timeline.session_timeout_ms();
                 }
-                let l = &mut self.lanes[*lane as usize];
-                l.status = Status::Absent;
-                self.rebalance(label)?;
+                self.lanes[*lane as usize].status = Status::Absent;
+                driver.rebalance(self, label)?;
                 self.join_fresh(*lane);
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
             Event::Subscribe { lane, topics } => {
                 self.lanes[*lane as usize].topics = topics.clone();
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
             Event::Rack { lane, rack } => {
                 self.lanes[*lane as usize].rack = rack.clone();
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
             Event::AddPartitions {
                 topic,
@@ -419,20 +552,20 @@ impl<'t> Sim<'t> {
                 if let (Some(existing), Some(added)) = (&mut t.replica_racks, racks) {
                     existing.extend(added.iter().cloned());
                 }
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
             Event::DeleteTopic { topic } => {
                 let t = *topic as usize;
                 self.deleted[t] = true;
                 let start = self.slot_start[t];
-                let end = start + self.timeline.rates[t].len();
+                let end = start + self.timeline.rates()[t].len();
                 // Gone partitions are nobody's and are not counted as stopped.
                 for slot in start..end {
                     self.consuming[slot] = NONE;
                     self.last[slot] = NONE;
                     self.event.was_consuming[slot] = false;
                 }
-                self.rebalance(label)
+                driver.rebalance(self, label)
             }
         }
     }
@@ -444,157 +577,9 @@ impl<'t> Sim<'t> {
         l.topics = spec.topics.clone();
     }
 
-    /// One rebalance: rounds until no member revokes anything.
-    fn rebalance(&mut self, label: &str) -> Result<(), Failure> {
-        if self.lanes.iter().all(|l| l.status != Status::Active) {
-            return Ok(());
-        }
-        self.event.rebalances += 1;
-        for round in 1.. {
-            self.event.rounds += 1;
-            let follow_up = self.round(label)?;
-            if !follow_up {
-                break;
-            }
-            if round >= MAX_ROUNDS {
-                return Err(Failure(format!(
-                    "{label}: {} did not settle in {MAX_ROUNDS} rounds",
-                    self.strategy
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// One JoinGroup/SyncGroup round; whether a member revoked something and
-    /// so rejoins.
-    fn round(&mut self, label: &str) -> Result<bool, Failure> {
-        let strategy = self.strategy;
-        let fail = move |what: String| Failure(format!("{label}: {strategy}: {what}"));
-        self.generation += 1;
-        let active: Vec<u32> = (0..self.lanes.len() as u32)
-            .filter(|&l| self.lanes[l as usize].status == Status::Active)
-            .collect();
-
-        // What each member last consumed, by rate: the mix of its in-flight
-        // batch under manual commit.
-        let mut lane_rate = vec![0.0f64; self.lanes.len()];
-        for (slot, &last) in self.last.iter().enumerate() {
-            if last != NONE {
-                lane_rate[last as usize] += self.rate[slot];
-            }
-        }
-
-        if self.eager() {
-            // Everyone revokes everything before joining.
-            for slot in 0..self.consuming.len() {
-                if self.consuming[slot] != NONE {
-                    self.revoke(slot);
-                }
-            }
-        } else {
-            // A cooperative member first drops what it no longer subscribes to.
-            for &lane in &active {
-                let l = &mut self.lanes[lane as usize];
-                let (keep, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut l.assigned)
-                    .into_iter()
-                    .partition(|tp| l.topics.contains(&tp.topic));
-                l.assigned = keep;
-                for tp in dropped {
-                    if let Some(slot) = self.slot(&tp)
-                        && self.consuming[slot] == lane
-                    {
-                        self.revoke(slot);
-                    }
-                }
-            }
-        }
-
-        // Partitions that were consumed when the event began and are not
-        // consumed during this round.
-        for slot in 0..self.consuming.len() {
-            if self.event.was_consuming[slot] && self.consuming[slot] == NONE {
-                self.stop(slot, self.event.start_owner[slot]);
-                self.event.stopped_rounds[slot] += 1;
-            }
-        }
-
-        let mut joined = Vec::with_capacity(active.len());
-        for &lane in &active {
-            let l = &self.lanes[lane as usize];
-            let mut state = ClientState::new(l.topics.iter().cloned());
-            state.assigned = l.assigned.clone();
-            state.generation = l.generation;
-            state.rack = l.rack.clone();
-            let protocols = join_protocols(&[self.strategy], &state)
-                .map_err(|e| fail(format!("member {:?}: {e}", l.member_id)))?;
-            let metadata = protocols
-                .into_iter()
-                .next()
-                .map(|p| p.metadata)
-                .ok_or_else(|| fail(format!("member {:?} offers no protocol", l.member_id)))?;
-            joined.push(JoinedMember::new(
-                l.member_id.clone(),
-                l.instance_id.clone(),
-                metadata,
-            ));
-        }
-        let metadata: Vec<Topic> = self
-            .topics
-            .iter()
-            .zip(&self.deleted)
-            .filter(|(_, deleted)| !**deleted)
-            .map(|(t, _)| t.clone())
-            .collect();
-        let led = lead(self.strategy, &joined, metadata).map_err(|e| fail(e.to_string()))?;
-
-        // Owned ids: revoking below changes the simulation while this is in use.
-        let by_id: HashMap<String, u32> = active
-            .iter()
-            .map(|&l| (self.lanes[l as usize].member_id.clone(), l))
-            .collect();
-        let mut received = Vec::with_capacity(led.sync.len());
-        let mut follow_up = false;
-        for (member_id, bytes) in &led.sync {
-            let lane = *by_id
-                .get(member_id.as_str())
-                .ok_or_else(|| fail(format!("the leader answered unknown member {member_id:?}")))?;
-            let owned: &[TopicPartition] = if self.eager() {
-                &[]
-            } else {
-                &self.lanes[lane as usize].assigned
-            };
-            let (data, change) =
-                follow(owned, bytes).map_err(|e| fail(format!("member {member_id:?}: {e}")))?;
-            follow_up |= !change.revoked.is_empty();
-            for tp in &change.revoked {
-                if let Some(slot) = self.slot(tp)
-                    && self.consuming[slot] == lane
-                {
-                    self.revoke(slot);
-                }
-            }
-            received.push((lane, data.partitions));
-        }
-        // Revocations first, then the new assignments, as a partition is
-        // only taken once its previous owner let go.
-        for (lane, partitions) in received {
-            for tp in &partitions {
-                if let Some(slot) = self.slot(tp)
-                    && self.consuming[slot] != lane
-                {
-                    self.take(slot, lane, &lane_rate);
-                }
-            }
-            let l = &mut self.lanes[lane as usize];
-            l.assigned = partitions;
-            l.generation = Some(self.generation);
-        }
-        Ok(follow_up && !self.eager())
-    }
-
-    /// `lane` starts consuming `slot`.
-    fn take(&mut self, slot: usize, lane: u32, lane_rate: &[f64]) {
+    /// `lane` starts consuming `slot`; `lane_rate` is [`World::last_rates`]
+    /// at the start of the round.
+    pub(crate) fn take(&mut self, slot: usize, lane: u32, lane_rate: &[f64]) {
         let previous = self.last[slot];
         if previous != NONE && previous != lane {
             let rate = self.rate[slot];
@@ -620,7 +605,7 @@ impl<'t> Sim<'t> {
         self.last[slot] = lane;
     }
 
-    fn end_event(&mut self, label: String, kind: &'static str) -> Result<EventReport, Failure> {
+    fn end_event(&mut self, label: String, kind: &'static str) -> Result<EventReport, ReplayError> {
         let mut load = vec![0u32; self.lanes.len()];
         let mut rate = vec![0.0f64; self.lanes.len()];
         for (slot, &c) in self.consuming.iter().enumerate() {
@@ -689,24 +674,21 @@ impl<'t> Sim<'t> {
 
     /// The sum of squared loads StickyAssignor gives the current group with
     /// no history: the most even assignment the subscriptions allow.
-    fn optimum_sumsq(&self, label: &str) -> Result<u64, Failure> {
+    fn optimum_sumsq(&self, label: &str) -> Result<u64, ReplayError> {
         let mut group = Group::new();
-        group.topics = self
-            .topics
-            .iter()
-            .zip(&self.deleted)
-            .filter(|(_, deleted)| !**deleted)
-            .map(|(t, _)| t.clone())
-            .collect();
+        group.topics = self.metadata();
         for l in self.lanes.iter().filter(|l| l.status == Status::Active) {
             let mut member = Member::new(l.member_id.clone()).subscribe(l.topics.iter().cloned());
             member.instance_id = l.instance_id.clone();
             member.rack = l.rack.clone();
             group.members.push(member);
         }
-        let optimum = Strategy::Sticky
-            .assign(&group)
-            .map_err(|e| Failure(format!("{label}: the optimum: {e}")))?;
+        let optimum = Strategy::Sticky.assign(&group).map_err(|e| {
+            ReplayError::new(
+                ReplayErrorKind::Optimum,
+                format!("{label}: the optimum: {e}"),
+            )
+        })?;
         Ok(optimum.members().map(|m| (m.len() as u64).pow(2)).sum())
     }
 }

@@ -1,101 +1,107 @@
-//! The timeline file: topics, the initial members, then events.
+//! The timeline: topics, the initial members, then events.
 //!
-//! Parsing checks everything the engine relies on (names exist, members are
-//! in a state where the event makes sense, partition counts only grow, rates
-//! are from 0 to [`MAX_RATE`]) so that replaying never meets bad input.
+//! [`Timeline::new`] checks everything the replay relies on (names exist,
+//! members are in a state where the event makes sense, partition counts only
+//! grow, rates are from 0 to [`MAX_RATE`]) so that replaying never meets bad
+//! input.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kafka_assignors::{Group, Topic};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
-use crate::Failure;
-use crate::input::label;
-use crate::wire::parse;
+use crate::Topic;
+use crate::simulate::error::{TimelineError, TimelineErrorKind};
 
 /// The Java client's default `session.timeout.ms` (Kafka 3.0 and later).
-pub(crate) const DEFAULT_SESSION_TIMEOUT_MS: u64 = 45_000;
+pub const DEFAULT_SESSION_TIMEOUT_MS: u64 = 45_000;
 
 /// The most partitions a timeline may ever hold, over all its topics at
 /// their largest: every strategy replays every round over all of them.
-pub(crate) const MAX_TIMELINE_PARTITIONS: u64 = 1 << 22;
+pub const MAX_TIMELINE_PARTITIONS: u64 = 1 << 22;
 
 /// The most events a timeline may hold.
-pub(crate) const MAX_EVENTS: usize = 10_000;
+pub const MAX_EVENTS: usize = 10_000;
 
 /// The highest rate a partition may read, in messages per second. Rates are
 /// summed over partitions and multiplied by the commit interval and the
 /// number of moves; with this bound, [`MAX_TIMELINE_PARTITIONS`],
 /// [`MAX_EVENTS`] and the largest interval every such figure stays far below
-/// `f64::MAX` (below 1e32 at worst, against 1.8e308), so no table or JSON prints `inf`. A
-/// finite rate such as 1e308 would not.
-pub(crate) const MAX_RATE: f64 = 1e12;
+/// `f64::MAX` (below 1e32 at worst, against 1.8e308), so no report shows
+/// `inf`. A finite rate such as 1e308 would not.
+pub const MAX_RATE: f64 = 1e12;
 
-#[derive(Debug, Deserialize)]
+/// The timeline file as written (docs/timeline-format.md), before
+/// [`Timeline::new`] checks it. Read it with any serde format; unknown keys
+/// are errors.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TimelineFile {
+pub struct TimelineFile {
+    /// `session.timeout.ms`; [`DEFAULT_SESSION_TIMEOUT_MS`] when left out.
     #[serde(default)]
-    session_timeout_ms: Option<u64>,
+    pub session_timeout_ms: Option<u64>,
     /// The scenario format's topics, read by the model's own reader.
-    topics: Box<RawValue>,
+    #[serde(deserialize_with = "crate::serde_impls::deserialize_topics")]
+    pub topics: Vec<Topic>,
+    /// Messages per second, by topic name; 1 per partition when left out.
     #[serde(default)]
-    rates: HashMap<String, RateSpec>,
-    members: Vec<MemberSpec>,
+    pub rates: HashMap<String, RateSpec>,
+    /// The group at the start.
+    pub members: Vec<MemberSpec>,
+    /// What happens, in order.
     #[serde(default)]
-    events: Vec<EventSpec>,
+    pub events: Vec<EventSpec>,
 }
 
 /// Messages per second: one figure for every partition of a topic, or one
 /// per partition.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
-enum RateSpec {
+pub enum RateSpec {
+    /// The same rate for every partition.
     Each(f64),
+    /// One rate per partition.
     PerPartition(Vec<f64>),
 }
 
 /// A consumer process, as the timeline names it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct MemberSpec {
+pub struct MemberSpec {
     /// The process's name: its lane in the output. The coordinator's member
     /// id is derived from it and changes at every fresh join.
-    pub(crate) name: String,
+    pub name: String,
     /// `group.instance.id`: a static member.
     #[serde(default)]
-    pub(crate) instance_id: Option<String>,
+    pub instance_id: Option<String>,
     /// `client.rack`.
     #[serde(default)]
-    pub(crate) rack: Option<String>,
+    pub rack: Option<String>,
     /// Subscribed topics.
-    pub(crate) topics: Vec<Arc<str>>,
+    pub topics: Vec<Arc<str>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// One event as written: members and topics by name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
-enum EventSpec {
-    Join {
-        member: MemberSpec,
-    },
-    Leave {
-        member: String,
-    },
-    Crash {
-        member: String,
-    },
-    Recover {
-        member: String,
-    },
-    Restart {
-        member: String,
-        down_ms: u64,
-    },
+#[allow(missing_docs)] // The fields are the file's keys, described in docs/timeline-format.md.
+pub enum EventSpec {
+    /// A process joins.
+    Join { member: MemberSpec },
+    /// A member leaves cleanly.
+    Leave { member: String },
+    /// A member stops without a word.
+    Crash { member: String },
+    /// A crashed member comes back with its stale state.
+    Recover { member: String },
+    /// A process restarts, down for `down_ms`.
+    Restart { member: String, down_ms: u64 },
+    /// A member's subscription changes.
     Subscribe {
         member: String,
         topics: Vec<Arc<str>>,
     },
+    /// A topic grows.
     AddPartitions {
         topic: String,
         partitions: i32,
@@ -104,9 +110,9 @@ enum EventSpec {
         #[serde(default)]
         racks: Option<Vec<Vec<Arc<str>>>>,
     },
-    DeleteTopic {
-        topic: String,
-    },
+    /// A topic is deleted.
+    DeleteTopic { topic: String },
+    /// A member's rack changes.
     Rack {
         member: String,
         rack: Option<String>,
@@ -116,7 +122,10 @@ enum EventSpec {
 /// One thing that happens to the group, with names resolved to lanes and
 /// topics to their number in [`Timeline::topics`].
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Event {
+// `lane` is an index into [`Timeline::lanes`], `topic` into
+// [`Timeline::topics`]; the other fields are the file's keys.
+#[allow(missing_docs)]
+pub enum Event {
     /// A new process joins (a name never seen, one that left, or one that
     /// crashed and comes back as a fresh process).
     Join { lane: u32, spec: MemberSpec },
@@ -146,7 +155,7 @@ pub(crate) enum Event {
 
 impl Event {
     /// A short label, for tables and the SVG.
-    pub(crate) fn label(&self, timeline: &Timeline) -> String {
+    pub fn label(&self, timeline: &Timeline) -> String {
         let name = |lane: &u32| timeline.lanes[*lane as usize].as_str();
         let topic = |t: &u32| &*timeline.topics[*t as usize].name;
         match self {
@@ -167,7 +176,7 @@ impl Event {
     }
 
     /// The event's kind, as the file names it.
-    pub(crate) fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Event::Join { .. } => "join",
             Event::Leave { .. } => "leave",
@@ -182,24 +191,56 @@ impl Event {
     }
 }
 
-/// A validated timeline.
-#[derive(Debug, Clone)]
-pub(crate) struct Timeline {
-    pub(crate) session_timeout_ms: u64,
-    /// The initial topic metadata, in file order.
-    pub(crate) topics: Vec<Topic>,
-    /// Per topic, messages per second of each partition it will ever have.
-    pub(crate) rates: Vec<Vec<f64>>,
-    /// Lane names: the initial members, then every new name in event order.
-    pub(crate) lanes: Vec<String>,
-    /// The initial members, as lanes `0..initial.len()`.
-    pub(crate) initial: Vec<MemberSpec>,
-    pub(crate) events: Vec<Event>,
+/// A checked timeline: names resolved to lanes and topic numbers, every
+/// event possible in the state the events before it leave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    session_timeout_ms: u64,
+    topics: Vec<Topic>,
+    rates: Vec<Vec<f64>>,
+    lanes: Vec<String>,
+    initial: Vec<MemberSpec>,
+    events: Vec<Event>,
 }
 
 impl Timeline {
+    /// `session.timeout.ms`.
+    pub fn session_timeout_ms(&self) -> u64 {
+        self.session_timeout_ms
+    }
+
+    /// The initial topic metadata, in file order.
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
+    /// Per topic, messages per second of each partition it will ever have.
+    pub fn rates(&self) -> &[Vec<f64>] {
+        &self.rates
+    }
+
+    /// Lane names: the initial members, then every new name in event order.
+    pub fn lanes(&self) -> &[String] {
+        &self.lanes
+    }
+
+    /// The initial members, as lanes `0..initial().len()`.
+    pub fn initial(&self) -> &[MemberSpec] {
+        &self.initial
+    }
+
+    /// The events, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The partitions at the start, over all topics.
+    pub fn initial_partitions(&self) -> u64 {
+        self.topics.iter().map(|t| t.partitions.max(0) as u64).sum()
+    }
+
     /// How many partitions the timeline ever holds (each topic at its largest).
-    pub(crate) fn slots(&self) -> usize {
+    pub fn slots(&self) -> usize {
         self.rates.iter().map(Vec::len).sum()
     }
 }
@@ -212,40 +253,33 @@ enum Presence {
     Gone,
 }
 
-/// Reads and checks a timeline file.
-pub(crate) fn read(file: &str) -> Result<Timeline, Failure> {
-    let json = if file == "-" {
-        let mut json = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut json)
-            .map_err(|e| Failure(format!("cannot read {}: {e}", label(file))))?;
-        json
-    } else {
-        std::fs::read(file).map_err(|e| Failure(format!("cannot read {file}: {e}")))?
-    };
-    from_json(&json, file)
+impl Timeline {
+    /// Checks a timeline file.
+    ///
+    /// # Errors
+    ///
+    /// A [`TimelineError`] naming the first problem by its place in the file
+    /// (`events[3]: member "c9" is not in the timeline`).
+    pub fn new(file: TimelineFile) -> Result<Timeline, TimelineError> {
+        check(file)
+    }
 }
 
-/// Parses and checks a timeline from JSON text; `file` names it in errors.
-pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
-    let parsed: TimelineFile = parse(json, file)?;
-    let fail = |message: String| Failure(format!("{}: {message}", label(file)));
-    // The topics go through the scenario reader so that both formats accept
-    // the same topics. Its position would be in the rebuilt text, so only
-    // the path is kept.
-    let wrapped = format!("{{\"topics\": {}, \"members\": []}}", parsed.topics.get());
-    let group: Group = parse(wrapped.as_bytes(), file).map_err(|Failure(message)| {
-        let cut = message.rfind(" at line ").unwrap_or(message.len());
-        Failure(message[..cut].to_string())
-    })?;
-    let topics = group.topics;
+fn check(parsed: TimelineFile) -> Result<Timeline, TimelineError> {
+    use TimelineErrorKind as K;
+    let fail = TimelineError::new;
+    let topics = parsed.topics;
     let session_timeout_ms = parsed
         .session_timeout_ms
         .unwrap_or(DEFAULT_SESSION_TIMEOUT_MS);
     if parsed.events.len() > MAX_EVENTS {
-        return Err(fail(format!(
-            "{} events, more than the {MAX_EVENTS} a timeline may hold",
-            parsed.events.len()
-        )));
+        return Err(fail(
+            K::TooLarge,
+            format!(
+                "{} events, more than the {MAX_EVENTS} a timeline may hold",
+                parsed.events.len()
+            ),
+        ));
     }
 
     let topic_number: HashMap<&str, u32> = topics
@@ -257,12 +291,15 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
         if let Some(racks) = &topic.replica_racks
             && racks.len() != topic.partitions as usize
         {
-            return Err(fail(format!(
-                "topics.{}: {} partitions but racks for {}",
-                topic.name,
-                topic.partitions,
-                racks.len()
-            )));
+            return Err(fail(
+                K::Racks,
+                format!(
+                    "topics.{}: {} partitions but racks for {}",
+                    topic.name,
+                    topic.partitions,
+                    racks.len()
+                ),
+            ));
         }
     }
 
@@ -271,28 +308,41 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
     let mut rates: Vec<Vec<f64>> = Vec::with_capacity(topics.len());
     let mut total: u64 = 0;
     for topic in &topics {
+        if topic.partitions < 0 {
+            return Err(fail(
+                K::Topic,
+                format!(
+                    "topics.{}: negative partition count {}",
+                    topic.name, topic.partitions
+                ),
+            ));
+        }
         total += topic.partitions as u64;
         if total > MAX_TIMELINE_PARTITIONS {
-            return Err(fail(too_many(total)));
+            return Err(fail(K::TooLarge, too_many(total)));
         }
         let count = topic.partitions as usize;
         let list = match parsed.rates.get(&*topic.name) {
             None => vec![1.0; count],
             Some(RateSpec::Each(rate)) => {
-                check_rate(*rate).map_err(|m| fail(format!("rates.{}: {m}", topic.name)))?;
+                check_rate(*rate)
+                    .map_err(|m| fail(K::Rate, format!("rates.{}: {m}", topic.name)))?;
                 vec![*rate; count]
             }
             Some(RateSpec::PerPartition(list)) => {
                 if list.len() != count {
-                    return Err(fail(format!(
-                        "rates.{}: {} rates for {count} partitions",
-                        topic.name,
-                        list.len()
-                    )));
+                    return Err(fail(
+                        K::Rate,
+                        format!(
+                            "rates.{}: {} rates for {count} partitions",
+                            topic.name,
+                            list.len()
+                        ),
+                    ));
                 }
                 for (p, rate) in list.iter().enumerate() {
                     check_rate(*rate)
-                        .map_err(|m| fail(format!("rates.{}[{p}]: {m}", topic.name)))?;
+                        .map_err(|m| fail(K::Rate, format!("rates.{}[{p}]: {m}", topic.name)))?;
                 }
                 list.clone()
             }
@@ -305,9 +355,10 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
         .into_iter()
         .find(|name| !topic_number.contains_key(name.as_str()))
     {
-        return Err(fail(format!(
-            "rates.{unknown}: topic {unknown:?} is not in topics"
-        )));
+        return Err(fail(
+            K::Topic,
+            format!("rates.{unknown}: topic {unknown:?} is not in topics"),
+        ));
     }
 
     let mut lanes: Vec<String> = Vec::new();
@@ -316,7 +367,7 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
     let mut instance_ids: HashMap<String, u32> = HashMap::new();
     for (at, member) in parsed.members.iter().enumerate() {
         check_member(member, &lane_of, &instance_ids, None)
-            .map_err(|m| fail(format!("members[{at}]: {m}")))?;
+            .map_err(|m| fail(K::Name, format!("members[{at}]: {m}")))?;
         let lane = lanes.len() as u32;
         if let Some(instance) = &member.instance_id {
             instance_ids.insert(instance.clone(), lane);
@@ -330,12 +381,12 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
     let mut counts: Vec<i32> = topics.iter().map(|t| t.partitions).collect();
     let mut events = Vec::with_capacity(parsed.events.len());
     for (at, spec) in parsed.events.into_iter().enumerate() {
-        let here = |m: String| fail(format!("events[{at}]: {m}"));
+        let here = |kind, m: String| fail(kind, format!("events[{at}]: {m}"));
         let find = |name: &str| {
             lane_of
                 .get(name)
                 .copied()
-                .ok_or_else(|| here(format!("member {name:?} is not in the timeline")))
+                .ok_or_else(|| here(K::Name, format!("member {name:?} is not in the timeline")))
         };
         let need = |lane: u32, wanted: Presence, doing: &str| {
             let now = presence[lane as usize];
@@ -347,10 +398,13 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
                     Presence::Crashed => "crashed",
                     Presence::Gone => "not in the group",
                 };
-                Err(here(format!(
-                    "member {:?} cannot {doing}: it is {state}",
-                    lanes[lane as usize]
-                )))
+                Err(here(
+                    K::State,
+                    format!(
+                        "member {:?} cannot {doing}: it is {state}",
+                        lanes[lane as usize]
+                    ),
+                ))
             }
         };
         let find_topic = |name: &str, deleted: &[bool]| {
@@ -358,7 +412,7 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
                 .get(name)
                 .copied()
                 .filter(|&t| !deleted[t as usize])
-                .ok_or_else(|| here(format!("topic {name:?} is not in the metadata")))
+                .ok_or_else(|| here(K::Topic, format!("topic {name:?} is not in the metadata")))
         };
         let event = match spec {
             EventSpec::Join { member } => {
@@ -366,12 +420,13 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
                 if let Some(lane) = existing
                     && presence[lane as usize] == Presence::Active
                 {
-                    return Err(here(format!(
-                        "member {:?} is already in the group",
-                        member.name
-                    )));
+                    return Err(here(
+                        K::State,
+                        format!("member {:?} is already in the group", member.name),
+                    ));
                 }
-                check_member(&member, &lane_of, &instance_ids, existing).map_err(here)?;
+                check_member(&member, &lane_of, &instance_ids, existing)
+                    .map_err(|m| here(K::Name, m))?;
                 let lane = match existing {
                     Some(lane) => lane,
                     None => {
@@ -435,37 +490,49 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
                 let t = find_topic(&topic, &deleted)?;
                 let before = counts[t as usize];
                 if partitions <= before {
-                    return Err(here(format!(
-                        "topic {topic:?} has {before} partitions; add_partitions must raise \
+                    return Err(here(
+                        K::Topic,
+                        format!(
+                            "topic {topic:?} has {before} partitions; add_partitions must raise \
                          the count, not set it to {partitions}"
-                    )));
+                        ),
+                    ));
                 }
                 let added = (partitions - before) as usize;
                 total += added as u64;
                 if total > MAX_TIMELINE_PARTITIONS {
-                    return Err(here(too_many(total)));
+                    return Err(here(K::TooLarge, too_many(total)));
                 }
                 let has_racks = topics[t as usize].replica_racks.is_some();
                 match &racks {
                     Some(list) if !has_racks => {
-                        return Err(here(format!(
-                            "topic {topic:?} has no racks, but racks are given for {} \
+                        return Err(here(
+                            K::Racks,
+                            format!(
+                                "topic {topic:?} has no racks, but racks are given for {} \
                              new partitions",
-                            list.len()
-                        )));
+                                list.len()
+                            ),
+                        ));
                     }
                     Some(list) if list.len() != added => {
-                        return Err(here(format!(
-                            "topic {topic:?} gains {added} partitions but racks are given \
+                        return Err(here(
+                            K::Racks,
+                            format!(
+                                "topic {topic:?} gains {added} partitions but racks are given \
                              for {}",
-                            list.len()
-                        )));
+                                list.len()
+                            ),
+                        ));
                     }
                     None if has_racks => {
-                        return Err(here(format!(
-                            "topic {topic:?} has racks: give racks for its {added} new \
+                        return Err(here(
+                            K::Racks,
+                            format!(
+                                "topic {topic:?} has racks: give racks for its {added} new \
                              partitions"
-                        )));
+                            ),
+                        ));
                     }
                     _ => {}
                 }
@@ -473,7 +540,7 @@ pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Timeline, Failure> {
                 let rate = match rate {
                     Some(rate) => {
                         check_rate(rate)
-                            .map_err(|m| here(format!("rate of topic {topic:?}: {m}")))?;
+                            .map_err(|m| here(K::Rate, format!("rate of topic {topic:?}: {m}")))?;
                         rate
                     }
                     // The topic's mean so far: new partitions get their

@@ -1,22 +1,19 @@
 //! `kassign simulate`: what each strategy does to a group over time.
 //!
-//! A timeline (topics, members, then events) is replayed under each strategy
-//! with the real protocol flow ([`engine`]); the result is a table, JSON
+//! The library replays a timeline under each strategy
+//! ([`kafka_assignors::simulate`]); this prints the result as a table, JSON
 //! ([`report`]) and an SVG picture ([`svg`]).
 
-mod engine;
 mod report;
 mod svg;
-mod timeline;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use kafka_assignors::Strategy;
+use kafka_assignors::simulate::{CommitMode, Timeline, TimelineFile, replay};
 
 use crate::Failure;
-
-pub(crate) use engine::CommitMode;
 
 /// The help text of `kassign simulate`: what is counted, and the model
 /// behind the duplicate and loss bounds.
@@ -137,7 +134,9 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
         },
     };
     let file = crate::input::source(options.timeline.clone(), "the timeline");
-    let timeline = timeline::read(&file)?;
+    let parsed: TimelineFile = crate::wire::parse(&read(&file)?, &file)?;
+    let timeline = Timeline::new(parsed)
+        .map_err(|e| Failure(format!("{}: {e}", crate::input::label(&file))))?;
     // Before replaying, which may take a while: the picture is refused
     // outright rather than after the work.
     if options.svg.is_some() {
@@ -146,9 +145,9 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
     }
     let replays = strategies
         .iter()
-        .map(|&s| engine::replay(&timeline, s, commit))
+        .map(|&s| replay(&timeline, s, commit))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|Failure(m)| Failure(format!("{}: {m}", crate::input::label(&file))))?;
+        .map_err(|e| Failure(format!("{}: {e}", crate::input::label(&file))))?;
     let simulation = report::Simulation {
         source: crate::input::label(&file).to_string(),
         timeline: &timeline,
@@ -168,4 +167,16 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
     }
     out.flush()?;
     Ok(())
+}
+
+fn read(file: &str) -> Result<Vec<u8>, Failure> {
+    use crate::input::label;
+    if file == "-" {
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut json)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", label(file))))?;
+        Ok(json)
+    } else {
+        std::fs::read(file).map_err(|e| Failure(format!("cannot read {file}: {e}")))
+    }
 }

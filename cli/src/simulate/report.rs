@@ -2,11 +2,8 @@
 
 use std::io::{self, Write};
 
-use kafka_assignors::{Assignor, RebalanceProtocol};
-use serde::{Serialize, Serializer};
-
-use crate::simulate::engine::{CommitMode, EventReport, Replay};
-use crate::simulate::timeline::Timeline;
+use kafka_assignors::simulate::{CommitMode, EventReport, Replay, Timeline, Totals};
+use serde::Serialize;
 
 /// Every strategy's replay of one timeline.
 pub(crate) struct Simulation<'t> {
@@ -17,66 +14,10 @@ pub(crate) struct Simulation<'t> {
     pub(crate) replays: Vec<Replay>,
 }
 
-/// One strategy's figures summed over the timeline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub(crate) struct Totals {
-    pub(crate) rebalances: u32,
-    pub(crate) rounds: u32,
-    pub(crate) revoked: u64,
-    pub(crate) moved: u64,
-    #[serde(serialize_with = "rounded")]
-    pub(crate) moved_rate: f64,
-    pub(crate) stopped: u64,
-    pub(crate) stopped_partition_rounds: u64,
-    pub(crate) max_stopped_rounds: u32,
-    pub(crate) paused_ms: u64,
-    pub(crate) max_spread: u32,
-    pub(crate) max_sumsq_excess: u64,
-    pub(crate) final_spread: u32,
-    pub(crate) final_sumsq_excess: u64,
-    #[serde(serialize_with = "rounded")]
-    pub(crate) duplicates_max: f64,
-    #[serde(serialize_with = "rounded")]
-    pub(crate) loss_max: f64,
-}
-
-/// Sums a replay. The initial join is included: it revokes and moves
-/// nothing, but it is a rebalance.
-pub(crate) fn totals(replay: &Replay) -> Totals {
-    let mut t = Totals::default();
-    for e in &replay.events {
-        t.rebalances += e.rebalances;
-        t.rounds += e.rounds;
-        t.revoked += e.revoked;
-        t.moved += e.moved;
-        t.moved_rate += e.moved_rate;
-        t.stopped += e.stopped;
-        t.stopped_partition_rounds += e.stopped_partition_rounds;
-        t.max_stopped_rounds = t.max_stopped_rounds.max(e.max_stopped_rounds);
-        t.paused_ms += e.paused_ms;
-        t.max_spread = t.max_spread.max(e.spread);
-        t.max_sumsq_excess = t.max_sumsq_excess.max(e.sumsq_excess);
-        t.duplicates_max += e.duplicates_max;
-        t.loss_max += e.loss_max;
-    }
-    if let Some(last) = replay.events.last() {
-        t.final_spread = last.spread;
-        t.final_sumsq_excess = last.sumsq_excess;
-    }
-    t
-}
-
-/// Floats to three decimals, so the JSON does not show binary noise.
-fn rounded<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    let r = (value * 1000.0).round() / 1000.0;
-    // -0.0 would print as such.
-    serializer.serialize_f64(if r == 0.0 { 0.0 } else { r })
-}
-
 #[derive(Serialize)]
 struct JsonOut<'a> {
     timeline: JsonTimeline<'a>,
-    commit: JsonCommit,
+    commit: CommitMode,
     strategies: Vec<JsonStrategy<'a>>,
 }
 
@@ -93,13 +34,6 @@ struct JsonTimeline<'a> {
 }
 
 #[derive(Serialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-enum JsonCommit {
-    Auto { interval_ms: u64 },
-    Manual { batch: u64 },
-}
-
-#[derive(Serialize)]
 struct JsonStrategy<'a> {
     strategy: &'static str,
     protocol: &'static str,
@@ -110,98 +44,11 @@ struct JsonStrategy<'a> {
 #[derive(Serialize)]
 struct JsonEvent<'a> {
     index: usize,
-    label: &'a str,
-    kind: &'static str,
-    rebalances: u32,
-    rounds: u32,
-    revoked: u64,
-    moved: u64,
-    #[serde(serialize_with = "rounded")]
-    moved_rate: f64,
-    stopped: u64,
-    stopped_partition_rounds: u64,
-    max_stopped_rounds: u32,
-    paused_ms: u64,
-    members: u32,
-    spread: u32,
-    #[serde(serialize_with = "rounded")]
-    rate_spread: f64,
-    sumsq: u64,
-    optimum_sumsq: u64,
-    sumsq_excess: u64,
-    #[serde(serialize_with = "rounded")]
-    duplicates_max: f64,
-    #[serde(serialize_with = "rounded")]
-    loss_max: f64,
-    lanes: Vec<JsonLane>,
-}
-
-#[derive(Serialize)]
-struct JsonLane {
-    status: crate::simulate::engine::Status,
-    load: u32,
-    #[serde(serialize_with = "rounded")]
-    rate: f64,
-    moved_in: u32,
-    revoked: u32,
-    stopped: u32,
-}
-
-impl JsonEvent<'_> {
-    fn new(index: usize, e: &EventReport) -> JsonEvent<'_> {
-        JsonEvent {
-            index,
-            label: &e.label,
-            kind: e.kind,
-            rebalances: e.rebalances,
-            rounds: e.rounds,
-            revoked: e.revoked,
-            moved: e.moved,
-            moved_rate: e.moved_rate,
-            stopped: e.stopped,
-            stopped_partition_rounds: e.stopped_partition_rounds,
-            max_stopped_rounds: e.max_stopped_rounds,
-            paused_ms: e.paused_ms,
-            members: e.members,
-            spread: e.spread,
-            rate_spread: e.rate_spread,
-            sumsq: e.sumsq,
-            optimum_sumsq: e.optimum_sumsq,
-            sumsq_excess: e.sumsq_excess,
-            duplicates_max: e.duplicates_max,
-            loss_max: e.loss_max,
-            lanes: e
-                .lanes
-                .iter()
-                .map(|l| JsonLane {
-                    status: l.status,
-                    load: l.load,
-                    rate: l.rate,
-                    moved_in: l.moved_in,
-                    revoked: l.revoked,
-                    stopped: l.stopped,
-                })
-                .collect(),
-        }
-    }
-}
-
-pub(crate) fn protocol_name(protocol: RebalanceProtocol) -> &'static str {
-    match protocol {
-        RebalanceProtocol::Eager => "eager",
-        RebalanceProtocol::Cooperative => "cooperative",
-    }
+    #[serde(flatten)]
+    event: &'a EventReport,
 }
 
 impl Simulation<'_> {
-    fn initial_partitions(&self) -> u64 {
-        self.timeline
-            .topics
-            .iter()
-            .map(|t| t.partitions as u64)
-            .sum()
-    }
-
     fn commit_text(&self) -> String {
         match self.commit {
             CommitMode::Auto { interval_ms } => format!("auto commit every {interval_ms} ms"),
@@ -216,29 +63,26 @@ impl Simulation<'_> {
         let json = JsonOut {
             timeline: JsonTimeline {
                 source: &self.source,
-                session_timeout_ms: self.timeline.session_timeout_ms,
-                topics: self.timeline.topics.len(),
-                partitions: self.initial_partitions(),
-                initial_members: self.timeline.initial.len(),
-                events: self.timeline.events.len(),
-                lanes: &self.timeline.lanes,
+                session_timeout_ms: self.timeline.session_timeout_ms(),
+                topics: self.timeline.topics().len(),
+                partitions: self.timeline.initial_partitions(),
+                initial_members: self.timeline.initial().len(),
+                events: self.timeline.events().len(),
+                lanes: self.timeline.lanes(),
             },
-            commit: match self.commit {
-                CommitMode::Auto { interval_ms } => JsonCommit::Auto { interval_ms },
-                CommitMode::Manual { batch } => JsonCommit::Manual { batch },
-            },
+            commit: self.commit,
             strategies: self
                 .replays
                 .iter()
                 .map(|r| JsonStrategy {
-                    strategy: r.strategy.name(),
-                    protocol: protocol_name(r.protocol),
-                    total: totals(r),
+                    strategy: r.strategy,
+                    protocol: r.protocol.name(),
+                    total: r.totals(),
                     events: r
                         .events
                         .iter()
                         .enumerate()
-                        .map(|(i, e)| JsonEvent::new(i, e))
+                        .map(|(index, event)| JsonEvent { index, event })
                         .collect(),
                 })
                 .collect(),
@@ -253,11 +97,11 @@ impl Simulation<'_> {
             out,
             "{}: {} at start, {}, {}, {}; session.timeout.ms {}; {}",
             self.source,
-            count(self.timeline.initial.len() as u64, "member"),
-            count(self.timeline.topics.len() as u64, "topic"),
-            count(self.initial_partitions(), "partition"),
-            count(self.timeline.events.len() as u64, "event"),
-            self.timeline.session_timeout_ms,
+            count(self.timeline.initial().len() as u64, "member"),
+            count(self.timeline.topics().len() as u64, "topic"),
+            count(self.timeline.initial_partitions(), "partition"),
+            count(self.timeline.events().len() as u64, "event"),
+            self.timeline.session_timeout_ms(),
             self.commit_text()
         )?;
         writeln!(out)?;
@@ -279,11 +123,11 @@ impl Simulation<'_> {
             "loss<="
         )?;
         for replay in &self.replays {
-            let t = totals(replay);
+            let t = replay.totals();
             writeln!(
                 out,
                 "{:<20} {:>6} {:>7} {:>8} {:>7} {:>8} {:>8} {:>6} {:>7} {:>7} {:>10} {:>10}",
-                replay.strategy.name(),
+                replay.strategy,
                 t.rounds,
                 t.revoked,
                 t.moved,
@@ -299,12 +143,7 @@ impl Simulation<'_> {
         }
         for replay in &self.replays {
             writeln!(out)?;
-            writeln!(
-                out,
-                "{} ({})",
-                replay.strategy.name(),
-                protocol_name(replay.protocol)
-            )?;
+            writeln!(out, "{} ({})", replay.strategy, replay.protocol.name())?;
             writeln!(
                 out,
                 "{:>3} {:<22} {:>6} {:>7} {:>6} {:>8} {:>6} {:>6} {:>6} {:>10} {:>10}",

@@ -19,11 +19,9 @@
 
 use std::fmt::Write;
 
-use kafka_assignors::Assignor;
+use kafka_assignors::simulate::{Replay, Status, Timeline};
 
-use crate::simulate::engine::{Replay, Status};
-use crate::simulate::report::{Simulation, protocol_name, totals};
-use crate::simulate::timeline::Timeline;
+use crate::simulate::report::Simulation;
 
 /// The most columns: 48 keeps the picture under 2500 px wide.
 pub(crate) const MAX_COLUMNS: usize = 48;
@@ -64,7 +62,7 @@ fn color(i: usize) -> &'static str {
 
 /// Whether the picture can be drawn: a lane per member must fit.
 pub(crate) fn check(timeline: &Timeline) -> Result<(), String> {
-    let lanes = timeline.lanes.len();
+    let lanes = timeline.lanes().len();
     if lanes > MAX_LANES {
         return Err(format!(
             "--svg draws one lane per member, at most {MAX_LANES}, and the timeline has \
@@ -236,7 +234,7 @@ fn write_legend(svg: &mut String, items: &[(&str, String)], x0: u32, y0: u32, ri
 
 /// The SVG document.
 pub(crate) fn render(sim: &Simulation<'_>) -> String {
-    let lanes = sim.timeline.lanes.len();
+    let lanes = sim.timeline.lanes().len();
     let event_count = sim.replays.first().map_or(0, |r| r.events.len());
     let columns = columns(event_count);
     let per = columns.first().map_or(1, |c| c.last - c.first + 1);
@@ -353,12 +351,12 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
     // Panels.
     let lanes_h = lanes as u32 * LANE_H;
     for (s, replay) in sim.replays.iter().enumerate() {
-        let t = totals(replay);
+        let t = replay.totals();
         let heading = wrap(
             &format!(
                 "{} ({}): {} rounds, {} revoked, {} stopped, {} moved",
-                replay.strategy.name(),
-                protocol_name(replay.protocol),
+                replay.strategy,
+                replay.protocol.name(),
                 t.rounds,
                 t.revoked,
                 t.stopped,
@@ -369,7 +367,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         let _ = writeln!(
             body,
             "<g class=\"panel\" data-strategy=\"{}\">",
-            replay.strategy.name()
+            replay.strategy
         );
         write_lines(
             &mut body,
@@ -396,7 +394,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                 top + lanes_h
             );
         }
-        for (l, name) in sim.timeline.lanes.iter().enumerate() {
+        for (l, name) in sim.timeline.lanes().iter().enumerate() {
             let ly = top + l as u32 * LANE_H;
             let _ = writeln!(body, "<g class=\"lane\" data-member=\"{}\">", escape(name));
             if l % 2 == 1 {
@@ -421,7 +419,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                     format!(
                         "{name} after {} ({}): {} partitions, {} moved in, {} revoked, {} stopped",
                         labels[c],
-                        replay.strategy.name(),
+                        replay.strategy,
                         cell.load,
                         cell.moved_in,
                         cell.revoked,
@@ -493,11 +491,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                     BAR_W - 1,
                     h.max(1),
                     color(s),
-                    escape(&format!(
-                        "{} {}: {n} moved",
-                        labels[c],
-                        replay.strategy.name()
-                    ))
+                    escape(&format!("{} {}: {n} moved", labels[c], replay.strategy))
                 );
             }
         }
@@ -520,12 +514,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         .replays
         .iter()
         .enumerate()
-        .map(|(s, r)| {
-            (
-                color(s),
-                format!("{} ({})", r.strategy.name(), protocol_name(r.protocol)),
-            )
-        })
+        .map(|(s, r)| (color(s), format!("{} ({})", r.strategy, r.protocol.name())))
         .collect();
     let bottom = write_legend(&mut body, &strategy_items, x0, base + 42, width - MARGIN);
     let _ = writeln!(body, "</g>");
