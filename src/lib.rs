@@ -44,6 +44,8 @@
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the model and the answer, in the
 //!   scenario JSON format the `kassign` tool reads and writes.
+//!   The consumer-protocol payloads as JSON too (`protocol::SubscriptionJson`,
+//!   `protocol::AssignmentJson`, the user data), bytes as hex strings.
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`Group`], [`Topic`], [`Member`]
 //!   and [`TopicPartition`], drawing structured groups (shared topic names,
 //!   colliding claims, invalid counts) for fuzzing.

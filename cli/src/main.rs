@@ -4,7 +4,7 @@
 mod bench;
 mod compare;
 mod generate;
-mod hex;
+
 mod input;
 mod metadata;
 mod output;

@@ -1,7 +1,7 @@
 //! `assign --from-metadata`: a group as the leader receives it in the
 //! JoinGroup response, replayed through the protocol module's leader.
 
-use kafka_assignors::protocol::{JoinedMember, LeaderAssignment, lead};
+use kafka_assignors::protocol::{HexBytes, JoinedMember, LeaderAssignment, lead};
 use kafka_assignors::{Group, Strategy};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -46,14 +46,14 @@ pub(crate) fn lead_from_file(strategy: Strategy, file: &str) -> Result<LeaderAss
         .into_iter()
         .enumerate()
         .map(|(at, member)| {
-            let bytes = crate::hex::decode(&member.metadata).map_err(|e| {
+            let bytes = member.metadata.parse::<HexBytes>().map_err(|e| {
                 Failure(format!(
                     "{}: members[{at}].metadata: member {:?} has bad metadata: {e}",
                     label(file),
                     member.id
                 ))
             })?;
-            Ok(JoinedMember::new(member.id, member.instance_id, bytes))
+            Ok(JoinedMember::new(member.id, member.instance_id, bytes.0))
         })
         .collect::<Result<Vec<_>, Failure>>()?;
     lead(strategy, &members, group.topics).map_err(|e| Failure(format!("{}: {e}", label(file))))

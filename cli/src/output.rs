@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use kafka_assignors::Assignment;
+use kafka_assignors::protocol::HexBytes;
 
 /// Writes `{"strategy": ..., "assignment": {...}}` with one member per line,
 /// members in id order, topics in name order, partitions ascending; with
@@ -46,7 +47,7 @@ pub(crate) fn write_assignment(
             out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
             write_string(out, member)?;
             out.write_all(b": ")?;
-            write_string(out, &crate::hex::encode(bytes))?;
+            write_string(out, &HexBytes(bytes.clone()).to_string())?;
         }
         if !sync.is_empty() {
             out.write_all(b"\n")?;

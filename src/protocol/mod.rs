@@ -50,6 +50,8 @@
 mod consumer;
 mod decoded;
 mod group;
+#[cfg(feature = "serde")]
+mod json;
 #[cfg(feature = "kafka-protocol")]
 mod kafka_protocol_impls;
 mod user_data;
@@ -64,6 +66,11 @@ pub use group::{
     AssignmentChange, ClientState, JoinProtocol, JoinedMember, LeaderAssignment, LeaderError,
     LeaderErrorKind, NegotiationError, assignment_change, decode_member, follow, join_protocols,
     lead, rebalance_protocol, select_strategy,
+};
+#[cfg(feature = "serde")]
+pub use json::{
+    AssignmentJson, CooperativeUserDataJson, HexBytes, HexError, JsonFormError, JsonFormErrorKind,
+    PartitionMap, StickyUserDataJson, SubscriptionJson, Trailing, UserDataFormat, UserDataJson,
 };
 pub use user_data::{
     StickyFormat, StickyUserData, cooperative_user_data, decode_cooperative_user_data,
