@@ -7,7 +7,7 @@
 //! actually being consumed, hand-overs from one member to another, rounds a
 //! partition spends stopped. Events change the world the same way under any
 //! protocol (a leaving member revokes, a crash loses, a topic grows); how the
-//! group then settles is the [`Driver`]'s: [`Classic`](super::classic::Classic)
+//! group then settles is the [`Driver`]'s: the classic driver
 //! runs JoinGroup/SyncGroup rounds through the protocol module's bytes.
 
 use std::collections::HashMap;
