@@ -3,9 +3,9 @@
 use std::fmt;
 
 use crate::assignment::Assignment;
+use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::model::{Group, History, RebalanceProtocol};
-use crate::protocol::DecodedGroup;
 
 /// A partition assignment strategy: a pure function from a group to an
 /// assignment.

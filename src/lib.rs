@@ -66,6 +66,7 @@ mod arbitrary_impls;
 mod assignment;
 mod assignor;
 mod bitset;
+mod decoded;
 mod error;
 mod hash;
 mod index;

@@ -27,12 +27,12 @@
 
 use crate::assignment::{Assignment, positions};
 use crate::assignor::Assignor;
+use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
 use crate::index::{Csr, GroupIndex, NONE, RackIndex};
 use crate::java::java_member_order;
 use crate::model::{Group, RebalanceProtocol};
-use crate::protocol::DecodedGroup;
 
 /// The `range` strategy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -8,11 +8,11 @@
 
 use crate::assignment::{Assignment, strided_deal};
 use crate::assignor::Assignor;
+use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
 use crate::java::{java_cmp, java_member_order};
 use crate::model::{Group, RebalanceProtocol};
-use crate::protocol::DecodedGroup;
 
 /// The `roundrobin` strategy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use std::str::FromStr;
 
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
+use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::model::{Group, History, RebalanceProtocol};
-use crate::protocol::DecodedGroup;
 use crate::range::RangeAssignor;
 use crate::roundrobin::RoundRobinAssignor;
 use crate::sticky::{CooperativeStickyAssignor, StickyAssignor};

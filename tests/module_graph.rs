@@ -83,7 +83,13 @@ fn no_module_imports_itself_through_others() {
     let mut graphs: BTreeMap<String, Graph> = BTreeMap::new();
     for path in &paths {
         let rel = path.strip_prefix(&src).unwrap();
-        let text = fs::read_to_string(path).unwrap();
+        // Code only: a doc comment's link to another module is not an import.
+        let text: String = fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .map(|line| format!("{line}\n"))
+            .collect();
         let (dir, stem) = module_of(rel);
         let top = match dir.split("::").next() {
             Some(first) if !first.is_empty() => first.to_string(),

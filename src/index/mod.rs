@@ -22,10 +22,10 @@ use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use crate::decoded::DecodedGroup;
 use crate::error::{AssignError, AssignErrorKind};
 use crate::hash::{FxHashMap, FxHasher};
 use crate::model::{Group, Member, Topic};
-use crate::protocol::DecodedGroup;
 
 pub(crate) use names::same_name;
 use names::{TopicResolver, address_hash, list_hash, same_topics};

@@ -7,44 +7,13 @@
 //! the model's [`Group`] is built only when somebody asks for it
 //! ([`DecodedGroup::to_group`]).
 
-use std::sync::Arc;
-
 use crate::assignor::Assignor;
-use crate::model::{Group, History, Member, OwnedSource, Topic, TopicPartition};
+use crate::decoded::DecodedGroup;
+use crate::model::{History, Member, OwnedSource, Topic};
 use crate::protocol::consumer::read_version;
 use crate::protocol::group::{JoinedMember, LeaderError, LeaderErrorKind};
 use crate::protocol::user_data::decode_cooperative_user_data;
 use crate::protocol::wire::{DecodeError, Names, Reader, Stream};
-
-/// A group as its leader decoded it from the members' JoinGroup metadata,
-/// with every name interned once for the whole group.
-///
-/// Built by [`lead`](crate::protocol::lead) (see
-/// [`LeaderAssignment::decoded`](crate::protocol::LeaderAssignment::decoded))
-/// or by [`DecodedGroup::decode`]; read by [`Assignor::assign_decoded`].
-/// [`to_group`](Self::to_group) gives the same [`Group`] that decoding each
-/// member with [`decode_member`](crate::protocol::decode_member) gives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodedGroup {
-    /// The metadata, as the leader passed it.
-    pub(crate) topics: Vec<Topic>,
-    /// Per metadata topic, the id of its name.
-    pub(crate) topic_name: Vec<u32>,
-    /// Every name, by id: the metadata's own first, then the others in the
-    /// order members named them.
-    pub(crate) names: Vec<Arc<str>>,
-    /// The members without their topics and owned partitions, which are
-    /// kept as ids below. In the order the leader received them.
-    pub(crate) members: Vec<Member>,
-    /// Per member, its subscribed topics' name ids in wire order:
-    /// `subscribed[subscribed_starts[m]..subscribed_starts[m + 1]]`.
-    pub(crate) subscribed: Vec<u32>,
-    pub(crate) subscribed_starts: Vec<usize>,
-    /// Per member, its owned partitions as (name id, partition), in wire
-    /// order (from the sticky user data for [`History::StickyUserData`]).
-    pub(crate) claims: Vec<(u32, i32)>,
-    pub(crate) claim_starts: Vec<usize>,
-}
 
 impl DecodedGroup {
     /// Decodes every member's metadata as `assignor` reads it
@@ -207,55 +176,5 @@ impl DecodedGroup {
             return Some(-1);
         }
         r.i32("generation").ok()
-    }
-
-    /// The metadata the group was decoded beside.
-    pub fn topics(&self) -> &[Topic] {
-        &self.topics
-    }
-
-    /// How many members there are.
-    pub fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    /// Whether there are no members.
-    pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
-    }
-
-    /// Member `m`'s subscribed topics' name ids, in wire order.
-    pub(crate) fn subscribed(&self, m: usize) -> &[u32] {
-        &self.subscribed[self.subscribed_starts[m]..self.subscribed_starts[m + 1]]
-    }
-
-    /// Member `m`'s owned partitions as (name id, partition), in wire order.
-    pub(crate) fn claims(&self, m: usize) -> &[(u32, i32)] {
-        &self.claims[self.claim_starts[m]..self.claim_starts[m + 1]]
-    }
-
-    /// The model's group: each member with its topics and owned partitions
-    /// as names (the table's own `Arc`s, so one allocation per name for the
-    /// whole group), in the order the members were received.
-    pub fn to_group(&self) -> Group {
-        let mut group = Group::new();
-        group.topics = self.topics.clone();
-        group.members = (0..self.members.len())
-            .map(|m| {
-                let mut member = self.members[m].clone();
-                member.topics = self
-                    .subscribed(m)
-                    .iter()
-                    .map(|&id| Arc::clone(&self.names[id as usize]))
-                    .collect();
-                member.owned = self
-                    .claims(m)
-                    .iter()
-                    .map(|&(id, p)| TopicPartition::new(Arc::clone(&self.names[id as usize]), p))
-                    .collect();
-                member
-            })
-            .collect();
-        group
     }
 }

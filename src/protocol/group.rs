@@ -6,11 +6,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::assignor::Assignor;
+use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::java::java_cmp;
 use crate::model::{Group, History, Member, RebalanceProtocol, Topic, TopicPartition};
 use crate::protocol::consumer::{AssignmentData, Subscription, encode_runs};
-use crate::protocol::decoded::DecodedGroup;
 use crate::protocol::user_data::{StickyUserData, cooperative_user_data, java_string_hash};
 use crate::protocol::wire::{DecodeError, EncodeError};
 use crate::strategy::Strategy;

@@ -57,11 +57,11 @@ mod kafka_protocol_impls;
 mod user_data;
 mod wire;
 
+pub use crate::decoded::DecodedGroup;
 pub use consumer::{
     AssignmentData, DecodedAssignment, DecodedSubscription, LATEST_VERSION, Subscription,
     group_by_topic,
 };
-pub use decoded::DecodedGroup;
 pub use group::{
     AssignmentChange, ClientState, JoinProtocol, JoinedMember, LeaderAssignment, LeaderError,
     LeaderErrorKind, NegotiationError, assignment_change, decode_member, follow, join_protocols,

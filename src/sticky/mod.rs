@@ -72,10 +72,10 @@ mod uniform;
 
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
+use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::index::{GroupIndex, NONE};
 use crate::model::{Group, History, RebalanceProtocol};
-use crate::protocol::DecodedGroup;
 
 /// Which replicas' racks make a partition local to a member, for rack-aware
 /// sticky assignment.
@@ -94,8 +94,8 @@ pub enum RackMatch {
 /// The eager `sticky` strategy: the most even loads, then rack locality,
 /// then the fewest moved partitions, exactly.
 ///
-/// Every answer is the lexicographic optimum of the goals in the [module
-/// docs](self): the partitions per member are as even as the subscriptions
+/// Every answer is the lexicographic optimum of these goals (DESIGN.md
+/// carries the argument): the partitions per member are as even as the subscriptions
 /// allow (no chain of hand-overs could even them further); among those
 /// answers, when members and replicas carry racks, the fewest partitions sit
 /// on a member whose rack holds no replica; among those, the fewest
