@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::error::AssignError;
+use crate::index::{GroupIndex, NONE};
 use crate::model::{Group, TopicPartition};
-use crate::sticky::CooperativeStickyAssignor;
+use crate::sticky::{CooperativeStickyAssignor, resolve_owners};
 
 impl Group {
     /// The group as its members rejoin after `answer`: every member the
@@ -60,6 +61,105 @@ impl Group {
     fn shared_name(&self, topic: &str) -> std::sync::Arc<str> {
         self.topic(topic)
             .map_or_else(|| topic.into(), |t| std::sync::Arc::clone(&t.name))
+    }
+}
+
+/// Who reads each partition before a rebalance, by the rule the sticky
+/// strategies apply to the members' claims: a claim counts when the claimant
+/// subscribes to the topic and the partition exists; of several, the one
+/// with the highest generation (missing = -1) owns it, and when that
+/// generation is shared nobody does. Built by [`Group::ownership`].
+#[derive(Debug)]
+pub struct Ownership<'g> {
+    index: GroupIndex<'g>,
+    /// Per partition: its owner's member id, or [`NONE`] and above for
+    /// nobody.
+    owner: Vec<u32>,
+}
+
+impl Group {
+    /// Who owns each partition now ([`Ownership`]), to count what an answer
+    /// moves: `group.ownership()?.moved_by(&answer)`.
+    ///
+    /// ```
+    /// use kafka_assignors::{Assignor, Group, Member, Strategy, Topic};
+    ///
+    /// let group = Group::new()
+    ///     .with_topic(Topic::new("t", 4))
+    ///     .with_member(Member::new("a").subscribe(["t"]).with_owned("t", [0, 1, 2, 3]).with_generation(1))
+    ///     .with_member(Member::new("b").subscribe(["t"]));
+    /// let now = group.ownership()?;
+    /// assert_eq!(now.owned(), 4);
+    /// assert_eq!(now.moved_by(&Strategy::Sticky.assign(&group)?), 2);
+    /// assert_eq!(now.moved_by(&Strategy::CooperativeSticky.assign(&group)?), 2);
+    /// # Ok::<(), kafka_assignors::AssignError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`AssignError`] every strategy gives an invalid group.
+    pub fn ownership(&self) -> Result<Ownership<'_>, AssignError> {
+        let mut index = GroupIndex::new(self)?;
+        index.load_owned();
+        let owner = resolve_owners(&index, &index.owned, None);
+        Ok(Ownership { index, owner })
+    }
+}
+
+impl Ownership<'_> {
+    /// The subscribed topics of the metadata that have partitions.
+    pub fn topics(&self) -> usize {
+        self.index
+            .topics
+            .iter()
+            .filter(|t| t.partitions > 0)
+            .count()
+    }
+
+    /// The partitions of the subscribed topics.
+    pub fn partitions(&self) -> u64 {
+        u64::from(self.index.total_partitions)
+    }
+
+    /// How many of them have an owner.
+    pub fn owned(&self) -> usize {
+        let members = self.index.members.len() as u32;
+        self.owner.iter().filter(|&&o| o < members).count()
+    }
+
+    /// How many owned partitions `answer` gives to another member or to
+    /// nobody: every partition whose owner must stop reading it.
+    pub fn moved_by(&self, answer: &Assignment) -> usize {
+        let index = &self.index;
+        let mut next = vec![NONE; self.owner.len()];
+        for member in answer.members() {
+            let m = index
+                .members
+                .binary_search_by(|probe| probe.id.as_str().cmp(member.id()))
+                .map_or(NONE, |m| m as u32);
+            for (topic, partitions) in member.topics() {
+                let Ok(t) = index
+                    .topics
+                    .binary_search_by(|probe| (**probe.name).cmp(topic))
+                else {
+                    continue;
+                };
+                let entry = &index.topics[t];
+                for &p in partitions {
+                    if let Ok(p) = u32::try_from(p)
+                        && p < entry.partitions
+                    {
+                        next[(entry.start + p) as usize] = m;
+                    }
+                }
+            }
+        }
+        let members = index.members.len() as u32;
+        self.owner
+            .iter()
+            .zip(&next)
+            .filter(|&(&now, &next)| now < members && now != next)
+            .count()
     }
 }
 

@@ -70,6 +70,8 @@ mod place;
 mod problem;
 mod uniform;
 
+pub(crate) use self::ownership::resolve_owners;
+
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
