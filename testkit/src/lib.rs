@@ -11,6 +11,8 @@
 //!   `sticky::ownership` is compared against, and the cooperative
 //!   highest claimants.
 //! - [`reference`]: the exhaustive sticky oracle for tiny groups.
+//! - [`synthetic`]: `kassign generate`'s seeded groups, streamed as scenario
+//!   JSON.
 //! - [`join`]: a group as its members' JoinGroup requests.
 //! - [`check`]: answers as maps, validity, the balance certificate and
 //!   cooperative rounds.
@@ -28,6 +30,7 @@ pub mod rng;
 pub mod shapes;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+pub mod synthetic;
 
 /// A partition as (topic, number).
 pub type Tp = (String, i32);
