@@ -2,14 +2,54 @@
 //! `--leader`, the leader's whole path from JoinGroup bytes to SyncGroup
 //! bytes.
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols, lead};
-use kafka_assignors::{AssignError, Assignor, Group, Strategy};
+use kafka_assignors::{Assignor, Group, Strategy};
+
+use crate::error::{Cause, Error};
+use crate::input::Input;
+
+/// Options of `kassign bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// range, roundrobin, sticky or cooperative-sticky.
+    #[arg(long, short)]
+    strategy: Strategy,
+    /// Timed runs, after one warm-up run.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    runs: u32,
+    /// Time the leader's whole path instead: each member's JoinGroup
+    /// metadata is written from the scenario first (untimed), then
+    /// `protocol::lead` is timed from those bytes to every member's
+    /// SyncGroup bytes.
+    #[arg(long)]
+    leader: bool,
+    /// The group in the scenario format; `-` or none reads standard input.
+    file: Option<String>,
+}
+
+/// Runs `kassign bench`.
+pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
+    let input = Input::new(options.file, "the scenario");
+    let group = input.group(strict)?;
+    let (strategy, runs) = (options.strategy, options.runs);
+    let result = if options.leader {
+        bench_leader(strategy, &group, runs)
+    } else {
+        timed(strategy, runs, || strategy.assign(&group)).map_err(Cause::from)
+    }
+    .map_err(|e| input.fail(e))?;
+    let mut out = crate::output::stdout();
+    writeln!(out, "{}", result.to_json())?;
+    out.flush()?;
+    Ok(())
+}
 
 /// Timings of one strategy on one group.
 #[derive(Debug)]
-pub(crate) struct BenchResult {
+struct BenchResult {
     strategy: &'static str,
     runs: u32,
     min: Duration,
@@ -19,26 +59,13 @@ pub(crate) struct BenchResult {
     peak_rss_mb: Option<f64>,
 }
 
-/// One warm-up run, then `runs` timed runs of `assign` alone.
-pub(crate) fn bench(
-    strategy: Strategy,
-    group: &Group,
-    runs: u32,
-) -> Result<BenchResult, AssignError> {
-    timed(strategy, runs, || strategy.assign(group))
-}
-
 /// The leader's path, as a client leader runs it: every member's JoinGroup
 /// metadata is written first, outside the timing, with `join_protocols`
 /// (owned partitions and generation as the scenario says: in the
 /// subscription for a cooperative strategy, in the sticky user data for
 /// `sticky`); then `lead` is timed, from those bytes and the topic metadata
 /// to every member's SyncGroup bytes.
-pub(crate) fn bench_leader(
-    strategy: Strategy,
-    group: &Group,
-    runs: u32,
-) -> Result<BenchResult, String> {
+fn bench_leader(strategy: Strategy, group: &Group, runs: u32) -> Result<BenchResult, Cause> {
     let members = group
         .members
         .iter()
@@ -58,10 +85,9 @@ pub(crate) fn bench_leader(
             ))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    timed(strategy, runs, || {
+    Ok(timed(strategy, runs, || {
         lead(strategy, &members, group.topics.clone())
-    })
-    .map_err(|e| e.to_string())
+    })?)
 }
 
 /// One warm-up run of `run`, then `runs` timed ones; what each returns is
@@ -111,7 +137,7 @@ fn millis(d: Duration) -> f64 {
 
 impl BenchResult {
     /// One JSON object on one line.
-    pub(crate) fn to_json(&self) -> String {
+    fn to_json(&self) -> String {
         // A struct, not `json!`, so the keys keep this order.
         #[derive(serde::Serialize)]
         struct Line {

@@ -10,9 +10,30 @@ use std::time::{Duration, Instant};
 
 use kafka_assignors::{AssignError, Assignor, Group, RebalanceProtocol, Strategy};
 
+use crate::error::Error;
+use crate::input::Input;
+
+/// Options of `kassign compare`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The group in the scenario format; `-` or none reads standard input.
+    file: Option<String>,
+}
+
+/// Runs `kassign compare`.
+pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
+    let input = Input::new(options.file, "the scenario");
+    let group = input.group(strict)?;
+    let report = compare(&group).map_err(|e| input.fail(e))?;
+    let mut out = crate::output::stdout();
+    report.write(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// One strategy's row.
 #[derive(Debug)]
-pub(crate) struct Row {
+struct Row {
     strategy: &'static str,
     min: usize,
     max: usize,
@@ -29,7 +50,7 @@ pub(crate) struct Row {
 
 /// Every strategy's row, and the group's size.
 #[derive(Debug)]
-pub(crate) struct Report {
+struct Report {
     members: usize,
     topics: usize,
     partitions: u64,
@@ -39,7 +60,7 @@ pub(crate) struct Report {
 }
 
 /// Runs every strategy on `group`.
-pub(crate) fn compare(group: &Group) -> Result<Report, AssignError> {
+fn compare(group: &Group) -> Result<Report, AssignError> {
     let mut rows = Vec::with_capacity(Strategy::ALL.len());
     let mut owners = None;
     for strategy in Strategy::ALL {
@@ -89,7 +110,7 @@ pub(crate) fn compare(group: &Group) -> Result<Report, AssignError> {
 
 impl Report {
     /// The table, for people.
-    pub(crate) fn write(&self, out: &mut impl Write) -> io::Result<()> {
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
             "{} members, {} subscribed topics, {} partitions; {} partitions have a current owner",

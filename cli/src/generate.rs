@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use kafka_assignors::MAX_PARTITIONS;
 use kafka_assignors_testkit::synthetic::{Subscription, Synthetic};
 
-use crate::Failure;
+use crate::error::Error;
 
 /// Options of `kassign generate`.
 #[derive(Debug, Args)]
@@ -57,22 +57,22 @@ enum SubscriptionArg {
 }
 
 /// Writes the group the options describe.
-pub(crate) fn run(options: &Options) -> Result<(), Failure> {
+pub(crate) fn run(options: &Options) -> Result<(), Error> {
     let total = u64::from(options.topics) * u64::from(options.partitions);
     if total > MAX_PARTITIONS {
-        return Err(Failure(format!(
+        return Err(Error::Usage(format!(
             "{} topics of {} partitions make {total} partitions, more than the limit of {MAX_PARTITIONS}",
             options.topics, options.partitions
         )));
     }
     if options.partitions > i32::MAX as u32 {
-        return Err(Failure(format!(
+        return Err(Error::Usage(format!(
             "{} partitions do not fit in i32",
             options.partitions
         )));
     }
     if options.members > 10_000_000 {
-        return Err(Failure(format!(
+        return Err(Error::Usage(format!(
             "{} members is more than 10000000",
             options.members
         )));
@@ -90,7 +90,7 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
         racks: options.racks,
         seed: options.seed,
     };
-    let mut out = BufWriter::with_capacity(1 << 16, crate::open_output(options.output.as_ref())?);
+    let mut out = BufWriter::with_capacity(1 << 16, crate::output::open(options.output.as_ref())?);
     group.write(&mut out)?;
     out.flush()?;
     Ok(())

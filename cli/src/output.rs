@@ -1,65 +1,20 @@
-//! The output format, one member per line, and standard output itself.
+//! Standard output, and files to write.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
-use kafka_assignors::Assignment;
-use kafka_assignors::protocol::HexBytes;
+use crate::error::Error;
 
-/// Writes `{"strategy": ..., "assignment": {...}}` with one member per line,
-/// members in id order, topics in name order, partitions ascending; with
-/// `sync`, then `"sync": {member: "hex"}`, the SyncGroup bytes.
-pub(crate) fn write_assignment(
-    out: &mut impl Write,
-    strategy: &str,
-    assignment: &Assignment,
-    sync: Option<&[(String, Vec<u8>)]>,
-) -> io::Result<()> {
-    write!(out, "{{\"strategy\": ")?;
-    write_string(out, strategy)?;
-    write!(out, ", \"assignment\": {{")?;
-    for (i, member) in assignment.members().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        write_string(out, member.id())?;
-        out.write_all(b": {")?;
-        for (t, (topic, partitions)) in member.topics().enumerate() {
-            if t > 0 {
-                out.write_all(b", ")?;
-            }
-            write_string(out, topic)?;
-            out.write_all(b": [")?;
-            for (p, partition) in partitions.iter().enumerate() {
-                if p > 0 {
-                    out.write_all(b", ")?;
-                }
-                write!(out, "{partition}")?;
-            }
-            out.write_all(b"]")?;
-        }
-        out.write_all(b"}")?;
-    }
-    if !assignment.is_empty() {
-        out.write_all(b"\n")?;
-    }
-    out.write_all(b"}")?;
-    if let Some(sync) = sync {
-        out.write_all(b", \"sync\": {")?;
-        for (i, (member, bytes)) in sync.iter().enumerate() {
-            out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-            write_string(out, member)?;
-            out.write_all(b": ")?;
-            write_string(out, &HexBytes(bytes.clone()).to_string())?;
-        }
-        if !sync.is_empty() {
-            out.write_all(b"\n")?;
-        }
-        out.write_all(b"}")?;
-    }
-    out.write_all(b"}\n")
-}
-
-/// A JSON string literal, escaped.
-fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
+/// Where a generated group goes: a file, or standard output.
+pub(crate) fn open(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
+    Ok(match path {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|error| Error::File {
+            action: "create",
+            path: path.clone(),
+            error,
+        })?),
+        None => Box::new(stdout()),
+    })
 }
 
 /// Standard output, for every subcommand: a reader that went away (`kassign

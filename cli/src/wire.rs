@@ -1,18 +1,51 @@
 //! `decode` and `encode`: consumer-protocol bytes as JSON, and back, in the
 //! library's JSON forms (`kafka_assignors::protocol::SubscriptionJson`, ...).
 
-use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use kafka_assignors::Strategy;
 use kafka_assignors::protocol::{
     AssignmentJson, CooperativeUserDataJson, HexBytes, JsonFormError, JsonFormErrorKind,
     StickyUserDataJson, SubscriptionJson,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::Failure;
-use crate::input::label;
+use crate::error::Error;
+use crate::input::Input;
+
+pub(crate) const DECODE_ABOUT: &str = "\
+Print consumer-protocol bytes as JSON.
+
+Subscriptions print version, topics, owned partitions as
+{\"topic\": [partitions]}, generation (null when absent or negative), rack,
+user_data as hex and, with --strategy sticky or cooperative-sticky,
+user_data_decoded: the user data read as that strategy reads it (which
+strategy wrote it is not in the bytes, so it is never guessed). Assignments
+print version, assigned and user_data. User data prints its format as the
+Java client reads it: \"none\" (null; empty for sticky), \"V0\", \"V1\"
+(sticky), or \"fallback\" (unreadable: the Java client then assumes no
+history, generation -1; this is not an error, as it is not for the leader).
+Bytes after the fields, which the Java client ignores, print as \"trailing\"
+hex (beyond 1024 bytes, as {\"first\": HEX, \"bytes\": N}: the first 64
+bytes and the length).
+
+Subscription or assignment bytes that cannot be read exit with status 2 and
+one line naming the byte offset and the problem.";
+
+pub(crate) const ENCODE_ABOUT: &str = "\
+Write consumer-protocol bytes, as hex, from the JSON decode prints.
+
+The JSON is what `kassign decode` prints. A subscription needs topics and an
+assignment needs assigned; both need version unless --version is given. User
+data needs what its format needs (its version is its format). Other keys may
+be left out (empty or null); unknown keys are errors. --version overrides the
+JSON's \"version\"; above 3 writes 3, as the Java client does. A field the
+version lacks (owned before 1, generation before 2, rack before 3) is an error
+rather than dropped. A negative generation is written as -1. In a
+subscription, a user_data_decoded without user_data is encoded into it; with
+both, they must agree. For user data, --version names the format (0 = V0, 1 =
+V1) and must match it; bytes that would read back differently from the JSON
+are refused.";
 
 /// What the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,70 +60,122 @@ pub(crate) enum Kind {
     CooperativeUserData,
 }
 
-/// Reads the whole input: raw bytes, or hex text with `hex`.
-pub(crate) fn read_bytes(file: &str, hex: bool) -> Result<Vec<u8>, Failure> {
-    let raw = read_all(file)?;
-    if !hex {
-        return Ok(raw);
-    }
-    let text = std::str::from_utf8(&raw).map_err(|e| {
-        Failure(format!(
-            "{}: hex input is not text: invalid utf-8 at offset {}",
-            label(file),
-            e.valid_up_to()
-        ))
-    })?;
-    text.parse::<HexBytes>()
-        .map(|h| h.0)
-        .map_err(|e| Failure(format!("{}: {e}", label(file))))
-}
-
-/// Whether raw input is hex text: only hex digits and whitespace, and at
-/// least one digit.
-pub(crate) fn looks_like_hex(raw: &[u8]) -> bool {
-    raw.iter().any(u8::is_ascii_hexdigit)
-        && raw
-            .iter()
-            .all(|b| b.is_ascii_hexdigit() || b.is_ascii_whitespace())
-}
-
-fn read_all(file: &str) -> Result<Vec<u8>, Failure> {
-    let mut raw = Vec::new();
-    let result = if file == "-" {
-        io::stdin().lock().read_to_end(&mut raw)
-    } else {
-        std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut raw))
-    };
-    result.map_err(|e| Failure(format!("cannot read {}: {e}", label(file))))?;
-    Ok(raw)
-}
-
-/// `kassign decode`.
-pub(crate) fn decode(
-    kind: Kind,
-    bytes: &[u8],
-    strategy: Option<Strategy>,
-    source: &str,
-) -> Result<String, Failure> {
-    let fail =
-        |e: &dyn fmt::Display| Failure(format!("{}: {}: {e}", label(source), kind_name(kind)));
-    match kind {
-        Kind::Subscription => {
-            to_json(&SubscriptionJson::decode(bytes, strategy).map_err(|e| fail(&e))?)
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Subscription => "subscription",
+            Kind::Assignment => "assignment",
+            Kind::StickyUserData => "sticky user data",
+            Kind::CooperativeUserData => "cooperative user data",
         }
-        Kind::Assignment => to_json(&AssignmentJson::decode(bytes).map_err(|e| fail(&e))?),
-        Kind::StickyUserData => to_json(&StickyUserDataJson::decode(Some(bytes))),
-        Kind::CooperativeUserData => to_json(&CooperativeUserDataJson::decode(Some(bytes))),
     }
 }
 
-/// `kassign encode`: the bytes, as lowercase hex.
-pub(crate) fn encode(
+/// Options of `kassign decode`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DecodeOptions {
+    /// What the bytes are.
     kind: Kind,
-    json: &[u8],
+    /// The bytes; `-` or none reads standard input.
+    file: Option<String>,
+    /// The input is hex text (whitespace allowed) rather than raw bytes.
+    #[arg(long)]
+    hex: bool,
+    /// The strategy the subscription was sent for; sticky and
+    /// cooperative-sticky add user_data_decoded.
+    #[arg(long, short)]
+    strategy: Option<Strategy>,
+}
+
+/// Options of `kassign encode`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EncodeOptions {
+    /// What to write.
+    kind: Kind,
+    /// The JSON; `-` or none reads standard input.
+    file: Option<String>,
+    /// The ConsumerProtocol version (or user-data format) to write;
+    /// required for subscriptions and assignments whose JSON has no
+    /// "version".
+    #[arg(long)]
     version: Option<i16>,
-    source: &str,
-) -> Result<String, Failure> {
+}
+
+/// Hex text read as raw bytes starts with ASCII digits: a version or a count
+/// in the hundreds of millions. It fails, or decodes into nonsense such as
+/// user data of generation 808464432.
+const PASS_HEX: &str = "the input looks like hex text: pass --hex";
+
+/// Runs `kassign decode`.
+pub(crate) fn decode(options: DecodeOptions) -> Result<(), Error> {
+    let DecodeOptions {
+        kind,
+        file,
+        hex,
+        strategy,
+    } = options;
+    if strategy.is_some() && kind != Kind::Subscription {
+        return Err(Error::Usage(
+            "--strategy applies to subscriptions only".to_string(),
+        ));
+    }
+    let input = Input::new(file, if hex { "the hex text" } else { "the bytes" });
+    let raw = input.bytes()?;
+    let bytes = if hex {
+        let text = std::str::from_utf8(&raw).map_err(|e| {
+            let at = e.valid_up_to();
+            input.fail(format!(
+                "hex input is not text: invalid utf-8 at offset {at}"
+            ))
+        })?;
+        text.parse::<HexBytes>().map_err(|e| input.fail(e))?.0
+    } else {
+        raw
+    };
+    // Only hex digits and whitespace, and at least one digit.
+    let hex_text = !hex
+        && bytes.iter().any(u8::is_ascii_hexdigit)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() || b.is_ascii_whitespace());
+    let fail = |e: &dyn std::fmt::Display| {
+        let hint = if hex_text {
+            format!(" ({PASS_HEX})")
+        } else {
+            String::new()
+        };
+        input.fail(format!("{}: {e}{hint}", kind.name()))
+    };
+    let decoded = match kind {
+        Kind::Subscription => {
+            let json = SubscriptionJson::decode(&bytes, strategy).map_err(|e| fail(&e))?;
+            json_of(&json)
+        }
+        Kind::Assignment => json_of(&AssignmentJson::decode(&bytes).map_err(|e| fail(&e))?),
+        Kind::StickyUserData => json_of(&StickyUserDataJson::decode(Some(&bytes))),
+        Kind::CooperativeUserData => json_of(&CooperativeUserDataJson::decode(Some(&bytes))),
+    }?;
+    if hex_text {
+        let label = input.label();
+        let _ = writeln!(
+            io::stderr(),
+            "kassign: warning: {label}: {PASS_HEX} to read it as hex"
+        );
+    }
+    let mut out = crate::output::stdout();
+    out.write_all(&decoded)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs `kassign encode`: the bytes, as lowercase hex.
+pub(crate) fn encode(options: EncodeOptions) -> Result<(), Error> {
+    let EncodeOptions {
+        kind,
+        file,
+        version,
+    } = options;
+    let input = Input::new(file, "the JSON");
     let fail = |e: JsonFormError| {
         // The library names the version; here it is the --version flag.
         let message = match e.kind() {
@@ -100,54 +185,29 @@ pub(crate) fn encode(
             JsonFormErrorKind::FormatVersion => format!("--{e}"),
             _ => e.to_string(),
         };
-        Failure(format!("{}: {}: {message}", label(source), kind_name(kind)))
+        input.fail(format!("{}: {message}", kind.name()))
     };
     let bytes = match kind {
-        Kind::Subscription => parse::<SubscriptionJson>(json, source)?.encode(version),
-        Kind::Assignment => parse::<AssignmentJson>(json, source)?.encode(version),
-        Kind::StickyUserData => parse::<StickyUserDataJson>(json, source)?.encode(version),
-        Kind::CooperativeUserData => {
-            parse::<CooperativeUserDataJson>(json, source)?.encode(version)
-        }
+        Kind::Subscription => input.json::<SubscriptionJson>()?.encode(version),
+        Kind::Assignment => input.json::<AssignmentJson>()?.encode(version),
+        Kind::StickyUserData => input.json::<StickyUserDataJson>()?.encode(version),
+        Kind::CooperativeUserData => input.json::<CooperativeUserDataJson>()?.encode(version),
     }
     .map_err(fail)?;
-    Ok(HexBytes(bytes).to_string())
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Subscription => "subscription",
-        Kind::Assignment => "assignment",
-        Kind::StickyUserData => "sticky user data",
-        Kind::CooperativeUserData => "cooperative user data",
-    }
-}
-
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(json: &[u8], source: &str) -> Result<T, Failure> {
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|error| {
-        let path = error.path().to_string();
-        if path == "." || path == "?" {
-            Failure(format!("{}: {}", label(source), error.inner()))
-        } else {
-            Failure(format!("{}: {path}: {}", label(source), error.inner()))
-        }
-    })?;
-    de.end()
-        .map_err(|e| Failure(format!("{}: {e}", label(source))))?;
-    Ok(value)
+    let mut out = crate::output::stdout();
+    writeln!(out, "{}", HexBytes(bytes))?;
+    out.flush()?;
+    Ok(())
 }
 
 /// JSON with one top-level key a line and `", "`, `": "` inside, so a
 /// decoded payload reads like the scenario format.
-pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
+fn json_of<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, TopLevelLines { depth: 0 });
-    value
-        .serialize(&mut ser)
-        .map_err(|e| Failure(format!("cannot write json: {e}")))?;
+    value.serialize(&mut ser).map_err(io::Error::from)?;
     out.push(b'\n');
-    String::from_utf8(out).map_err(|e| Failure(format!("cannot write json: {e}")))
+    Ok(out)
 }
 
 struct TopLevelLines {

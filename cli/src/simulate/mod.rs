@@ -10,10 +10,11 @@ mod svg;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use kafka_assignors::Strategy;
 use kafka_assignors::simulate::{CommitMode, Timeline, TimelineFile, replay};
+use kafka_assignors::{Strategy, UnknownStrategy};
 
-use crate::Failure;
+use crate::error::Error;
+use crate::input::Input;
 
 /// The help text of `kassign simulate`: what is counted, and the model
 /// behind the duplicate and loss bounds.
@@ -74,36 +75,42 @@ resume from their own owner's position and are not counted.";
 #[derive(Debug, clap::Args)]
 pub(crate) struct Options {
     /// The timeline (JSON); `-` or none reads standard input.
-    pub(crate) timeline: Option<String>,
+    timeline: Option<String>,
     /// Strategies to replay, comma-separated.
     #[arg(
         long,
         value_delimiter = ',',
+        value_parser = trimmed,
         default_value = "range,roundrobin,sticky,cooperative-sticky"
     )]
-    pub(crate) strategies: Vec<String>,
+    strategies: Vec<Strategy>,
     /// How consumers commit offsets, for the duplicate and loss bounds.
     #[arg(long, value_enum, default_value_t = CommitArg::Auto)]
-    pub(crate) commit: CommitArg,
+    commit: CommitArg,
     /// With --commit auto: auto.commit.interval.ms.
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
-    pub(crate) auto_commit_interval_ms: u64,
+    auto_commit_interval_ms: u64,
     /// With --commit manual: records per processed batch (max.poll.records).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
-    pub(crate) batch: u64,
+    batch: u64,
     /// Print JSON instead of the table.
     #[arg(long)]
-    pub(crate) json: bool,
+    json: bool,
     /// Also write the timeline picture as SVG to this file: one panel per
     /// strategy, a lane per member (at most 150), a column per event (at
     /// most 48: longer timelines put consecutive events in a column).
     #[arg(long, value_name = "FILE")]
-    pub(crate) svg: Option<PathBuf>,
+    svg: Option<PathBuf>,
+}
+
+/// A strategy in the list, spaces around it allowed.
+fn trimmed(name: &str) -> Result<Strategy, UnknownStrategy> {
+    name.trim().parse()
 }
 
 /// The commit modes on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum CommitArg {
+enum CommitArg {
     /// enable.auto.commit=true.
     Auto,
     /// A commit after each processed batch.
@@ -111,19 +118,13 @@ pub(crate) enum CommitArg {
 }
 
 /// Runs `kassign simulate`.
-pub(crate) fn run(options: &Options) -> Result<(), Failure> {
-    let mut strategies: Vec<Strategy> = Vec::new();
-    for name in &options.strategies {
-        let strategy: Strategy = name
-            .trim()
-            .parse()
-            .map_err(|e: kafka_assignors::UnknownStrategy| Failure(e.to_string()))?;
-        if strategies.contains(&strategy) {
-            return Err(Failure(format!(
-                "strategy {strategy} is listed more than once"
-            )));
-        }
-        strategies.push(strategy);
+pub(crate) fn run(options: Options) -> Result<(), Error> {
+    let strategies = &options.strategies;
+    if let Some(twice) = (1..strategies.len()).find(|&i| strategies[..i].contains(&strategies[i])) {
+        let twice = strategies[twice];
+        return Err(Error::Usage(format!(
+            "strategy {twice} is listed more than once"
+        )));
     }
     let commit = match options.commit {
         CommitArg::Auto => CommitMode::Auto {
@@ -133,31 +134,30 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
             batch: options.batch,
         },
     };
-    let file = crate::input::source(options.timeline.clone(), "the timeline");
-    let parsed: TimelineFile = crate::wire::parse(&read(&file)?, &file)?;
-    let timeline = Timeline::new(parsed)
-        .map_err(|e| Failure(format!("{}: {e}", crate::input::label(&file))))?;
+    let input = Input::new(options.timeline, "the timeline");
+    let timeline = Timeline::new(input.json::<TimelineFile>()?).map_err(|e| input.fail(e))?;
     // Before replaying, which may take a while: the picture is refused
     // outright rather than after the work.
     if options.svg.is_some() {
-        svg::check(&timeline)
-            .map_err(|m| Failure(format!("{}: {m}", crate::input::label(&file))))?;
+        svg::check(&timeline).map_err(|m| input.fail(m))?;
     }
     let replays = strategies
         .iter()
         .map(|&s| replay(&timeline, s, commit))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure(format!("{}: {e}", crate::input::label(&file))))?;
+        .map_err(|e| input.fail(e))?;
     let simulation = report::Simulation {
-        source: crate::input::label(&file).to_string(),
+        source: input.label().to_string(),
         timeline: &timeline,
         commit,
         replays,
     };
     if let Some(path) = &options.svg {
-        let picture = svg::render(&simulation);
-        std::fs::write(path, picture)
-            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(path, svg::render(&simulation)).map_err(|error| Error::File {
+            action: "write",
+            path: path.clone(),
+            error,
+        })?;
     }
     let mut out = io::BufWriter::new(crate::output::stdout());
     if options.json {
@@ -167,16 +167,4 @@ pub(crate) fn run(options: &Options) -> Result<(), Failure> {
     }
     out.flush()?;
     Ok(())
-}
-
-fn read(file: &str) -> Result<Vec<u8>, Failure> {
-    use crate::input::label;
-    if file == "-" {
-        let mut json = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut json)
-            .map_err(|e| Failure(format!("cannot read {}: {e}", label(file))))?;
-        Ok(json)
-    } else {
-        std::fs::read(file).map_err(|e| Failure(format!("cannot read {file}: {e}")))
-    }
 }
