@@ -1,15 +1,16 @@
 //! `kassign assign`: one strategy on a scenario, or on a group as the leader
 //! receives it (`--from-metadata`), printed one member per line.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 
 use kafka_assignors::protocol::{HexBytes, JoinedMember, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Strategy};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::error::Error;
 use crate::input::{Input, parse};
+use crate::output::json_lines;
 
 pub(crate) const LONG_ABOUT: &str = "\
 Assign a group with one strategy and print the assignment as JSON.
@@ -43,11 +44,18 @@ pub(crate) struct Options {
 pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     let strategy = options.strategy;
     let mut out = BufWriter::with_capacity(1 << 16, crate::output::stdout());
+    let mut write = |assignment: &Assignment, sync: Option<&[(String, Vec<u8>)]>| {
+        let answer = Answer {
+            strategy: strategy.name(),
+            assignment,
+            sync: sync.map(SyncBytes),
+        };
+        json_lines(&mut out, &answer, 2)
+    };
     if let Some(file) = options.from_metadata {
         let input = Input::new(Some(file), "the metadata");
         let (assignment, sync) = lead_from(strategy, &input)?;
-        let sync = options.bytes.then_some(sync.as_slice());
-        write_assignment(&mut out, strategy.name(), &assignment, sync)?;
+        write(&assignment, options.bytes.then_some(sync.as_slice()))?;
     } else {
         if options.bytes {
             return Err(Error::Usage(
@@ -58,7 +66,7 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
         let input = Input::new(options.file, "the scenario");
         let group = input.group(strict)?;
         let assignment = strategy.assign(&group).map_err(|e| input.fail(e))?;
-        write_assignment(&mut out, strategy.name(), &assignment, None)?;
+        write(&assignment, None)?;
     }
     out.flush()?;
     Ok(())
@@ -121,58 +129,25 @@ fn lead_from(
     Ok((led.assignment, led.sync))
 }
 
-/// Writes `{"strategy": ..., "assignment": {...}}` with one member per line,
-/// members in id order, topics in name order, partitions ascending; with
+/// The answer: `{"strategy": ..., "assignment": {...}}`, one member a line
+/// (members in id order, topics in name order, partitions ascending); with
 /// `sync`, then `"sync": {member: "hex"}`, the SyncGroup bytes.
-fn write_assignment(
-    out: &mut impl Write,
-    strategy: &str,
-    assignment: &Assignment,
-    sync: Option<&[(String, Vec<u8>)]>,
-) -> io::Result<()> {
-    write!(out, "{{\"strategy\": ")?;
-    write_string(out, strategy)?;
-    write!(out, ", \"assignment\": {{")?;
-    for (i, member) in assignment.members().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        write_string(out, member.id())?;
-        out.write_all(b": {")?;
-        for (t, (topic, partitions)) in member.topics().enumerate() {
-            if t > 0 {
-                out.write_all(b", ")?;
-            }
-            write_string(out, topic)?;
-            out.write_all(b": [")?;
-            for (p, partition) in partitions.iter().enumerate() {
-                if p > 0 {
-                    out.write_all(b", ")?;
-                }
-                write!(out, "{partition}")?;
-            }
-            out.write_all(b"]")?;
-        }
-        out.write_all(b"}")?;
-    }
-    if !assignment.is_empty() {
-        out.write_all(b"\n")?;
-    }
-    out.write_all(b"}")?;
-    if let Some(sync) = sync {
-        out.write_all(b", \"sync\": {")?;
-        for (i, (member, bytes)) in sync.iter().enumerate() {
-            out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-            write_string(out, member)?;
-            write!(out, ": \"{}\"", HexBytes(bytes.clone()))?;
-        }
-        if !sync.is_empty() {
-            out.write_all(b"\n")?;
-        }
-        out.write_all(b"}")?;
-    }
-    out.write_all(b"}\n")
+#[derive(Serialize)]
+struct Answer<'a> {
+    strategy: &'a str,
+    assignment: &'a Assignment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sync: Option<SyncBytes<'a>>,
 }
 
-/// A JSON string literal, escaped.
-fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
+struct SyncBytes<'a>(&'a [(String, Vec<u8>)]);
+
+impl Serialize for SyncBytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.0
+                .iter()
+                .map(|(id, bytes)| (id, HexBytes(bytes.clone()))),
+        )
+    }
 }

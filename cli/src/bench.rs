@@ -5,8 +5,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use kafka_assignors::protocol::{ClientState, JoinedMember, join_protocols, lead};
+use kafka_assignors::protocol::lead;
 use kafka_assignors::{Assignor, Group, Strategy};
+use kafka_assignors_testkit::join::try_joined;
 
 use crate::error::{Cause, Error};
 use crate::input::Input;
@@ -66,25 +67,7 @@ struct BenchResult {
 /// `sticky`); then `lead` is timed, from those bytes and the topic metadata
 /// to every member's SyncGroup bytes.
 fn bench_leader(strategy: Strategy, group: &Group, runs: u32) -> Result<BenchResult, Cause> {
-    let members = group
-        .members
-        .iter()
-        .map(|m| {
-            let state = ClientState::from(m);
-            let protocols = join_protocols(&[strategy], &state)
-                .map_err(|e| format!("member {:?}: {e}", m.id))?;
-            let metadata = protocols
-                .into_iter()
-                .next()
-                .map(|p| p.metadata)
-                .unwrap_or_default();
-            Ok(JoinedMember::new(
-                m.id.clone(),
-                m.instance_id.clone(),
-                metadata,
-            ))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+    let members = try_joined(group, strategy)?;
     Ok(timed(strategy, runs, || {
         lead(strategy, &members, group.topics.clone())
     })?)

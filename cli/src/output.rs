@@ -1,9 +1,80 @@
-//! Standard output, and files to write.
+//! Standard output, files to write, and JSON a person can read.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use crate::error::Error;
+
+/// `value` as JSON with the keys of the objects at `depth` (1: the top
+/// level) one a line and `", "`, `": "` elsewhere, so a decoded payload or
+/// an assignment reads like the scenario format; then a newline.
+pub(crate) fn json_lines<T: Serialize>(
+    mut out: impl Write,
+    value: &T,
+    depth: usize,
+) -> io::Result<()> {
+    let lines = Lines {
+        depth: 0,
+        at: depth,
+        keys: false,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, lines);
+    value.serialize(&mut ser).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+struct Lines {
+    depth: usize,
+    /// The depth whose keys go on lines of their own.
+    at: usize,
+    /// Whether the object open at that depth has a key yet.
+    keys: bool,
+}
+
+impl serde_json::ser::Formatter for Lines {
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        if self.depth == self.at {
+            self.keys = false;
+        }
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.depth + 1 == self.at && self.keys {
+            writer.write_all(b"\n}")
+        } else {
+            writer.write_all(b"}")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if self.depth == self.at {
+            self.keys = true;
+            return writer.write_all(if first { b"\n  " } else { b",\n  " });
+        }
+        writer.write_all(if first { b"" } else { b", " })
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        writer.write_all(if first { b"" } else { b", " })
+    }
+}
 
 /// Where a generated group goes: a file, or standard output.
 pub(crate) fn open(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {

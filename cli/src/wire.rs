@@ -8,10 +8,10 @@ use kafka_assignors::protocol::{
     AssignmentJson, CooperativeUserDataJson, HexBytes, JsonFormError, JsonFormErrorKind,
     StickyUserDataJson, SubscriptionJson,
 };
-use serde::Serialize;
 
 use crate::error::Error;
 use crate::input::Input;
+use crate::output::json_lines;
 
 pub(crate) const DECODE_ABOUT: &str = "\
 Print consumer-protocol bytes as JSON.
@@ -146,14 +146,20 @@ pub(crate) fn decode(options: DecodeOptions) -> Result<(), Error> {
         };
         input.fail(format!("{}: {e}{hint}", kind.name()))
     };
-    let decoded = match kind {
+    let mut json = Vec::new();
+    match kind {
         Kind::Subscription => {
-            let json = SubscriptionJson::decode(&bytes, strategy).map_err(|e| fail(&e))?;
-            json_of(&json)
+            let decoded = SubscriptionJson::decode(&bytes, strategy).map_err(|e| fail(&e))?;
+            json_lines(&mut json, &decoded, 1)
         }
-        Kind::Assignment => json_of(&AssignmentJson::decode(&bytes).map_err(|e| fail(&e))?),
-        Kind::StickyUserData => json_of(&StickyUserDataJson::decode(Some(&bytes))),
-        Kind::CooperativeUserData => json_of(&CooperativeUserDataJson::decode(Some(&bytes))),
+        Kind::Assignment => {
+            let decoded = AssignmentJson::decode(&bytes).map_err(|e| fail(&e))?;
+            json_lines(&mut json, &decoded, 1)
+        }
+        Kind::StickyUserData => json_lines(&mut json, &StickyUserDataJson::decode(Some(&bytes)), 1),
+        Kind::CooperativeUserData => {
+            json_lines(&mut json, &CooperativeUserDataJson::decode(Some(&bytes)), 1)
+        }
     }?;
     if hex_text {
         let label = input.label();
@@ -163,7 +169,7 @@ pub(crate) fn decode(options: DecodeOptions) -> Result<(), Error> {
         );
     }
     let mut out = crate::output::stdout();
-    out.write_all(&decoded)?;
+    out.write_all(&json)?;
     out.flush()?;
     Ok(())
 }
@@ -198,63 +204,4 @@ pub(crate) fn encode(options: EncodeOptions) -> Result<(), Error> {
     writeln!(out, "{}", HexBytes(bytes))?;
     out.flush()?;
     Ok(())
-}
-
-/// JSON with one top-level key a line and `", "`, `": "` inside, so a
-/// decoded payload reads like the scenario format.
-fn json_of<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, TopLevelLines { depth: 0 });
-    value.serialize(&mut ser).map_err(io::Error::from)?;
-    out.push(b'\n');
-    Ok(out)
-}
-
-struct TopLevelLines {
-    depth: usize,
-}
-
-impl serde_json::ser::Formatter for TopLevelLines {
-    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.depth += 1;
-        writer.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.depth -= 1;
-        if self.depth == 0 {
-            writer.write_all(b"\n}")
-        } else {
-            writer.write_all(b"}")
-        }
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        match (self.depth, first) {
-            (1, true) => writer.write_all(b"\n  "),
-            (1, false) => writer.write_all(b",\n  "),
-            (_, true) => Ok(()),
-            (_, false) => writer.write_all(b", "),
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
 }
