@@ -155,38 +155,28 @@ impl Report {
                 format!("{:.2} ms", row.elapsed.as_secs_f64() * 1e3)
             )?;
         }
-        writeln!(out)?;
         writeln!(
             out,
-            "min / max / spread: partitions per member; idle: members given none;"
+            "\nmin / max / spread: partitions per member; idle: members given none;"
         )?;
-        if moves {
-            writeln!(
-                out,
-                "moved: owned partitions taken from their current owner (the claimant with the \
-                 highest generation; a tie means no owner)."
-            )?;
-        } else {
-            writeln!(out, "no member owns partitions yet, so nothing moves.")?;
-        }
+        out.write_all(if moves { MOVED_KEY } else { NO_MOVES_KEY }.as_bytes())?;
         if follow_ups {
-            writeln!(
-                out,
-                "follow-up: partitions a cooperative strategy holds back in its first round \
-                 (revoked, given to nobody)"
-            )?;
-            writeln!(
-                out,
-                "and assigns in the follow-up round; its loads and moves are counted after \
-                 it (-: eager, no follow-up)."
-            )?;
+            out.write_all(FOLLOW_UP_KEY.as_bytes())?;
         }
-        writeln!(
-            out,
-            "time: one assign call on this machine, parsing excluded (a cooperative strategy's \
-             first round);"
-        )?;
-        writeln!(out, "kassign bench times repeated runs.")?;
+        out.write_all(TIME_KEY.as_bytes())?;
         Ok(())
     }
 }
+
+/// What the columns mean, under the table.
+const MOVED_KEY: &str = "moved: owned partitions taken from their current owner (the claimant \
+                         with the highest generation; a tie means no owner).\n";
+const NO_MOVES_KEY: &str = "no member owns partitions yet, so nothing moves.\n";
+const FOLLOW_UP_KEY: &str = "\
+follow-up: partitions a cooperative strategy holds back in its first round (revoked, given to nobody)
+and assigns in the follow-up round; its loads and moves are counted after it (-: eager, no follow-up).
+";
+const TIME_KEY: &str = "\
+time: one assign call on this machine, parsing excluded (a cooperative strategy's first round);
+kassign bench times repeated runs.
+";

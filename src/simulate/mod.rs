@@ -11,6 +11,8 @@
 //! the sum of squared loads over the most even assignment the subscriptions
 //! allow, and upper bounds on the records a moved partition may process
 //! twice or skip under a [`CommitMode`]), and per member a [`LaneState`].
+//! [`Simulation::run`] replays it under several strategies; serialized, a
+//! [`Simulation`] is the document `kassign simulate --json` prints.
 //!
 //! ```
 //! use kafka_assignors::Strategy;
@@ -64,10 +66,12 @@
 mod classic;
 mod error;
 mod replay;
+mod simulation;
 mod timeline;
 
 pub use self::error::{ReplayError, ReplayErrorKind, TimelineError, TimelineErrorKind};
 pub use self::replay::{CommitMode, EventReport, LaneState, Protocol, Replay, Status, Totals};
+pub use self::simulation::Simulation;
 pub use self::timeline::{
     DEFAULT_SESSION_TIMEOUT_MS, Event, EventSpec, MAX_EVENTS, MAX_RATE, MAX_TIMELINE_PARTITIONS,
     MemberSpec, RateSpec, Timeline, TimelineFile,

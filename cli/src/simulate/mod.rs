@@ -10,7 +10,7 @@ mod svg;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use kafka_assignors::simulate::{CommitMode, Timeline, TimelineFile, replay};
+use kafka_assignors::simulate::{CommitMode, Simulation, Timeline, TimelineFile};
 use kafka_assignors::{Strategy, UnknownStrategy};
 
 use crate::error::Error;
@@ -141,17 +141,8 @@ pub(crate) fn run(options: Options) -> Result<(), Error> {
     if options.svg.is_some() {
         svg::check(&timeline).map_err(|m| input.fail(m))?;
     }
-    let replays = strategies
-        .iter()
-        .map(|&s| replay(&timeline, s, commit))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| input.fail(e))?;
-    let simulation = report::Simulation {
-        source: input.label().to_string(),
-        timeline: &timeline,
-        commit,
-        replays,
-    };
+    let simulation =
+        Simulation::run(input.label(), &timeline, strategies, commit).map_err(|e| input.fail(e))?;
     if let Some(path) = &options.svg {
         std::fs::write(path, svg::render(&simulation)).map_err(|error| Error::File {
             action: "write",
@@ -161,9 +152,9 @@ pub(crate) fn run(options: Options) -> Result<(), Error> {
     }
     let mut out = io::BufWriter::new(crate::output::stdout());
     if options.json {
-        simulation.write_json(&mut out)?;
+        report::write_json(&simulation, &mut out)?;
     } else {
-        simulation.write_table(&mut out)?;
+        report::write_table(&simulation, &mut out)?;
     }
     out.flush()?;
     Ok(())

@@ -19,9 +19,7 @@
 
 use std::fmt::Write;
 
-use kafka_assignors::simulate::{Replay, Status, Timeline};
-
-use crate::simulate::report::Simulation;
+use kafka_assignors::simulate::{Replay, Simulation, Status, Timeline};
 
 /// The most columns: 48 keeps the picture under 2500 px wide.
 pub(crate) const MAX_COLUMNS: usize = 48;
