@@ -43,29 +43,25 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     }
     .map_err(|e| input.fail(e))?;
     let mut out = crate::output::stdout();
-    writeln!(out, "{}", result.to_json())?;
+    serde_json::to_writer(&mut out, &result).map_err(std::io::Error::from)?;
+    writeln!(out)?;
     out.flush()?;
     Ok(())
 }
 
-/// Timings of one strategy on one group.
-#[derive(Debug)]
+/// Timings of one strategy on one group, printed as one JSON line (the
+/// fields in this order): milliseconds to three decimals, and the peak
+/// resident memory of the process so far in MiB, if the system says.
+#[derive(Debug, serde::Serialize)]
 struct BenchResult {
     strategy: &'static str,
     runs: u32,
-    min: Duration,
-    median: Duration,
-    max: Duration,
-    /// Peak resident memory of the process so far, in MiB, if the system says.
+    min_ms: f64,
+    median_ms: f64,
+    max_ms: f64,
     peak_rss_mb: Option<f64>,
 }
 
-/// The leader's path, as a client leader runs it: every member's JoinGroup
-/// metadata is written first, outside the timing, with `join_protocols`
-/// (owned partitions and generation as the scenario says: in the
-/// subscription for a cooperative strategy, in the sticky user data for
-/// `sticky`); then `lead` is timed, from those bytes and the topic metadata
-/// to every member's SyncGroup bytes.
 fn bench_leader(strategy: Strategy, group: &Group, runs: u32) -> Result<BenchResult, Cause> {
     let members = try_joined(group, strategy)?;
     Ok(timed(strategy, runs, || {
@@ -98,10 +94,10 @@ fn timed<T, E>(
     Ok(BenchResult {
         strategy: strategy.name(),
         runs,
-        min: times[0],
-        median,
-        max: times[times.len() - 1],
-        peak_rss_mb: peak_rss_mb(),
+        min_ms: millis(times[0]),
+        median_ms: millis(median),
+        max_ms: millis(times[times.len() - 1]),
+        peak_rss_mb: peak_rss_mb().map(|mb| (mb * 10.0).round() / 10.0),
     })
 }
 
@@ -116,29 +112,4 @@ fn peak_rss_mb() -> Option<f64> {
 fn millis(d: Duration) -> f64 {
     // Three decimals: microsecond resolution is all a wall clock gives here.
     (d.as_secs_f64() * 1e6).round() / 1e3
-}
-
-impl BenchResult {
-    /// One JSON object on one line.
-    fn to_json(&self) -> String {
-        // A struct, not `json!`, so the keys keep this order.
-        #[derive(serde::Serialize)]
-        struct Line {
-            strategy: &'static str,
-            runs: u32,
-            min_ms: f64,
-            median_ms: f64,
-            max_ms: f64,
-            peak_rss_mb: Option<f64>,
-        }
-        let line = Line {
-            strategy: self.strategy,
-            runs: self.runs,
-            min_ms: millis(self.min),
-            median_ms: millis(self.median),
-            max_ms: millis(self.max),
-            peak_rss_mb: self.peak_rss_mb.map(|mb| (mb * 10.0).round() / 10.0),
-        };
-        serde_json::to_string(&line).expect("a struct of numbers and a name always serializes")
-    }
 }

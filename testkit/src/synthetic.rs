@@ -11,6 +11,7 @@ use crate::rng::SplitMix64;
 
 /// Which topics each member subscribes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Subscription {
     /// Every member subscribes to every topic.
     All,
@@ -19,27 +20,37 @@ pub enum Subscription {
     RandomHalf,
 }
 
-/// A synthetic group: sizes, subscriptions, history, racks and seed.
+/// A synthetic group: sizes, subscriptions, history, racks and seed. With
+/// the `clap` feature, these are `kassign generate`'s options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct Synthetic {
     /// Members in the group.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 10))]
     pub members: u32,
     /// Topics in the metadata.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 5))]
     pub topics: u32,
-    /// Partitions of each topic (at most `i32::MAX`).
+    /// Partitions of each topic.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 12))]
     pub partitions: u32,
     /// Which topics each member subscribes to.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = Subscription::All))]
     pub subscription: Subscription,
-    /// A settled previous assignment: each topic's partitions dealt
-    /// round-robin over its subscribers, starting one further along for
-    /// each topic, in `generation`.
+    /// Give the members a settled previous assignment: each topic's
+    /// partitions dealt round-robin over its subscribers, with this
+    /// generation.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub owned: bool,
     /// The generation of the owned partitions.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
     pub generation: i32,
-    /// Members and partition replicas (three per partition) spread over this
+    /// Spread members and partition replicas (three per partition) over this
     /// many racks; 0 for no rack information.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
     pub racks: u32,
     /// Seed of the generator.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
     pub seed: u64,
 }
 
