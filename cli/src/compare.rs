@@ -62,16 +62,12 @@ struct Report {
 /// Runs every strategy on `group`.
 fn compare(group: &Group) -> Result<Report, AssignError> {
     let mut rows = Vec::with_capacity(Strategy::ALL.len());
-    let mut owners = None;
+    // Validates the group as every strategy does, with the same errors.
+    let owners = group.ownership()?;
     for strategy in Strategy::ALL {
         let started = Instant::now();
         let mut assignment = strategy.assign(group)?;
         let elapsed = started.elapsed();
-        // Built after the first success, so it only sees a validated group.
-        let owners = match &mut owners {
-            Some(owners) => owners,
-            None => owners.insert(group.ownership()?),
-        };
         let total = owners.partitions() as usize;
         // A cooperative strategy leaves what changes owner unassigned for a
         // round; counting that as the answer would show the partitions as
@@ -95,10 +91,6 @@ fn compare(group: &Group) -> Result<Report, AssignError> {
             elapsed,
         });
     }
-    let owners = match owners {
-        Some(owners) => owners,
-        None => group.ownership()?,
-    };
     Ok(Report {
         members: group.members.len(),
         topics: owners.topics(),

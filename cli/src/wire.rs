@@ -108,18 +108,13 @@ const PASS_HEX: &str = "the input looks like hex text: pass --hex";
 
 /// Runs `kassign decode`.
 pub(crate) fn decode(options: DecodeOptions) -> Result<(), Error> {
-    let DecodeOptions {
-        kind,
-        file,
-        hex,
-        strategy,
-    } = options;
+    let (kind, hex, strategy) = (options.kind, options.hex, options.strategy);
     if strategy.is_some() && kind != Kind::Subscription {
         return Err(Error::Usage(
             "--strategy applies to subscriptions only".to_string(),
         ));
     }
-    let input = Input::new(file, if hex { "the hex text" } else { "the bytes" });
+    let input = Input::new(options.file, if hex { "the hex text" } else { "the bytes" });
     let raw = input.bytes()?;
     let bytes = if hex {
         let text = std::str::from_utf8(&raw).map_err(|e| {
@@ -176,12 +171,8 @@ pub(crate) fn decode(options: DecodeOptions) -> Result<(), Error> {
 
 /// Runs `kassign encode`: the bytes, as lowercase hex.
 pub(crate) fn encode(options: EncodeOptions) -> Result<(), Error> {
-    let EncodeOptions {
-        kind,
-        file,
-        version,
-    } = options;
-    let input = Input::new(file, "the JSON");
+    let (kind, version) = (options.kind, options.version);
+    let input = Input::new(options.file, "the JSON");
     let fail = |e: JsonFormError| {
         // The library names the version; here it is the --version flag.
         let message = match e.kind() {
