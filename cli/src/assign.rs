@@ -3,7 +3,7 @@
 
 use std::io::{BufWriter, Write};
 
-use kafka_assignors::protocol::{HexBytes, JoinedMember, lead};
+use kafka_assignors::protocol::{HexBytes, JoinedMember, LeaderAssignment, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Strategy};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -54,8 +54,11 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     };
     if let Some(file) = options.from_metadata {
         let input = Input::new(Some(file), "the metadata");
-        let (assignment, sync) = lead_from(strategy, &input)?;
-        write(&assignment, options.bytes.then_some(sync.as_slice()))?;
+        let led = lead_from(strategy, &input)?;
+        write(
+            &led.assignment,
+            options.bytes.then_some(led.sync.as_slice()),
+        )?;
     } else {
         if options.bytes {
             return Err(Error::Usage(
@@ -90,12 +93,8 @@ struct MetadataMember {
     metadata: String,
 }
 
-/// The metadata file through the protocol module's leader: the answer and
-/// every member's SyncGroup bytes.
-fn lead_from(
-    strategy: Strategy,
-    input: &Input,
-) -> Result<(Assignment, Vec<(String, Vec<u8>)>), Error> {
+/// The metadata file through the protocol module's leader.
+fn lead_from(strategy: Strategy, input: &Input) -> Result<LeaderAssignment, Error> {
     let parsed: MetadataFile = input.json()?;
     // The topics go through the scenario reader so that both formats accept
     // and reject the same topics. The outer parse has checked the syntax, so
@@ -125,8 +124,7 @@ fn lead_from(
             Ok(JoinedMember::new(member.id, member.instance_id, bytes.0))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let led = lead(strategy, &members, group.topics).map_err(|e| input.fail(e))?;
-    Ok((led.assignment, led.sync))
+    lead(strategy, &members, group.topics).map_err(|e| input.fail(e))
 }
 
 /// The answer: `{"strategy": ..., "assignment": {...}}`, one member a line
