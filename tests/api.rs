@@ -228,4 +228,52 @@ fn public_types_are_send_sync_and_unwind_safe() {
     check::<StickyUserData>();
     check::<StickyFormat>();
     check::<TopicPartitions>();
+    // Between rebalances.
+    check::<kafka_assignors::Ownership<'static>>();
+    #[cfg(feature = "serde")]
+    {
+        use kafka_assignors::protocol::{
+            AssignmentJson, CooperativeUserDataJson, HexBytes, HexError, JsonFormError,
+            JsonFormErrorKind, PartitionMap, StickyUserDataJson, SubscriptionJson, Trailing,
+            UserDataFormat, UserDataJson,
+        };
+        check::<SubscriptionJson>();
+        check::<AssignmentJson>();
+        check::<StickyUserDataJson>();
+        check::<CooperativeUserDataJson>();
+        check::<UserDataJson>();
+        check::<UserDataFormat>();
+        check::<PartitionMap>();
+        check::<Trailing>();
+        check::<HexBytes>();
+        check::<HexError>();
+        check::<JsonFormError>();
+        check::<JsonFormErrorKind>();
+    }
+    #[cfg(feature = "simulate")]
+    {
+        use kafka_assignors::simulate::{
+            CommitMode, Event, EventReport, EventSpec, LaneState, MemberSpec, Protocol, RateSpec,
+            Replay, ReplayError, ReplayErrorKind, Simulation, Status, Timeline, TimelineError,
+            TimelineErrorKind, TimelineFile, Totals,
+        };
+        check::<TimelineFile>();
+        check::<MemberSpec>();
+        check::<EventSpec>();
+        check::<RateSpec>();
+        check::<Timeline>();
+        check::<Event>();
+        check::<CommitMode>();
+        check::<Replay>();
+        check::<EventReport>();
+        check::<LaneState>();
+        check::<Status>();
+        check::<Protocol>();
+        check::<Totals>();
+        check::<Simulation<'static>>();
+        check::<TimelineError>();
+        check::<TimelineErrorKind>();
+        check::<ReplayError>();
+        check::<ReplayErrorKind>();
+    }
 }
