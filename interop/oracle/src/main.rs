@@ -35,9 +35,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 
-use kafka_assignors::protocol::{AssignmentData, JoinedMember, Subscription, lead};
+use kafka_assignors::protocol::{AssignmentData, HexBytes, JoinedMember, Subscription, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Member, Strategy, Topic, TopicPartition};
 use kafka_assignors_testkit::join::joined;
+use kafka_assignors_testkit::owners::{highest_claimants, owners, withheld};
 use kafka_assignors_testkit::rng::SplitMix64;
 use serde_json::{Value, json};
 
@@ -139,18 +140,16 @@ fn group(rng: &mut SplitMix64) -> Group {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    HexBytes(bytes.to_vec()).to_string()
 }
 
+/// The harness's hex; what does not read is no bytes, which the checks
+/// then report as a wrong answer.
 fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or(0))
-        .collect()
+    text.parse::<HexBytes>().map(|h| h.0).unwrap_or_default()
 }
 
 type Answer = BTreeMap<String, BTreeSet<(String, i32)>>;
-/// A partition as (topic, number).
-type Tp = (String, i32);
 
 fn ours(assignment: &Assignment) -> Answer {
     assignment
@@ -160,54 +159,6 @@ fn ours(assignment: &Assignment) -> Answer {
             (m.id().to_string(), set)
         })
         .collect()
-}
-
-/// The group's validly owned partitions by the documented rule (the one
-/// highest-generation claimant among subscribers), and per partition the
-/// members claiming it at its highest generation over all claims.
-fn owners(group: &Group) -> (BTreeMap<Tp, String>, BTreeMap<Tp, BTreeSet<String>>) {
-    let mut valid: BTreeMap<(String, i32), Vec<(i32, String)>> = BTreeMap::new();
-    let mut all: BTreeMap<(String, i32), (i32, BTreeSet<String>)> = BTreeMap::new();
-    for m in &group.members {
-        let generation = m.generation.unwrap_or(-1);
-        for tp in &m.owned {
-            let Some(topic) = group.topic(&tp.topic) else {
-                continue;
-            };
-            if !(0..topic.partitions).contains(&tp.partition) {
-                continue;
-            }
-            let key = (tp.topic.to_string(), tp.partition);
-            if m.topics.contains(&tp.topic) {
-                valid
-                    .entry(key.clone())
-                    .or_default()
-                    .push((generation, m.id.clone()));
-            }
-            let entry = all
-                .entry(key)
-                .or_insert_with(|| (generation, BTreeSet::new()));
-            if generation > entry.0 {
-                *entry = (generation, BTreeSet::new());
-            }
-            if generation == entry.0 {
-                entry.1.insert(m.id.clone());
-            }
-        }
-    }
-    let owner = valid
-        .into_iter()
-        .filter_map(|(tp, mut claims)| {
-            claims.sort();
-            claims.dedup();
-            claims.reverse();
-            (claims.len() == 1 || claims[0].0 > claims[1].0).then(|| (tp, claims[0].1.clone()))
-        })
-        .collect();
-    (
-        owner,
-        all.into_iter().map(|(tp, (_, ids))| (tp, ids)).collect(),
-    )
 }
 
 /// Problems with an answer: a partition twice, to a non-subscriber, or
@@ -247,8 +198,7 @@ fn cost(group: &Group, answer: &Answer) -> (u64, usize) {
         .iter()
         .map(|m| answer.get(&m.id).map_or(0, |s| s.len() as u64).pow(2))
         .sum();
-    let (owner, _) = owners(group);
-    let moves = owner
+    let moves = owners(group)
         .iter()
         .filter(|(tp, m)| !answer.get(*m).is_some_and(|s| s.contains(tp)))
         .count();
@@ -258,15 +208,11 @@ fn cost(group: &Group, answer: &Answer) -> (u64, usize) {
 /// Partitions handed to a member while another claims them at their
 /// highest generation.
 fn breaches(group: &Group, answer: &Answer) -> usize {
-    let (_, claimants) = owners(group);
+    let claimants = highest_claimants(group);
     answer
         .iter()
         .flat_map(|(m, set)| set.iter().map(move |tp| (m, tp)))
-        .filter(|(m, tp)| {
-            claimants
-                .get(*tp)
-                .is_some_and(|ids| ids.len() != 1 || !ids.contains(*m))
-        })
+        .filter(|(m, tp)| withheld(&claimants, tp, m))
         .count()
 }
 
