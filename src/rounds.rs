@@ -132,16 +132,15 @@ impl Ownership<'_> {
     pub fn moved_by(&self, answer: &Assignment) -> usize {
         let index = &self.index;
         let mut next = vec![NONE; self.owner.len()];
+        // The answer lists members by id and each member's topics by name,
+        // as the index does: both are found walking forward, not searched.
+        let mut m = 0;
         for member in answer.members() {
-            let m = index
-                .members
-                .binary_search_by(|probe| probe.id.as_str().cmp(member.id()))
-                .map_or(NONE, |m| m as u32);
+            let found = forward(&index.members, &mut m, member.id(), |x| x.id.as_str());
+            let owner = found.map_or(NONE, |m| m as u32);
+            let mut t = 0;
             for (topic, partitions) in member.topics() {
-                let Ok(t) = index
-                    .topics
-                    .binary_search_by(|probe| (**probe.name).cmp(topic))
-                else {
+                let Some(t) = forward(&index.topics, &mut t, topic, |x| &**x.name) else {
                     continue;
                 };
                 let entry = &index.topics[t];
@@ -149,7 +148,7 @@ impl Ownership<'_> {
                     if let Ok(p) = u32::try_from(p)
                         && p < entry.partitions
                     {
-                        next[(entry.start + p) as usize] = m;
+                        next[(entry.start + p) as usize] = owner;
                     }
                 }
             }
@@ -161,6 +160,20 @@ impl Ownership<'_> {
             .filter(|&(&now, &next)| now < members && now != next)
             .count()
     }
+}
+
+/// The place of `key` in `items` (in key order), looking from `*from` on
+/// and leaving `*from` there: a walk through two sorted lists.
+fn forward<T>(
+    items: &[T],
+    from: &mut usize,
+    key: &str,
+    name: impl Fn(&T) -> &str,
+) -> Option<usize> {
+    while *from < items.len() && name(&items[*from]) < key {
+        *from += 1;
+    }
+    (*from < items.len() && name(&items[*from]) == key).then_some(*from)
 }
 
 impl Assignment {

@@ -275,4 +275,31 @@ mod tests {
         assert_eq!(deleted.lanes.iter().map(|l| l.load).sum::<u32>(), 0);
         assert_eq!((deleted.stopped, deleted.moved), (0, 0));
     }
+
+    #[test]
+    fn a_simulation_serializes_as_one_document_with_numbered_events() {
+        let t = three(r#"{"event": "crash", "member": "a"}"#);
+        let strategies = [Strategy::Range, Strategy::CooperativeSticky];
+        let sim = Simulation::run("three.json", &t, &strategies, AUTO).unwrap();
+        let json = serde_json::to_value(&sim).unwrap();
+        assert_eq!(json["timeline"]["source"], "three.json");
+        assert_eq!(
+            json["timeline"]["lanes"],
+            serde_json::json!(["a", "b", "c"])
+        );
+        assert_eq!(
+            json["commit"],
+            serde_json::json!({"mode": "auto", "interval_ms": 2000})
+        );
+        let coop = &json["strategies"][1];
+        assert_eq!(coop["strategy"], "cooperative-sticky");
+        assert_eq!(coop["protocol"], "cooperative");
+        assert_eq!(coop["events"][1]["index"], 1);
+        assert_eq!(coop["events"][1]["kind"], "crash");
+        assert_eq!(coop["events"][1]["lanes"][0]["status"], "crashed");
+        assert_eq!(coop["total"]["paused_ms"], 45_000);
+        // Rates of 1 to 6 messages/s: the JSON rounds to three decimals.
+        let rate = coop["events"][1]["moved_rate"].as_f64().unwrap();
+        assert_eq!(rate, (rate * 1000.0).round() / 1000.0);
+    }
 }
