@@ -25,6 +25,8 @@ use kafka_assignors::server::{
 
 const TOPICS: usize = 10;
 
+type Tp = (TopicId, i32);
+
 fn topic(t: usize) -> TopicId {
     TopicId::from(((t as u128 + 1) << 64) | 7)
 }
@@ -39,7 +41,7 @@ fn block(m: usize, k: usize) -> Vec<(TopicId, i32)> {
 
 /// Every other partition, and the rest (half of each topic when a member
 /// has two or more partitions of it).
-fn halves(v: &[(TopicId, i32)]) -> (Vec<(TopicId, i32)>, Vec<(TopicId, i32)>) {
+fn halves(v: &[Tp]) -> (Vec<Tp>, Vec<Tp>) {
     let first = v.iter().step_by(2).copied().collect();
     let second = v.iter().skip(1).step_by(2).copied().collect();
     (first, second)

@@ -72,12 +72,14 @@
 //! # Cost
 //!
 //! One step reads only this member's record, the target's partitions of
-//! this member and the heartbeat's owned list: every set is sorted (topics
-//! by id, partitions ascending), so the step is one merge, `O(p)` with `p`
-//! the partitions of the member's record, target and owned list together,
-//! plus one owners query per newly targeted partition and one subscription
-//! query per topic. Nothing scans the group. Building a [`PartitionSet`]
-//! from an unsorted list costs `O(k log k)` for its `k` entries.
+//! this member and the heartbeat's owned list: every set is a flat sorted
+//! list of `(topic, partition)` (topics by id, partitions ascending), so the
+//! step is one merge, `O(p)` with `p` the partitions of the member's record,
+//! target and owned list together, plus at most one owners query per newly
+//! targeted partition and one subscription query per run of a topic, and a
+//! handful of allocations whatever `p` is. Nothing scans the group.
+//! Building a [`PartitionSet`] from an unsorted list costs `O(k log k)` for
+//! its `k` entries, `O(k)` from a sorted one.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -234,12 +236,12 @@ pub enum ReconcileErrorKind {
     },
 }
 
-/// A set of partitions per topic: topics sorted by id, partitions ascending,
-/// no duplicates, no empty topics. A target assignment's share of a member,
-/// or the partitions a member reports owning.
+/// A set of partitions: `(topic, partition)` pairs sorted (topics by id,
+/// partitions ascending), no duplicates, stored flat. A target assignment's
+/// share of a member, or the partitions a member reports owning.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PartitionSet {
-    topics: Vec<(TopicId, Vec<i32>)>,
+    items: Vec<(TopicId, i32)>,
 }
 
 impl PartitionSet {
@@ -253,20 +255,15 @@ impl PartitionSet {
     pub fn from_partitions(
         pairs: impl IntoIterator<Item = (TopicId, i32)>,
     ) -> Result<Self, ReconcileError> {
-        let mut pairs: Vec<(TopicId, i32)> = pairs.into_iter().collect();
-        if let Some(&(topic, partition)) = pairs.iter().find(|(_, p)| *p < 0) {
+        let mut items: Vec<(TopicId, i32)> = pairs.into_iter().collect();
+        if let Some(&(topic, partition)) = items.iter().find(|(_, p)| *p < 0) {
             return Err(ReconcileErrorKind::NegativePartition { topic, partition }.into());
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut topics: Vec<(TopicId, Vec<i32>)> = Vec::new();
-        for (topic, partition) in pairs {
-            match topics.last_mut() {
-                Some((last, partitions)) if *last == topic => partitions.push(partition),
-                _ => topics.push((topic, vec![partition])),
-            }
+        if !items.is_sorted() {
+            items.sort_unstable();
         }
-        Ok(PartitionSet { topics })
+        items.dedup();
+        Ok(PartitionSet { items })
     }
 
     /// The set of the given topics' partitions (a topic may repeat).
@@ -280,48 +277,43 @@ impl PartitionSet {
         )
     }
 
-    /// The topics with their partitions, topics by id, partitions ascending.
-    pub fn topics(&self) -> impl ExactSizeIterator<Item = (TopicId, &[i32])> + '_ {
-        self.topics.iter().map(|(t, p)| (*t, p.as_slice()))
-    }
-
     /// Every `(topic, partition)`, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (TopicId, i32)> + '_ {
-        self.topics
-            .iter()
-            .flat_map(|(t, ps)| ps.iter().map(move |p| (*t, *p)))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (TopicId, i32)> + '_ {
+        self.items.iter().copied()
     }
 
-    /// The topic's partitions (empty when the topic has none here).
-    pub fn partitions(&self, topic: TopicId) -> &[i32] {
-        match self.topics.binary_search_by_key(&topic, |(t, _)| *t) {
-            Ok(i) => &self.topics[i].1,
-            Err(_) => &[],
-        }
+    /// The topic's partitions, ascending.
+    pub fn partitions(&self, topic: TopicId) -> impl Iterator<Item = i32> + '_ {
+        let start = self.items.partition_point(|(t, _)| *t < topic);
+        self.items[start..]
+            .iter()
+            .take_while(move |(t, _)| *t == topic)
+            .map(|(_, p)| *p)
     }
 
     /// Whether the partition is in the set.
     pub fn contains(&self, topic: TopicId, partition: i32) -> bool {
-        self.partitions(topic).binary_search(&partition).is_ok()
+        self.items.binary_search(&(topic, partition)).is_ok()
     }
 
     /// How many partitions the set holds.
     pub fn len(&self) -> usize {
-        self.topics.iter().map(|(_, p)| p.len()).sum()
+        self.items.len()
     }
 
     /// Whether the set holds nothing.
     pub fn is_empty(&self) -> bool {
-        self.topics.is_empty()
+        self.items.is_empty()
     }
 }
 
-/// Partitions per topic, each with the epoch it was assigned to the member
-/// at (Kafka's `Map<Uuid, Map<Integer, Integer>>`): topics sorted by id,
-/// partitions ascending, no empty topics.
+/// Partitions, each with the epoch it was assigned to the member at
+/// (Kafka's `Map<Uuid, Map<Integer, Integer>>`): `(topic, partition,
+/// epoch)` sorted by topic id and partition, one entry per partition,
+/// stored flat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PartitionEpochs {
-    topics: Vec<(TopicId, Vec<(i32, i32)>)>,
+    items: Vec<(TopicId, i32, i32)>,
 }
 
 impl PartitionEpochs {
@@ -336,8 +328,8 @@ impl PartitionEpochs {
     pub fn from_partitions(
         triples: impl IntoIterator<Item = (TopicId, i32, i32)>,
     ) -> Result<Self, ReconcileError> {
-        let mut triples: Vec<(TopicId, i32, i32)> = triples.into_iter().collect();
-        for &(topic, partition, epoch) in &triples {
+        let mut items: Vec<(TopicId, i32, i32)> = triples.into_iter().collect();
+        for &(topic, partition, epoch) in &items {
             if partition < 0 {
                 return Err(ReconcileErrorKind::NegativePartition { topic, partition }.into());
             }
@@ -349,50 +341,36 @@ impl PartitionEpochs {
                 .into());
             }
         }
-        triples.sort_unstable();
-        triples.dedup();
-        let mut topics: Vec<(TopicId, Vec<(i32, i32)>)> = Vec::new();
-        for (topic, partition, epoch) in triples {
-            match topics.last_mut() {
-                Some((last, partitions)) if *last == topic => {
-                    if let Some(&(p, first)) = partitions.last()
-                        && p == partition
-                    {
-                        return Err(ReconcileErrorKind::ConflictingEpochs {
-                            topic,
-                            partition,
-                            first,
-                            second: epoch,
-                        }
-                        .into());
-                    }
-                    partitions.push((partition, epoch));
-                }
-                _ => topics.push((topic, vec![(partition, epoch)])),
-            }
+        if !items.is_sorted() {
+            items.sort_unstable();
         }
-        Ok(PartitionEpochs { topics })
-    }
-
-    /// The topics with their `(partition, assignment epoch)` pairs.
-    pub fn topics(&self) -> impl ExactSizeIterator<Item = (TopicId, &[(i32, i32)])> + '_ {
-        self.topics.iter().map(|(t, p)| (*t, p.as_slice()))
+        items.dedup();
+        if let Some(w) = items
+            .windows(2)
+            .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        {
+            return Err(ReconcileErrorKind::ConflictingEpochs {
+                topic: w[0].0,
+                partition: w[0].1,
+                first: w[0].2,
+                second: w[1].2,
+            }
+            .into());
+        }
+        Ok(PartitionEpochs { items })
     }
 
     /// Every `(topic, partition, assignment epoch)`, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (TopicId, i32, i32)> + '_ {
-        self.topics
-            .iter()
-            .flat_map(|(t, ps)| ps.iter().map(move |&(p, e)| (*t, p, e)))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (TopicId, i32, i32)> + '_ {
+        self.items.iter().copied()
     }
 
     /// The partition's assignment epoch, if it is here.
     pub fn epoch(&self, topic: TopicId, partition: i32) -> Option<i32> {
-        let i = self.topics.binary_search_by_key(&topic, |(t, _)| *t).ok()?;
-        let ps = &self.topics[i].1;
-        ps.binary_search_by_key(&partition, |(p, _)| *p)
+        self.items
+            .binary_search_by(|&(t, p, _)| (t, p).cmp(&(topic, partition)))
             .ok()
-            .map(|j| ps[j].1)
+            .map(|i| self.items[i].2)
     }
 
     /// Whether the partition is here.
@@ -403,22 +381,18 @@ impl PartitionEpochs {
     /// The partitions without their epochs.
     pub fn to_set(&self) -> PartitionSet {
         PartitionSet {
-            topics: self
-                .topics
-                .iter()
-                .map(|(t, ps)| (*t, ps.iter().map(|(p, _)| *p).collect()))
-                .collect(),
+            items: self.items.iter().map(|&(t, p, _)| (t, p)).collect(),
         }
     }
 
     /// How many partitions are here.
     pub fn len(&self) -> usize {
-        self.topics.iter().map(|(_, p)| p.len()).sum()
+        self.items.len()
     }
 
     /// Whether nothing is here.
     pub fn is_empty(&self) -> bool {
-        self.topics.is_empty()
+        self.items.is_empty()
     }
 }
 
@@ -490,8 +464,7 @@ impl CurrentAssignment {
                 .into());
             }
         }
-        if let Some((topic, partition)) = first_common(&assigned.topics, &pending_revocation.topics)
-        {
+        if let Some((topic, partition)) = first_common(&assigned.items, &pending_revocation.items) {
             return Err(
                 ReconcileErrorKind::AssignedAndPendingRevocation { topic, partition }.into(),
             );
@@ -681,7 +654,7 @@ where
             }
         }
         MemberState::UnrevokedPartitions => {
-            if owns_any(heartbeat.owned, &member.pending_revocation.topics) {
+            if owns_any(heartbeat.owned, &member.pending_revocation.items) {
                 if heartbeat.subscription_changed {
                     step.drop_unsubscribed()
                 } else {
@@ -715,102 +688,72 @@ struct Step<'a, 'h, S: ?Sized, O: ?Sized> {
     owners: &'a O,
 }
 
-type Topics = Vec<(TopicId, Vec<(i32, i32)>)>;
+type Items = Vec<(TopicId, i32, i32)>;
 
 impl<S: Subscription + ?Sized, O: PartitionOwners + ?Sized> Step<'_, '_, S, O> {
     /// Kafka's `computeNextAssignment`: rules 1-4 of the module doc, with
-    /// `epoch` the epoch the member keeps when it must revoke.
+    /// `epoch` the epoch the member keeps when it must revoke. One merge of
+    /// the target with the assigned partitions (and a cursor over the
+    /// member's own pending revocation).
     fn next_assignment(&self, epoch: i32) -> CurrentAssignment {
         let member = self.member;
         let target_epoch = self.heartbeat.target_epoch;
-        let target = &self.heartbeat.target.topics;
-        let current = &member.assigned.topics;
-        let own_pending = &member.pending_revocation.topics;
+        let target = &self.heartbeat.target.items;
+        let current = &member.assigned.items;
+        let own_pending = &member.pending_revocation.items;
 
-        let mut kept: Topics = Vec::new();
-        let mut revoke: Topics = Vec::new();
-        // Per topic of `kept` (by index) or a topic of its own: the new ones.
-        let mut fresh: Vec<(TopicId, Vec<i32>)> = Vec::new();
+        let mut kept: Items = Vec::with_capacity(current.len().min(target.len()));
+        let mut revoke: Items = Vec::new();
+        let mut fresh: Items = Vec::new();
         let mut unreleased = false;
+        // The subscription answer for the last target topic seen.
+        let mut last: Option<(TopicId, bool)> = None;
+        let mut subscribed = |topic: TopicId| match last {
+            Some((t, answer)) if t == topic => answer,
+            _ => {
+                let answer = self.subscription.is_subscribed(topic);
+                last = Some((topic, answer));
+                answer
+            }
+        };
 
-        let (mut ti, mut ci, mut pi) = (0, 0, 0);
-        while ti < target.len() || ci < current.len() {
+        let (mut ti, mut ci, mut qi) = (0, 0, 0);
+        loop {
+            // The next target partition the member still subscribes to.
+            while ti < target.len() && !subscribed(target[ti].0) {
+                ti += 1;
+            }
             let order = match (target.get(ti), current.get(ci)) {
-                (Some(t), Some(c)) => t.0.cmp(&c.0),
+                (Some(&(t, p)), Some(&(ct, cp, _))) => (t, p).cmp(&(ct, cp)),
                 (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => break,
             };
-            let (topic, wanted, had): (TopicId, &[i32], &[(i32, i32)]) = match order {
-                Ordering::Less => {
+            match order {
+                Ordering::Equal => {
+                    kept.push(current[ci]);
                     ti += 1;
-                    (target[ti - 1].0, &target[ti - 1].1, &[])
+                    ci += 1;
                 }
                 Ordering::Greater => {
+                    revoke.push(current[ci]);
                     ci += 1;
-                    (current[ci - 1].0, &[], &current[ci - 1].1)
                 }
-                Ordering::Equal => {
+                Ordering::Less => {
+                    let (t, p) = target[ti];
                     ti += 1;
-                    ci += 1;
-                    (target[ti - 1].0, &target[ti - 1].1, &current[ci - 1].1)
-                }
-            };
-            let wanted: &[i32] = if wanted.is_empty() || self.subscription.is_subscribed(topic) {
-                wanted
-            } else {
-                &[]
-            };
-            while pi < own_pending.len() && own_pending[pi].0 < topic {
-                pi += 1;
-            }
-            let pending: &[(i32, i32)] = match own_pending.get(pi) {
-                Some((t, ps)) if *t == topic => ps,
-                _ => &[],
-            };
-
-            let mut k = Vec::new();
-            let mut r = Vec::new();
-            let mut f = Vec::new();
-            let (mut wi, mut hi, mut qi) = (0, 0, 0);
-            while wi < wanted.len() || hi < had.len() {
-                let order = match (wanted.get(wi), had.get(hi)) {
-                    (Some(w), Some(h)) => w.cmp(&h.0),
-                    (Some(_), None) => Ordering::Less,
-                    _ => Ordering::Greater,
-                };
-                match order {
-                    Ordering::Equal => {
-                        k.push(had[hi]);
-                        wi += 1;
-                        hi += 1;
+                    while qi < own_pending.len() && (own_pending[qi].0, own_pending[qi].1) < (t, p)
+                    {
+                        qi += 1;
                     }
-                    Ordering::Greater => {
-                        r.push(had[hi]);
-                        hi += 1;
-                    }
-                    Ordering::Less => {
-                        let p = wanted[wi];
-                        wi += 1;
-                        while qi < pending.len() && pending[qi].0 < p {
-                            qi += 1;
-                        }
-                        let own = qi < pending.len() && pending[qi].0 == p;
-                        if !own && self.owners.owner_epoch(topic, p).is_some() {
-                            unreleased = true;
-                        } else {
-                            f.push(p);
-                        }
+                    let own =
+                        qi < own_pending.len() && (own_pending[qi].0, own_pending[qi].1) == (t, p);
+                    if !own && self.owners.owner_epoch(t, p).is_some() {
+                        unreleased = true;
+                    } else {
+                        fresh.push((t, p, target_epoch));
                     }
                 }
-            }
-            if !k.is_empty() {
-                kept.push((topic, k));
-            }
-            if !r.is_empty() {
-                revoke.push((topic, r));
-            }
-            if !f.is_empty() {
-                fresh.push((topic, f));
             }
         }
 
@@ -823,12 +766,7 @@ impl<S: Subscription + ?Sized, O: PartitionOwners + ?Sized> Step<'_, '_, S, O> {
                 } else {
                     MemberState::Stable
                 };
-                (
-                    state,
-                    target_epoch,
-                    add_fresh(kept, fresh, target_epoch),
-                    Vec::new(),
-                )
+                (state, target_epoch, merge(&kept, &fresh), Vec::new())
             } else if unreleased {
                 (
                     MemberState::UnreleasedPartitions,
@@ -843,9 +781,9 @@ impl<S: Subscription + ?Sized, O: PartitionOwners + ?Sized> Step<'_, '_, S, O> {
             state,
             epoch,
             previous_epoch: member.epoch,
-            assigned: PartitionEpochs { topics: assigned },
+            assigned: PartitionEpochs { items: assigned },
             pending_revocation: PartitionEpochs {
-                topics: pending_revocation,
+                items: pending_revocation,
             },
         }
     }
@@ -855,23 +793,31 @@ impl<S: Subscription + ?Sized, O: PartitionOwners + ?Sized> Step<'_, '_, S, O> {
     /// epoch stays.
     fn drop_unsubscribed(&self) -> Reconciled {
         let member = self.member;
-        let (dropped, kept): (Topics, Topics) = member
-            .assigned
-            .topics
-            .iter()
-            .cloned()
-            .partition(|(t, _)| !self.subscription.is_subscribed(*t));
+        let mut last: Option<(TopicId, bool)> = None;
+        let (kept, dropped): (Items, Items) =
+            member
+                .assigned
+                .items
+                .iter()
+                .partition(|(t, _, _)| match last {
+                    Some((topic, answer)) if topic == *t => answer,
+                    _ => {
+                        let answer = self.subscription.is_subscribed(*t);
+                        last = Some((*t, answer));
+                        answer
+                    }
+                });
         if dropped.is_empty() {
             return Reconciled::Unchanged;
         }
-        let pending = merge_topics(&member.pending_revocation.topics, dropped);
+        let pending = merge(&member.pending_revocation.items, &dropped);
         let next = if owns_any(self.heartbeat.owned, &pending) {
             CurrentAssignment {
                 state: MemberState::UnrevokedPartitions,
                 epoch: member.epoch,
                 previous_epoch: member.epoch,
-                assigned: PartitionEpochs { topics: kept },
-                pending_revocation: PartitionEpochs { topics: pending },
+                assigned: PartitionEpochs { items: kept },
+                pending_revocation: PartitionEpochs { items: pending },
             }
         } else {
             // Nothing dropped is still owned: shrink, state and pending
@@ -881,7 +827,7 @@ impl<S: Subscription + ?Sized, O: PartitionOwners + ?Sized> Step<'_, '_, S, O> {
                 state: member.state,
                 epoch: member.epoch,
                 previous_epoch: member.epoch,
-                assigned: PartitionEpochs { topics: kept },
+                assigned: PartitionEpochs { items: kept },
                 pending_revocation: member.pending_revocation.clone(),
             }
         };
@@ -891,117 +837,60 @@ impl<S: Subscription + ?Sized, O: PartitionOwners + ?Sized> Step<'_, '_, S, O> {
 
 /// Whether the owned report holds any partition of `partitions` (a missing
 /// report holds everything). Linear merge.
-fn owns_any(owned: Option<&PartitionSet>, partitions: &[(TopicId, Vec<(i32, i32)>)]) -> bool {
+fn owns_any(owned: Option<&PartitionSet>, partitions: &[(TopicId, i32, i32)]) -> bool {
     let Some(owned) = owned else {
         return true;
     };
-    let owned = &owned.topics;
+    let owned = &owned.items;
     let (mut i, mut j) = (0, 0);
     while i < owned.len() && j < partitions.len() {
-        match owned[i].0.cmp(&partitions[j].0) {
+        match owned[i].cmp(&(partitions[j].0, partitions[j].1)) {
             Ordering::Less => i += 1,
             Ordering::Greater => j += 1,
-            Ordering::Equal => {
-                let (a, b) = (&owned[i].1, &partitions[j].1);
-                let (mut x, mut y) = (0, 0);
-                while x < a.len() && y < b.len() {
-                    match a[x].cmp(&b[y].0) {
-                        Ordering::Less => x += 1,
-                        Ordering::Greater => y += 1,
-                        Ordering::Equal => return true,
-                    }
-                }
-                i += 1;
-                j += 1;
-            }
+            Ordering::Equal => return true,
         }
     }
     false
 }
 
-/// The first `(topic, partition)` in both, if any.
-fn first_common(
-    a: &[(TopicId, Vec<(i32, i32)>)],
-    b: &[(TopicId, Vec<(i32, i32)>)],
-) -> Option<(TopicId, i32)> {
+/// The first `(topic, partition)` in both, if any. Linear merge.
+fn first_common(a: &[(TopicId, i32, i32)], b: &[(TopicId, i32, i32)]) -> Option<(TopicId, i32)> {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
+        match (a[i].0, a[i].1).cmp(&(b[j].0, b[j].1)) {
             Ordering::Less => i += 1,
             Ordering::Greater => j += 1,
-            Ordering::Equal => {
-                let (x, y) = (&a[i].1, &b[j].1);
-                let (mut u, mut v) = (0, 0);
-                while u < x.len() && v < y.len() {
-                    match x[u].0.cmp(&y[v].0) {
-                        Ordering::Less => u += 1,
-                        Ordering::Greater => v += 1,
-                        Ordering::Equal => return Some((a[i].0, x[u].0)),
-                    }
-                }
-                i += 1;
-                j += 1;
-            }
+            Ordering::Equal => return Some((a[i].0, a[i].1)),
         }
     }
     None
 }
 
-/// `kept` with every `fresh` partition added at `epoch` (the two are
-/// disjoint per topic).
-fn add_fresh(kept: Topics, fresh: Vec<(TopicId, Vec<i32>)>, epoch: i32) -> Topics {
-    let fresh: Topics = fresh
-        .into_iter()
-        .map(|(t, ps)| (t, ps.into_iter().map(|p| (p, epoch)).collect()))
-        .collect();
-    merge_topics(&kept, fresh)
-}
-
-/// The union of two partition maps, topic by topic; on a partition in both
-/// (never, for the callers' disjoint inputs) the second's epoch wins.
-fn merge_topics(a: &[(TopicId, Vec<(i32, i32)>)], b: Topics) -> Topics {
-    let mut out: Topics = Vec::with_capacity(a.len() + b.len());
-    let mut a = a.iter().cloned().peekable();
-    let mut b = b.into_iter().peekable();
-    loop {
-        let order = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
+/// The union of two sorted partition maps; on a partition in both (never,
+/// for the callers' disjoint inputs) the second's epoch wins, as Java's
+/// `putAll` has it.
+fn merge(a: &[(TopicId, i32, i32)], b: &[(TopicId, i32, i32)]) -> Items {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => (x.0, x.1).cmp(&(y.0, y.1)),
             (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => break,
+            _ => Ordering::Greater,
         };
         match order {
-            Ordering::Less => out.extend(a.next()),
-            Ordering::Greater => out.extend(b.next()),
+            Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
             Ordering::Equal => {
-                let (Some((topic, x)), Some((_, y))) = (a.next(), b.next()) else {
-                    break;
-                };
-                let mut merged = Vec::with_capacity(x.len() + y.len());
-                let (mut u, mut v) = (0, 0);
-                while u < x.len() || v < y.len() {
-                    let order = match (x.get(u), y.get(v)) {
-                        (Some(p), Some(q)) => p.0.cmp(&q.0),
-                        (Some(_), None) => Ordering::Less,
-                        _ => Ordering::Greater,
-                    };
-                    match order {
-                        Ordering::Less => {
-                            merged.push(x[u]);
-                            u += 1;
-                        }
-                        Ordering::Greater => {
-                            merged.push(y[v]);
-                            v += 1;
-                        }
-                        Ordering::Equal => {
-                            merged.push(y[v]);
-                            u += 1;
-                            v += 1;
-                        }
-                    }
-                }
-                out.push((topic, merged));
+                out.push(b[j]);
+                i += 1;
+                j += 1;
             }
         }
     }
