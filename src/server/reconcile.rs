@@ -55,9 +55,11 @@
 //!
 //! The coordinator's owners query answers from every member's assigned and
 //! pending revocation partitions. A partition leaves a member's record only
-//! in two ways: it was pending revocation and the member's own heartbeat no
-//! longer reports it (so the member has released it), or the member never
-//! reported owning it in the first place. A partition enters a member's
+//! in three ways: it was pending revocation and the member's own heartbeat
+//! no longer reports it (so the member has released it); the member never
+//! reported owning it in the first place; or the member left or was fenced
+//! and the coordinator dropped its whole record (a fenced client gives up
+//! its partitions before it rejoins). A partition enters a member's
 //! assigned set only in rule 2, and only if the owners query says no other
 //! member holds it. So between the moment a partition is taken from one
 //! member and the moment it is given to the next, the first member must have
@@ -605,13 +607,68 @@ impl Reconciled {
     }
 }
 
-/// One reconciliation step of one member, on one heartbeat: see the module
-/// documentation for the rules. `O(p)` in the member's own partitions (its
-/// record, its target and its owned list), plus one `owners` query per
-/// partition newly in its target and one `subscription` query per topic.
+/// One reconciliation step of one member, on one heartbeat, with the
+/// semantics of Kafka's `CurrentAssignmentBuilder` (kafka 4.3.1).
+///
+/// With `T` the target (less topics the member no longer subscribes to)
+/// and `C` its assigned partitions: *kept* = `C ∩ T` keeps its assignment
+/// epochs, *revoke* = `C \ T`, *new* = `T \ C` less every partition the
+/// `owners` query says is held (by another member; what this member holds
+/// as pending revocation is free to it). Then, in order:
+///
+/// 1. something to revoke that the heartbeat still reports owning (or no
+///    report at all): [`MemberState::UnrevokedPartitions`], assigned = kept,
+///    pending revocation = revoke, the epoch unchanged, nothing new;
+/// 2. else something new: assigned = kept ∪ new (new at the target epoch),
+///    the target epoch, `UnreleasedPartitions` if part of `T` is still held
+///    elsewhere, else `Stable`;
+/// 3. else part of `T` held elsewhere: `UnreleasedPartitions` at the target
+///    epoch;
+/// 4. else `Stable` at the target epoch.
+///
+/// `Stable` members run these rules when behind the target epoch,
+/// `UnrevokedPartitions` ones once nothing pending revocation is reported
+/// any more, `UnreleasedPartitions` ones on every heartbeat, `Unknown` ones
+/// only when reporting no partitions (else they are fenced). A subscription
+/// change moves the assigned partitions of dropped topics to pending
+/// revocation at once. Because a partition enters a member's assigned set
+/// only in rule 2 and only when no one else holds it, and leaves a record
+/// only once its owner stopped reporting it (or never did, or left), no
+/// partition is ever given to a member before its previous owner released
+/// it.
+///
+/// Cost: one merge, `O(p)` in the member's own partitions (its record, its
+/// target and its owned list), plus at most one `owners` query per
+/// partition newly in its target and one `subscription` query per run of a
+/// topic; nothing about the rest of the group is read.
 ///
 /// Errors: a negative target epoch, a member epoch ahead of the target
 /// epoch, or (in state `Unknown`) the fencing Kafka answers with.
+///
+/// ```
+/// use kafka_assignors::server::{
+///     CurrentAssignment, Heartbeat, MemberState, PartitionSet, TopicId, reconcile,
+/// };
+///
+/// let orders = TopicId::from(1u128);
+/// // A member joins; its target at epoch 3 is partitions 0 and 1, and
+/// // partition 1 is still held by another member.
+/// let target = PartitionSet::from_partitions([(orders, 0), (orders, 1)])?;
+/// let owned = PartitionSet::new();
+/// let heartbeat = Heartbeat {
+///     target_epoch: 3,
+///     target: &target,
+///     owned: Some(&owned),
+///     subscription_changed: false,
+/// };
+/// let member = CurrentAssignment::joining();
+/// let held = |_: TopicId, partition: i32| (partition == 1).then_some(2);
+/// let next = reconcile(&member, &heartbeat, &|_| true, &held)?.into_next(&member);
+/// assert_eq!(next.state(), MemberState::UnreleasedPartitions);
+/// assert_eq!(next.epoch(), 3);
+/// assert_eq!(next.assigned().to_set(), PartitionSet::from_partitions([(orders, 0)])?);
+/// # Ok::<(), kafka_assignors::server::ReconcileError>(())
+/// ```
 pub fn reconcile<S, O>(
     member: &CurrentAssignment,
     heartbeat: &Heartbeat<'_>,
