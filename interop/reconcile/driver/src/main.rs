@@ -119,7 +119,12 @@ fn run(args: &Args) -> Result<usize, String> {
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut expected: HashMap<&str, Vec<String>> = HashMap::new();
+    // Kafka's outcomes by state, to show what the sequences reach.
+    let mut reached: std::collections::BTreeMap<&str, usize> = Default::default();
     for line in stdout.lines() {
+        *reached
+            .entry(line.split(' ').nth(2).unwrap_or("?"))
+            .or_default() += 1;
         let name = line.split(' ').next().unwrap_or("");
         expected.entry(name).or_default().push(line.to_owned());
     }
@@ -168,6 +173,8 @@ fn run(args: &Args) -> Result<usize, String> {
         allowed,
         args.seed
     );
+    let reached: Vec<String> = reached.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!("reconcile oracle: Kafka's outcomes: {}", reached.join(", "));
     Ok(failures)
 }
 
