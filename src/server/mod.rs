@@ -15,6 +15,13 @@
 
 use std::fmt;
 
+mod reconcile;
+
+pub use reconcile::{
+    CurrentAssignment, Heartbeat, MemberState, PartitionEpochs, PartitionOwners, PartitionSet,
+    ReconcileError, ReconcileErrorKind, Reconciled, Subscription, reconcile,
+};
+
 /// A topic's 16-byte id (a UUID), as the KIP-848 protocol names topics.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct TopicId(pub [u8; 16]);

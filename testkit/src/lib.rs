@@ -14,6 +14,8 @@
 //! - [`synthetic`]: `kassign generate`'s seeded groups, streamed as scenario
 //!   JSON.
 //! - [`join`]: a group as its members' JoinGroup requests.
+//! - [`kip848`]: a model KIP-848 coordinator driving many members through
+//!   the reconciliation step, with its invariants.
 //! - [`check`]: answers as maps, validity, the balance certificate and
 //!   cooperative rounds.
 //! - `strategies` (feature `proptest`): proptest strategies for small,
@@ -24,6 +26,7 @@
 
 pub mod check;
 pub mod join;
+pub mod kip848;
 pub mod owners;
 pub mod reference;
 pub mod rng;
