@@ -13,7 +13,21 @@
 //!
 //! Topics are identified by their 16-byte [`TopicId`], as in the protocol.
 
+mod error;
+mod range;
+mod spec;
+mod target;
+mod uniform;
+
 use std::fmt;
+
+pub use self::error::{TargetError, TargetErrorKind};
+pub use self::range::RangeTargetAssignor;
+pub use self::target::{
+    GroupSpec, GroupTarget, MemberSpec, MemberTarget, SubscribedTopicDescriber, SubscriptionType,
+    TargetAssignment, TargetAssignor, TopicDescription, TopicMetadata,
+};
+pub use self::uniform::UniformTargetAssignor;
 
 /// A topic's 16-byte id (a UUID), as the KIP-848 protocol names topics.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

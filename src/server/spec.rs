@@ -1,0 +1,221 @@
+//! Validating and interning a group spec once: members in member id order,
+//! topics in id order as dense integers, every subscription a sorted row.
+
+use std::collections::HashMap;
+
+use super::TopicId;
+use super::error::{TargetError, TargetErrorKind};
+use super::target::{GroupSpec, MemberSpec, SubscribedTopicDescriber, TopicDescription};
+use crate::index::MAX_PARTITIONS;
+
+/// A validated group spec on integers.
+pub(crate) struct Spec<'s> {
+    /// The members, in member id order.
+    pub(crate) members: Vec<&'s MemberSpec>,
+    /// Every topic a member subscribes to or names in its target, in id
+    /// order.
+    pub(crate) topics: Vec<&'s TopicDescription>,
+    /// Distinct subscription rows (sorted topic indices, no repeats).
+    pub(crate) rows: Vec<Vec<u32>>,
+    /// Each member's row.
+    pub(crate) row_of: Vec<u32>,
+    /// Each member's current target in normal form (topics in id order,
+    /// partitions ascending, no repeats, no empty topic).
+    pub(crate) targets: Vec<Vec<(TopicId, Vec<i32>)>>,
+    /// Whether some member subscribes to the topic, per topic.
+    pub(crate) subscribed: Vec<bool>,
+}
+
+impl<'s> Spec<'s> {
+    /// Validates `spec` against `describer` and interns it.
+    pub(crate) fn new(
+        spec: &'s GroupSpec,
+        describer: &'s dyn SubscribedTopicDescriber,
+    ) -> Result<Self, TargetError> {
+        let mut members: Vec<&MemberSpec> = spec.members.iter().collect();
+        members.sort_unstable_by(|a, b| a.member_id.cmp(&b.member_id));
+        if let Some(pair) = members
+            .windows(2)
+            .find(|pair| pair[0].member_id == pair[1].member_id)
+        {
+            return Err(TargetErrorKind::DuplicateMember {
+                member: pair[0].member_id.clone(),
+            }
+            .into());
+        }
+        let mut instances: Vec<(&str, &str)> = members
+            .iter()
+            .filter_map(|m| Some((m.instance_id.as_deref()?, m.member_id.as_str())))
+            .collect();
+        instances.sort_unstable();
+        if let Some(pair) = instances.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(TargetErrorKind::DuplicateInstanceId {
+                instance_id: pair[0].0.to_owned(),
+                first: pair[0].1.to_owned(),
+                second: pair[1].1.to_owned(),
+            }
+            .into());
+        }
+
+        // Topics get indices in first-seen order, renumbered by id below.
+        let mut index_of: HashMap<TopicId, u32> = HashMap::new();
+        let mut seen: Vec<&TopicDescription> = Vec::new();
+        let intern = |id: TopicId,
+                      index_of: &mut HashMap<TopicId, u32>,
+                      seen: &mut Vec<&'s TopicDescription>|
+         -> Option<u32> {
+            if let Some(&at) = index_of.get(&id) {
+                return Some(at);
+            }
+            let topic = describer.describe(id)?;
+            let at = seen.len() as u32;
+            seen.push(topic);
+            index_of.insert(id, at);
+            Some(at)
+        };
+        let mut rows: Vec<Vec<u32>> = Vec::new();
+        let mut row_of: Vec<u32> = Vec::with_capacity(members.len());
+        let mut previous: Option<&MemberSpec> = None;
+        for member in &members {
+            if previous.is_some_and(|prev| prev.subscribed == member.subscribed) {
+                row_of.push(*row_of.last().expect("a previous member has a row"));
+                continue;
+            }
+            let mut row = Vec::with_capacity(member.subscribed.len());
+            let mut unknown: Option<TopicId> = None;
+            for &id in &member.subscribed {
+                match intern(id, &mut index_of, &mut seen) {
+                    Some(at) => row.push(at),
+                    None => unknown = Some(unknown.map_or(id, |u| u.min(id))),
+                }
+            }
+            if let Some(topic) = unknown {
+                return Err(TargetErrorKind::UnknownSubscribedTopic {
+                    member: member.member_id.clone(),
+                    topic,
+                }
+                .into());
+            }
+            row_of.push(rows.len() as u32);
+            rows.push(row);
+            previous = Some(member);
+        }
+
+        let mut targets = Vec::with_capacity(members.len());
+        for member in &members {
+            let mut entries: Vec<(TopicId, Vec<i32>)> = Vec::with_capacity(member.target.len());
+            let mut unknown: Option<TopicId> = None;
+            for (id, partitions) in &member.target {
+                if intern(*id, &mut index_of, &mut seen).is_none() {
+                    unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
+                } else if !partitions.is_empty() {
+                    entries.push((*id, partitions.clone()));
+                }
+            }
+            if let Some(topic) = unknown {
+                return Err(TargetErrorKind::UnknownTargetTopic {
+                    member: member.member_id.clone(),
+                    topic,
+                }
+                .into());
+            }
+            let entries = normalise(entries);
+            for (id, partitions) in &entries {
+                let count = seen[index_of[id] as usize].partitions;
+                let bad = partitions
+                    .iter()
+                    .copied()
+                    .find(|&p| p < 0 || p as u64 >= u64::from(count));
+                if let Some(partition) = bad {
+                    return Err(TargetErrorKind::PartitionOutOfRange {
+                        member: member.member_id.clone(),
+                        topic: *id,
+                        partition,
+                        partitions: count,
+                    }
+                    .into());
+                }
+            }
+            targets.push(entries);
+        }
+
+        let mut subscribed = vec![false; seen.len()];
+        for row in &rows {
+            for &t in row {
+                subscribed[t as usize] = true;
+            }
+        }
+        // Renumber topics in id order.
+        let mut order: Vec<u32> = (0..seen.len() as u32).collect();
+        order.sort_unstable_by_key(|&t| seen[t as usize].id);
+        let mut renumber = vec![0u32; seen.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let topics: Vec<&TopicDescription> = order.iter().map(|&t| seen[t as usize]).collect();
+        let subscribed: Vec<bool> = order.iter().map(|&t| subscribed[t as usize]).collect();
+        for row in &mut rows {
+            for t in row.iter_mut() {
+                *t = renumber[*t as usize];
+            }
+            row.sort_unstable();
+            row.dedup();
+        }
+
+        let mut total: u64 = 0;
+        for (topic, _) in topics.iter().zip(&subscribed).filter(|(_, s)| **s) {
+            if let Some(racks) = &topic.replica_racks {
+                if racks.len() as u64 != u64::from(topic.partitions) {
+                    return Err(TargetErrorKind::RackListLength {
+                        topic: topic.id,
+                        partitions: topic.partitions,
+                        rack_lists: racks.len(),
+                    }
+                    .into());
+                }
+            }
+            total += u64::from(topic.partitions);
+        }
+        if total > MAX_PARTITIONS {
+            return Err(TargetErrorKind::TooManyPartitions {
+                partitions: total,
+                limit: MAX_PARTITIONS,
+            }
+            .into());
+        }
+        Ok(Spec {
+            members,
+            topics,
+            rows,
+            row_of,
+            targets,
+            subscribed,
+        })
+    }
+
+    /// Member `m`'s subscription: sorted topic indices.
+    pub(crate) fn row(&self, m: usize) -> &[u32] {
+        &self.rows[self.row_of[m] as usize]
+    }
+}
+
+/// Entries in normal form: topics in id order and merged, partitions
+/// ascending without repeats, empty topics dropped.
+pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, Vec<i32>)> {
+    entries.sort_unstable_by_key(|(topic, _)| *topic);
+    let mut merged: Vec<(TopicId, Vec<i32>)> = Vec::with_capacity(entries.len());
+    for (topic, partitions) in entries {
+        match merged.last_mut() {
+            Some((last, into)) if *last == topic => into.extend(partitions),
+            _ => merged.push((topic, partitions)),
+        }
+    }
+    for (_, partitions) in &mut merged {
+        if !partitions.is_sorted_by(|a, b| a < b) {
+            partitions.sort_unstable();
+            partitions.dedup();
+        }
+    }
+    merged.retain(|(_, partitions)| !partitions.is_empty());
+    merged
+}
