@@ -189,6 +189,27 @@ fn range_is_co_partitioned_and_orders_static_members_first() {
     assert_eq!(target.changed(), 2);
 }
 
+/// Found by the differential check against Kafka (seed
+/// 1796170815687337106, group g606): a current target with the range's
+/// length and first partition but not its partitions was reported
+/// unchanged.
+#[test]
+fn range_reports_a_target_with_the_same_ends_but_a_gap_as_changed() {
+    let t = tid(1);
+    let topics = metadata(&[(1, 4)]);
+    let spec = GroupSpec::new()
+        .with_member(
+            MemberSpec::new("m3920")
+                .with_instance_id("i78-0")
+                .subscribe([t])
+                .with_target(t, [0, 3]),
+        )
+        .with_member(MemberSpec::new("m1111").subscribe([t]).with_target(t, [2]));
+    let target = RangeTargetAssignor.assign(&spec, &topics).unwrap();
+    assert_eq!(changed(&target, "m3920").partitions(t), &[0, 1]);
+    assert_eq!(changed(&target, "m1111").partitions(t), &[2, 3]);
+}
+
 #[test]
 fn more_members_than_partitions_and_empty_topics() {
     let topics = metadata(&[(1, 2), (2, 0)]);

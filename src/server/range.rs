@@ -137,6 +137,7 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
                         *id == spec.topics[t as usize].id
                             && partitions.len() as u32 == e - s
                             && partitions.first() == Some(&(s as i32))
+                            && partitions.last() == Some(&(e as i32 - 1))
                     });
             let target = if unchanged {
                 MemberTarget::Unchanged
