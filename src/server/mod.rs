@@ -40,6 +40,23 @@ impl TopicId {
     }
 }
 
+impl TopicId {
+    /// The canonical hyphenated text, as [`Display`](fmt::Display) writes
+    /// it, without the formatting machinery.
+    pub(crate) fn text(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(36);
+        for (i, byte) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out.push('-');
+            }
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xf)] as char);
+        }
+        out
+    }
+}
+
 impl From<[u8; 16]> for TopicId {
     fn from(bytes: [u8; 16]) -> Self {
         Self(bytes)
@@ -81,6 +98,7 @@ mod tests {
     fn a_topic_id_prints_as_a_uuid() {
         let id = TopicId::from(0x0011_2233_4455_6677_8899_aabb_ccdd_eeffu128);
         assert_eq!(id.to_string(), "00112233-4455-6677-8899-aabbccddeeff");
+        assert_eq!(id.text(), id.to_string());
         assert_eq!(id.bytes()[0], 0x00);
         assert_eq!(id.bytes()[15], 0xff);
     }

@@ -129,12 +129,12 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
             let (first, end) = member_spans[m];
             let mine = &spans[first as usize..end as usize];
             let current = &spec.targets[m];
-            let unchanged = current.len() == mine.len()
+            let unchanged = current.topics().len() == mine.len()
                 && current
-                    .iter()
+                    .topics()
                     .zip(mine)
                     .all(|((id, partitions), &(t, s, e))| {
-                        *id == spec.topics[t as usize].id
+                        id == spec.topics[t as usize].id
                             && partitions.len() as u32 == e - s
                             && partitions.first() == Some(&(s as i32))
                             && partitions.last() == Some(&(e as i32 - 1))
@@ -142,13 +142,12 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
             let target = if unchanged {
                 MemberTarget::Unchanged
             } else {
-                MemberTarget::Changed(TargetAssignment::from_sorted(
-                    mine.iter()
-                        .map(|&(t, s, e)| {
-                            (spec.topics[t as usize].id, (s as i32..e as i32).collect())
-                        })
-                        .collect(),
-                ))
+                let total = mine.iter().map(|&(_, s, e)| (e - s) as usize).sum();
+                let mut out = TargetAssignment::with_capacity(mine.len(), total);
+                for &(t, s, e) in mine {
+                    out.push_topic(spec.topics[t as usize].id, s as i32..e as i32);
+                }
+                MemberTarget::Changed(out)
             };
             (spec.members[m].member_id.clone(), target)
         })

@@ -1,11 +1,14 @@
 //! Validating and interning a group spec once: members in member id order,
 //! topics in id order as dense integers, every subscription a sorted row.
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
-use super::target::{GroupSpec, MemberSpec, SubscribedTopicDescriber, TopicDescription};
+use super::target::{
+    GroupSpec, MemberSpec, SubscribedTopicDescriber, TargetAssignment, TopicDescription,
+};
+use crate::hash::{FxHashMap, FxHasher};
 use crate::index::MAX_PARTITIONS;
 
 /// A validated group spec on integers.
@@ -21,7 +24,7 @@ pub(crate) struct Spec<'s> {
     pub(crate) row_of: Vec<u32>,
     /// Each member's current target in normal form (topics in id order,
     /// partitions ascending, no repeats, no empty topic).
-    pub(crate) targets: Vec<Vec<(TopicId, Vec<i32>)>>,
+    pub(crate) targets: Vec<TargetAssignment>,
     /// Whether some member subscribes to the topic, per topic.
     pub(crate) subscribed: Vec<bool>,
 }
@@ -58,10 +61,10 @@ impl<'s> Spec<'s> {
         }
 
         // Topics get indices in first-seen order, renumbered by id below.
-        let mut index_of: HashMap<TopicId, u32> = HashMap::new();
+        let mut index_of: FxHashMap<TopicId, u32> = FxHashMap::default();
         let mut seen: Vec<&TopicDescription> = Vec::new();
         let intern = |id: TopicId,
-                      index_of: &mut HashMap<TopicId, u32>,
+                      index_of: &mut FxHashMap<TopicId, u32>,
                       seen: &mut Vec<&'s TopicDescription>|
          -> Option<u32> {
             if let Some(&at) = index_of.get(&id) {
@@ -75,15 +78,25 @@ impl<'s> Spec<'s> {
         };
         let mut rows: Vec<Vec<u32>> = Vec::new();
         let mut row_of: Vec<u32> = Vec::with_capacity(members.len());
-        let mut previous: Option<&MemberSpec> = None;
-        for member in &members {
-            if previous.is_some_and(|prev| prev.subscribed == member.subscribed) {
-                row_of.push(*row_of.last().expect("a previous member has a row"));
+        // A stored row by a hash of the subscription list it came from (a
+        // collision only costs the sharing).
+        let mut row_by_list: FxHashMap<u64, (u32, usize)> = FxHashMap::default();
+        for (m, member) in members.iter().enumerate() {
+            let list = &member.subscribed;
+            if m > 0 && members[m - 1].subscribed == *list {
+                row_of.push(row_of[m - 1]);
                 continue;
             }
-            let mut row = Vec::with_capacity(member.subscribed.len());
+            let hash = sampled_hash(list);
+            if let Some(&(row, first)) = row_by_list.get(&hash) {
+                if members[first].subscribed == *list {
+                    row_of.push(row);
+                    continue;
+                }
+            }
+            let mut row = Vec::with_capacity(list.len());
             let mut unknown: Option<TopicId> = None;
-            for &id in &member.subscribed {
+            for &id in list {
                 match intern(id, &mut index_of, &mut seen) {
                     Some(at) => row.push(at),
                     None => unknown = Some(unknown.map_or(id, |u| u.min(id))),
@@ -96,20 +109,27 @@ impl<'s> Spec<'s> {
                 }
                 .into());
             }
+            row_by_list.entry(hash).or_insert((rows.len() as u32, m));
             row_of.push(rows.len() as u32);
             rows.push(row);
-            previous = Some(member);
         }
 
         let mut targets = Vec::with_capacity(members.len());
         for member in &members {
-            let mut entries: Vec<(TopicId, Vec<i32>)> = Vec::with_capacity(member.target.len());
             let mut unknown: Option<TopicId> = None;
+            let mut bad: Option<(TopicId, i32, u32)> = None;
             for (id, partitions) in &member.target {
-                if intern(*id, &mut index_of, &mut seen).is_none() {
+                let Some(at) = intern(*id, &mut index_of, &mut seen) else {
                     unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
-                } else if !partitions.is_empty() {
-                    entries.push((*id, partitions.clone()));
+                    continue;
+                };
+                let count = seen[at as usize].partitions;
+                for &p in partitions {
+                    if (p < 0 || p as u64 >= u64::from(count))
+                        && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
+                    {
+                        bad = Some((*id, p, count));
+                    }
                 }
             }
             if let Some(topic) = unknown {
@@ -119,26 +139,17 @@ impl<'s> Spec<'s> {
                 }
                 .into());
             }
-            let entries = normalise(entries);
-            for (id, partitions) in &entries {
-                let count = seen[index_of[id] as usize].partitions;
-                let bad = partitions
-                    .iter()
-                    .copied()
-                    .find(|&p| p < 0 || p as u64 >= u64::from(count));
-                if let Some(partition) = bad {
-                    return Err(TargetErrorKind::PartitionOutOfRange {
-                        member: member.member_id.clone(),
-                        topic: *id,
-                        partition,
-                        partitions: count,
-                    }
-                    .into());
+            if let Some((topic, partition, partitions)) = bad {
+                return Err(TargetErrorKind::PartitionOutOfRange {
+                    member: member.member_id.clone(),
+                    topic,
+                    partition,
+                    partitions,
                 }
+                .into());
             }
-            targets.push(entries);
+            targets.push(TargetAssignment::from_slices(&member.target));
         }
-
         let mut subscribed = vec![false; seen.len()];
         for row in &rows {
             for &t in row {
@@ -218,4 +229,18 @@ pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, 
     }
     merged.retain(|(_, partitions)| !partitions.is_empty());
     merged
+}
+
+/// A hash of a subscription list from its length and five of its ids: equal
+/// lists hash alike, and a collision between different ones only costs the
+/// sharing of a row (the lists are compared before sharing).
+fn sampled_hash(list: &[TopicId]) -> u64 {
+    let mut hasher = FxHasher::default();
+    list.len().hash(&mut hasher);
+    if let Some(last) = list.len().checked_sub(1) {
+        for at in [0, last / 4, last / 2, last - last / 4, last] {
+            list[at].hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }

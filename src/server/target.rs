@@ -222,51 +222,97 @@ impl SubscribedTopicDescriber for TopicMetadata {
 
 /// One member's partitions: topic id -> partition numbers (Kafka's
 /// `MemberAssignment`), topics in id order, partitions ascending, no topic
-/// with no partitions.
+/// with no partitions. Stored flat: two allocations per member.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TargetAssignment {
-    topics: Vec<(TopicId, Vec<i32>)>,
+    /// Each topic and the end of its partitions in `partitions`.
+    topics: Vec<(TopicId, u32)>,
+    partitions: Vec<i32>,
 }
 
 impl TargetAssignment {
     /// Builds one from entries in any order, merging repeats; topics left
     /// with no partitions are dropped.
     pub fn from_entries(entries: impl IntoIterator<Item = (TopicId, Vec<i32>)>) -> Self {
+        let entries: Vec<(TopicId, Vec<i32>)> = entries.into_iter().collect();
+        Self::from_slices(&entries)
+    }
+
+    /// [`from_entries`](Self::from_entries) from borrowed entries; entries
+    /// already in the normal form are copied without sorting.
+    pub(crate) fn from_slices(entries: &[(TopicId, Vec<i32>)]) -> Self {
+        let normal = entries.windows(2).all(|w| w[0].0 < w[1].0)
+            && entries
+                .iter()
+                .all(|(_, p)| !p.is_empty() && p.is_sorted_by(|a, b| a < b));
+        if normal {
+            let mut out = TargetAssignment::with_capacity(
+                entries.len(),
+                entries.iter().map(|(_, p)| p.len()).sum(),
+            );
+            for (topic, partitions) in entries {
+                out.push_topic(*topic, partitions.iter().copied());
+            }
+            return out;
+        }
+        let merged = normalise(entries.to_vec());
+        let mut out = TargetAssignment::with_capacity(
+            merged.len(),
+            merged.iter().map(|(_, p)| p.len()).sum(),
+        );
+        for (topic, partitions) in merged {
+            out.push_topic(topic, partitions);
+        }
+        out
+    }
+
+    /// An empty assignment with room for `topics` topics and `partitions`
+    /// partitions.
+    pub(crate) fn with_capacity(topics: usize, partitions: usize) -> Self {
         TargetAssignment {
-            topics: normalise(entries.into_iter().collect()),
+            topics: Vec::with_capacity(topics),
+            partitions: Vec::with_capacity(partitions),
         }
     }
 
-    /// Built from entries already in the normal form (topics ascending,
-    /// unique and non-empty, partitions ascending and unique).
-    pub(crate) fn from_sorted(topics: Vec<(TopicId, Vec<i32>)>) -> Self {
-        debug_assert!(topics.windows(2).all(|w| w[0].0 < w[1].0));
-        debug_assert!(topics.iter().all(|(_, p)| !p.is_empty()));
-        TargetAssignment { topics }
+    /// Appends a topic above every topic so far, with its partitions
+    /// ascending; a topic with none is not recorded.
+    pub(crate) fn push_topic(&mut self, topic: TopicId, partitions: impl IntoIterator<Item = i32>) {
+        debug_assert!(self.topics.last().is_none_or(|(last, _)| *last < topic));
+        let start = self.partitions.len();
+        self.partitions.extend(partitions);
+        if self.partitions.len() > start {
+            self.topics.push((topic, self.partitions.len() as u32));
+        }
     }
 
     /// Topic ids and their partitions, topics in id order.
     pub fn topics(&self) -> impl ExactSizeIterator<Item = (TopicId, &[i32])> + '_ {
-        self.topics
-            .iter()
-            .map(|(topic, partitions)| (*topic, partitions.as_slice()))
+        self.topics.iter().enumerate().map(|(i, &(topic, end))| {
+            let start = if i == 0 { 0 } else { self.topics[i - 1].1 };
+            (topic, &self.partitions[start as usize..end as usize])
+        })
     }
 
     /// The partitions of one topic (empty when none).
     pub fn partitions(&self, topic: TopicId) -> &[i32] {
-        self.topics
-            .binary_search_by_key(&topic, |(id, _)| *id)
-            .map_or(&[], |at| self.topics[at].1.as_slice())
+        match self.topics.binary_search_by_key(&topic, |(id, _)| *id) {
+            Ok(i) => {
+                let start = if i == 0 { 0 } else { self.topics[i - 1].1 };
+                &self.partitions[start as usize..self.topics[i].1 as usize]
+            }
+            Err(_) => &[],
+        }
     }
 
     /// How many partitions in all.
     pub fn len(&self) -> usize {
-        self.topics.iter().map(|(_, p)| p.len()).sum()
+        self.partitions.len()
     }
 
     /// Whether it holds no partition.
     pub fn is_empty(&self) -> bool {
-        self.topics.is_empty()
+        self.partitions.is_empty()
     }
 }
 
@@ -343,7 +389,7 @@ impl GroupTarget {
                     MemberTarget::Changed(assignment) => assignment.clone(),
                     MemberTarget::Unchanged => current
                         .get(id.as_str())
-                        .map(|member| TargetAssignment::from_entries(member.target.clone()))
+                        .map(|member| TargetAssignment::from_slices(&member.target))
                         .unwrap_or_default(),
                 };
                 (id.clone(), assignment)

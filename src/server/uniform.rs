@@ -1,6 +1,5 @@
 //! `uniform`: the library's sticky optimum in the coordinator's terms.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::TopicId;
@@ -11,7 +10,9 @@ use super::target::{
     TargetAssignor,
 };
 use crate::assignor::Assignor;
-use crate::model::{Group, Member, Topic, TopicPartition};
+use crate::hash::FxHashMap;
+use crate::model::{Member, Topic};
+use crate::protocol::DecodedGroup;
 use crate::sticky::StickyAssignor;
 
 /// The server-side `uniform` assignor: the exact optimum.
@@ -57,15 +58,16 @@ impl TargetAssignor for UniformTargetAssignor {
 }
 
 fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
-    // Topic names are the ids' canonical text: fixed width, lower-case hex,
-    // so name order is id order.
+    // The library's decoded form: one name per topic, the id's canonical
+    // text (fixed width, lower-case hex, so name order is id order);
+    // subscriptions and claims as name ids. Every target is held at one
+    // generation.
     let names: Vec<Arc<str>> = spec
         .topics
         .iter()
-        .map(|topic| Arc::from(topic.id.to_string()))
+        .map(|topic| Arc::from(topic.id.text().as_str()))
         .collect();
-    let mut group = Group::new();
-    group.topics = spec
+    let topics: Vec<Topic> = spec
         .topics
         .iter()
         .zip(&names)
@@ -76,73 +78,80 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
             replica_racks: topic.replica_racks.clone().filter(|_| subscribed),
         })
         .collect();
-    let id_of: HashMap<&str, TopicId> = names
-        .iter()
-        .zip(&spec.topics)
-        .map(|(name, topic)| (&**name, topic.id))
-        .collect();
-    let mut by_address: HashMap<usize, TopicId> = HashMap::with_capacity(names.len());
-    for (name, topic) in names.iter().zip(&spec.topics) {
-        by_address.insert(name.as_ptr() as usize, topic.id);
-    }
-    let mut rows: Vec<Vec<Arc<str>>> = spec
-        .rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|&t| Arc::clone(&names[t as usize]))
-                .collect()
-        })
-        .collect();
-    let topic_index: HashMap<TopicId, u32> = spec
+    let members = spec.members.len();
+    let mut subscribed = Vec::with_capacity(spec.rows.iter().map(Vec::len).sum::<usize>());
+    let mut subscribed_starts = Vec::with_capacity(members + 1);
+    let mut claims = Vec::with_capacity(spec.targets.iter().map(TargetAssignment::len).sum());
+    let mut claim_starts = Vec::with_capacity(members + 1);
+    let topic_index: FxHashMap<TopicId, u32> = spec
         .topics
         .iter()
         .enumerate()
         .map(|(t, topic)| (topic.id, t as u32))
         .collect();
-    group.members = spec
-        .members
-        .iter()
-        .enumerate()
-        .map(|(m, member)| {
-            let mut out = Member::new(member.member_id.clone());
-            out.instance_id = member.instance_id.clone();
-            out.rack = member.rack.clone();
-            let row = spec.row_of[m] as usize;
-            out.topics = if spec.row_of.get(m + 1) == Some(&spec.row_of[m]) {
-                rows[row].clone()
-            } else {
-                std::mem::take(&mut rows[row])
-            };
-            out.owned = spec.targets[m]
-                .iter()
-                .flat_map(|(id, partitions)| {
-                    let name = &names[topic_index[id] as usize];
-                    partitions
-                        .iter()
-                        .map(move |&p| TopicPartition::new(Arc::clone(name), p))
-                })
-                .collect();
-            out.generation = Some(1);
-            out
-        })
-        .collect();
-    let answer = StickyAssignor::new().assign(&group)?;
+    subscribed_starts.push(0);
+    claim_starts.push(0);
+    for m in 0..members {
+        subscribed.extend_from_slice(spec.row(m));
+        subscribed_starts.push(subscribed.len());
+        for (id, partitions) in spec.targets[m].topics() {
+            let t = topic_index[&id];
+            claims.extend(partitions.iter().map(|&p| (t, p)));
+        }
+        claim_starts.push(claims.len());
+    }
+    let decoded = DecodedGroup {
+        topics,
+        topic_name: (0..names.len() as u32).collect(),
+        names,
+        members: spec
+            .members
+            .iter()
+            .map(|member| {
+                let mut out = Member::new(member.member_id.clone());
+                out.instance_id = member.instance_id.clone();
+                out.rack = member.rack.clone();
+                out.generation = Some(1);
+                out
+            })
+            .collect(),
+        subscribed,
+        subscribed_starts,
+        claims,
+        claim_starts,
+    };
+    let answer = StickyAssignor::new().assign_decoded(&decoded)?;
 
+    let mut by_address: FxHashMap<usize, TopicId> = FxHashMap::default();
+    for (name, topic) in decoded.names.iter().zip(&spec.topics) {
+        by_address.insert(name.as_ptr() as usize, topic.id);
+    }
+    let by_name: FxHashMap<&str, TopicId> = decoded
+        .names
+        .iter()
+        .zip(&spec.topics)
+        .map(|(name, topic)| (&**name, topic.id))
+        .collect();
     let lookup = |name: &str| -> TopicId {
         by_address
             .get(&(name.as_ptr() as usize))
-            .or_else(|| id_of.get(name))
+            .or_else(|| by_name.get(name))
             .copied()
             .unwrap_or_default()
     };
+    // The answer lists members in member id order, as the spec does.
+    let mut in_order = answer.members();
     let targets = spec
         .members
         .iter()
         .enumerate()
         .map(|(m, member)| {
             let current = &spec.targets[m];
-            let Some(got) = answer.member(&member.member_id) else {
+            let got = in_order
+                .next()
+                .filter(|got| got.id() == member.member_id)
+                .or_else(|| answer.member(&member.member_id));
+            let Some(got) = got else {
                 let target = if current.is_empty() {
                     MemberTarget::Unchanged
                 } else {
@@ -150,21 +159,20 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
                 };
                 return (member.member_id.clone(), target);
             };
-            let mut count = 0;
+            let mut theirs = current.topics();
             let same = got.topics().all(|(name, partitions)| {
-                count += 1;
-                current
-                    .get(count - 1)
-                    .is_some_and(|(id, mine)| *id == lookup(name) && mine == partitions)
-            }) && count == current.len();
+                theirs
+                    .next()
+                    .is_some_and(|(id, mine)| mine == partitions && id == lookup(name))
+            }) && theirs.next().is_none();
             let target = if same {
                 MemberTarget::Unchanged
             } else {
-                MemberTarget::Changed(TargetAssignment::from_sorted(
-                    got.topics()
-                        .map(|(name, partitions)| (lookup(name), partitions.to_vec()))
-                        .collect(),
-                ))
+                let mut out = TargetAssignment::with_capacity(got.topics().count(), got.len());
+                for (name, partitions) in got.topics() {
+                    out.push_topic(lookup(name), partitions.iter().copied());
+                }
+                MemberTarget::Changed(out)
             };
             (member.member_id.clone(), target)
         })

@@ -403,6 +403,7 @@ fn time(args: &[String], classpath: &str) -> ExitCode {
         .unwrap_or(11)
         .max(1);
     let filter = flag(args, "--filter");
+    let ours_only = args.iter().any(|a| a == "--ours-only");
     println!(
         "| point | partitions | range ours (ms) | range Kafka (ms) | ratio | uniform ours (ms) | uniform Kafka (ms) | ratio |"
     );
@@ -422,11 +423,16 @@ fn time(args: &[String], classpath: &str) -> ExitCode {
             write_incremental(&mut line, &settled, point.homogeneous);
             input.insert_str(block_end, &line);
         }
-        let lines = match java(
-            classpath,
-            &["time", &warmup_ms.to_string(), &runs.to_string()],
-            input,
-        ) {
+        let timed = if ours_only {
+            Ok(vec!["time - range 0 uniform 0".to_owned()])
+        } else {
+            java(
+                classpath,
+                &["time", &warmup_ms.to_string(), &runs.to_string()],
+                input,
+            )
+        };
+        let lines = match timed {
             Ok(lines) => lines,
             Err(e) => {
                 eprintln!("coordinator time: {name}: {e}");
