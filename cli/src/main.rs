@@ -9,6 +9,7 @@ mod input;
 mod metadata;
 mod output;
 mod simulate;
+mod target;
 mod wire;
 
 use std::io::{self, Write};
@@ -140,6 +141,8 @@ enum Command {
     /// revocations, moves, stops, balance, duplicate and loss exposure.
     #[command(long_about = simulate::LONG_ABOUT)]
     Simulate(simulate::Options),
+    /// The KIP-848 server-side target assignment (uniform or range).
+    Target(target::Options),
 }
 
 /// What went wrong, as one line for standard error.
@@ -237,6 +240,7 @@ fn run(command: Command, strict: bool) -> Result<(), Failure> {
         }
         Command::Generate(options) => generate::run(&options),
         Command::Simulate(options) => simulate::run(&options),
+        Command::Target(options) => target::run(&options, strict),
         Command::Decode {
             kind,
             file,
