@@ -4,7 +4,7 @@
 # Java harness with Maven, then runs the driver (driver/src/main.rs).
 #
 #   interop/coordinator/run.sh [check] [--groups N] [--seed S] [--batch B]
-#   interop/coordinator/run.sh time [--grid small|kip|full] [--filter TEXT] [--warmup-ms W] [--runs R]
+#   interop/coordinator/run.sh time [--grid small|kip|bench|full] [--filter TEXT] [--warmup-ms W] [--runs R]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/interop/coordinator

@@ -67,6 +67,9 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         .iter()
         .map(|topic| Arc::from(topic.id.text().as_str()))
         .collect();
+    // Racks are handed on only when the rack gate applies; otherwise the
+    // optimum ignores them anyway, and copying them is most of the work.
+    let racks = rack_gate(spec);
     let topics: Vec<Topic> = spec
         .topics
         .iter()
@@ -75,7 +78,11 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         .map(|((topic, name), &subscribed)| Topic {
             name: Arc::clone(name),
             partitions: topic.partitions.min(i32::MAX as u32) as i32,
-            replica_racks: topic.replica_racks.clone().filter(|_| subscribed),
+            replica_racks: if racks && subscribed {
+                topic.replica_racks.clone()
+            } else {
+                None
+            },
         })
         .collect();
     let members = spec.members.len();
@@ -110,7 +117,9 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
             .map(|member| {
                 let mut out = Member::new(member.member_id.clone());
                 out.instance_id = member.instance_id.clone();
-                out.rack = member.rack.clone();
+                if racks {
+                    out.rack = member.rack.clone();
+                }
                 out.generation = Some(1);
                 out
             })
@@ -178,4 +187,64 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         })
         .collect();
     Ok(GroupTarget::new(targets))
+}
+
+/// The library's rack gate (`sticky::problem::rack_aware`) on the spec: some
+/// member has a rack, the members' racks meet the replicas' racks of the
+/// subscribed topics, and those partitions do not all sit on one set of
+/// racks.
+fn rack_gate(spec: &Spec<'_>) -> bool {
+    let mut member_racks: Vec<&str> = spec.members.iter().filter_map(|m| m.rack()).collect();
+    if member_racks.is_empty() {
+        return false;
+    }
+    member_racks.sort_unstable();
+    member_racks.dedup();
+    // Rack names by the address of their `Arc`: metadata mostly shares one
+    // `Arc` per rack, so a name is read once, not once per replica.
+    let mut names: FxHashMap<(usize, usize), &str> = FxHashMap::default();
+    let mut overlap = false;
+    let mut first: Option<Vec<&str>> = None;
+    let mut all_same = true;
+    let mut scratch: Vec<&str> = Vec::new();
+    for (topic, _) in spec
+        .topics
+        .iter()
+        .zip(&spec.subscribed)
+        .filter(|(_, subscribed)| **subscribed)
+    {
+        let Some(per_partition) = &topic.replica_racks else {
+            continue;
+        };
+        for replicas in per_partition {
+            scratch.clear();
+            for rack in replicas {
+                let key = (rack.as_ptr() as usize, rack.len());
+                let name = match names.get(&key) {
+                    Some(name) => *name,
+                    None => {
+                        overlap |= member_racks.binary_search(&&**rack).is_ok();
+                        // Unshared names are read each time, not remembered.
+                        if names.len() < 256 {
+                            names.insert(key, rack);
+                        }
+                        &**rack
+                    }
+                };
+                if !name.is_empty() {
+                    scratch.push(name);
+                }
+            }
+            scratch.sort_unstable();
+            scratch.dedup();
+            match &first {
+                None => first = Some(scratch.clone()),
+                Some(f) => all_same &= *f == scratch,
+            }
+            if overlap && !all_same {
+                return true;
+            }
+        }
+    }
+    overlap && !all_same
 }

@@ -237,16 +237,18 @@ impl GridPoint {
     pub fn group(&self) -> Drawn {
         let mut rng = SplitMix64::new(0x5e55_1011 ^ (self.topics as u64) << 20);
         let per_topic = self.partitions_per_topic() as u32;
+        // One `Arc` per rack name, as a metadata image holds them.
+        let rack_names: Vec<std::sync::Arc<str>> = RACKS.iter().map(|&r| r.into()).collect();
         let topics: Vec<TopicDescription> = (0..self.topics)
             .map(|i| {
                 let mut t = TopicDescription::new(topic_id(&mut rng), per_topic)
                     .with_name(format!("topic-{i}"));
                 if self.racks {
-                    t = t.with_replica_racks((0..per_topic).map(|p| {
-                        (0..3)
-                            .map(move |k| RACKS[(p as usize + k) % 3])
-                            .collect::<Vec<_>>()
-                    }));
+                    t.replica_racks = Some(
+                        (0..per_topic as usize)
+                            .map(|p| (0..3).map(|k| rack_names[(p + k) % 3].clone()).collect())
+                            .collect(),
+                    );
                 }
                 t
             })

@@ -7,7 +7,7 @@
 //!   (sum of squares), and where the loads tie, move no more partitions than
 //!   Kafka's (unless it places fewer partitions off their replicas' racks).
 //!   A failure prints the group in the harness's line format.
-//! - `time --java-classpath CP [--grid small|full|kip] [--warmup-ms W]
+//! - `time --java-classpath CP [--grid small|kip|bench|full] [--warmup-ms W]
 //!   [--runs R]`: Kafka's ServerSideAssignorBenchmark grid; ours and Kafka's
 //!   medians on the same groups in one run, with the ratio.
 
@@ -353,6 +353,29 @@ fn points(which: &str) -> Vec<GridPoint> {
         "small" => {
             out.push(p(100, 10, 10, true, false, false));
             out.push(p(100, 10, 10, false, true, true));
+        }
+        "bench" => {
+            // The subset benches/server.rs times.
+            for members in [100, 1000, 10_000] {
+                for ratio in [5, 50] {
+                    for topics in [10, 1000] {
+                        for homogeneous in [true, false] {
+                            for incremental in [false, true] {
+                                for racks in [false, true] {
+                                    if racks && members != 1000 {
+                                        continue;
+                                    }
+                                    let point =
+                                        p(members, ratio, topics, homogeneous, incremental, racks);
+                                    if point.partitions_per_topic() > 0 {
+                                        out.push(point);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         _ => {
             for members in [100, 500, 1000, 5000, 10_000] {
