@@ -57,10 +57,11 @@ pub(crate) fn topic_id(name: &str) -> TopicId {
     TopicId::from((u128::from(high) << 64) | u128::from(low))
 }
 
+/// Each topic id's name.
+type Names = HashMap<TopicId, Arc<str>>;
+
 /// The group in the coordinator's terms, and each topic id's name.
-fn server_spec(
-    group: &Group,
-) -> Result<(GroupSpec, TopicMetadata, HashMap<TopicId, Arc<str>>), String> {
+fn server_spec(group: &Group) -> Result<(GroupSpec, TopicMetadata, Names), String> {
     let mut names: HashMap<TopicId, Arc<str>> = HashMap::new();
     let mut ids: HashMap<&str, (TopicId, i32)> = HashMap::new();
     let mut topics = Vec::with_capacity(group.topics.len());

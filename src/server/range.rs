@@ -68,7 +68,7 @@ type Span = (u32, u32, u32);
 fn range(spec: &Spec<'_>) -> GroupTarget {
     let members = spec.members.len();
     let mut order: Vec<u32> = (0..members as u32).collect();
-    order.sort_by(|&a, &b| {
+    let java_order = |&a: &u32, &b: &u32| {
         let (a, b) = (spec.members[a as usize], spec.members[b as usize]);
         match (&a.instance_id, &b.instance_id) {
             (Some(x), Some(y)) => java_cmp(x, y),
@@ -76,7 +76,12 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => java_cmp(&a.member_id, &b.member_id),
         }
-    });
+    };
+    // Members come in member id order, which is Java's order too unless
+    // static members or characters above U+FFFF intervene: then sort.
+    if !order.is_sorted_by(|a, b| java_order(a, b).is_le()) {
+        order.sort_by(java_order);
+    }
 
     // Subscribers per topic, counted per distinct row.
     let mut row_members = vec![0u32; spec.rows.len()];
@@ -103,7 +108,12 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         .collect();
     let mut next = vec![0u32; spec.topics.len()];
 
-    let mut spans: Vec<Span> = Vec::new();
+    let subscriptions: usize = spec
+        .row_of
+        .iter()
+        .map(|&r| spec.rows[r as usize].len())
+        .sum();
+    let mut spans: Vec<Span> = Vec::with_capacity(subscriptions);
     let mut member_spans = vec![(0u32, 0u32); members];
     for &m in &order {
         let first = spans.len() as u32;

@@ -88,11 +88,11 @@ impl<'s> Spec<'s> {
                 continue;
             }
             let hash = sampled_hash(list);
-            if let Some(&(row, first)) = row_by_list.get(&hash) {
-                if members[first].subscribed == *list {
-                    row_of.push(row);
-                    continue;
-                }
+            if let Some(&(row, first)) = row_by_list.get(&hash)
+                && members[first].subscribed == *list
+            {
+                row_of.push(row);
+                continue;
             }
             let mut row = Vec::with_capacity(list.len());
             let mut unknown: Option<TopicId> = None;
@@ -175,15 +175,15 @@ impl<'s> Spec<'s> {
 
         let mut total: u64 = 0;
         for (topic, _) in topics.iter().zip(&subscribed).filter(|(_, s)| **s) {
-            if let Some(racks) = &topic.replica_racks {
-                if racks.len() as u64 != u64::from(topic.partitions) {
-                    return Err(TargetErrorKind::RackListLength {
-                        topic: topic.id,
-                        partitions: topic.partitions,
-                        rack_lists: racks.len(),
-                    }
-                    .into());
+            if let Some(racks) = &topic.replica_racks
+                && racks.len() as u64 != u64::from(topic.partitions)
+            {
+                return Err(TargetErrorKind::RackListLength {
+                    topic: topic.id,
+                    partitions: topic.partitions,
+                    rack_lists: racks.len(),
                 }
+                .into());
             }
             total += u64::from(topic.partitions);
         }

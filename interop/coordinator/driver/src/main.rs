@@ -155,19 +155,19 @@ fn cost(drawn: &Drawn, full: &BTreeMap<String, TargetAssignment>) -> (u64, u64, 
         for (t, ps) in a.topics() {
             let racks = metadata.describe(t).and_then(|d| d.replica_racks.as_ref());
             for &p in ps {
-                if let (Some(rack), Some(racks)) = (m.rack(), racks) {
-                    if !racks[p as usize].iter().any(|r| &**r == rack) {
-                        remote += 1;
-                    }
+                if let (Some(rack), Some(racks)) = (m.rack(), racks)
+                    && !racks[p as usize].iter().any(|r| &**r == rack)
+                {
+                    remote += 1;
                 }
             }
         }
     }
     for ((t, p), owners) in &owner {
-        if let [only] = owners[..] {
-            if !full[only].partitions(*t).contains(p) {
-                moves += 1;
-            }
+        if let [only] = owners[..]
+            && !full[only].partitions(*t).contains(p)
+        {
+            moves += 1;
         }
     }
     (squares, remote, moves)
@@ -220,10 +220,10 @@ fn check(args: &[String], classpath: &str) -> ExitCode {
         for line in lines {
             if line.starts_with("group ") {
                 blocks.push(Vec::new());
-            } else if line != "end" {
-                if let Some(b) = blocks.last_mut() {
-                    b.push(line);
-                }
+            } else if line != "end"
+                && let Some(b) = blocks.last_mut()
+            {
+                b.push(line);
             }
         }
         if blocks.len() != n {
