@@ -113,26 +113,31 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         .iter()
         .map(|&r| spec.rows[r as usize].len())
         .sum();
-    let mut spans: Vec<Span> = Vec::with_capacity(subscriptions);
-    let mut member_spans = vec![(0u32, 0u32); members];
-    for &m in &order {
-        let first = spans.len() as u32;
-        for &t in spec.row(m as usize) {
-            let t = t as usize;
-            let mut q = quota[t];
-            if extra[t] > 0 {
-                q += 1;
-                extra[t] -= 1;
+    let (spans, member_spans) = if spec.rows.len() == 1 {
+        spans_one_subscription(spec, &order, &quota, &extra)
+    } else {
+        let mut spans: Vec<Span> = Vec::with_capacity(subscriptions);
+        let mut member_spans = vec![(0u32, 0u32); members];
+        for &m in &order {
+            let first = spans.len() as u32;
+            for &t in spec.row(m as usize) {
+                let t = t as usize;
+                let mut q = quota[t];
+                if extra[t] > 0 {
+                    q += 1;
+                    extra[t] -= 1;
+                }
+                let start = next[t];
+                let end = (start + q).min(spec.topics[t].partitions);
+                next[t] = end;
+                if start < end {
+                    spans.push((t as u32, start, end));
+                }
             }
-            let start = next[t];
-            let end = (start + q).min(spec.topics[t].partitions);
-            next[t] = end;
-            if start < end {
-                spans.push((t as u32, start, end));
-            }
+            member_spans[m as usize] = (first, spans.len() as u32);
         }
-        member_spans[m as usize] = (first, spans.len() as u32);
-    }
+        (spans, member_spans)
+    };
 
     let targets = (0..members)
         .map(|m| {
@@ -163,4 +168,49 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         })
         .collect();
     GroupTarget::new(targets)
+}
+
+/// The spans when every member has the same subscription: the member at
+/// position `i` of the order gets, of a topic with quota `q` and `x` extra
+/// partitions, `q + (i < x)` partitions from `i * q + min(i, x)`, the same
+/// as dealing in order. Only the members that get something are visited, so
+/// the cost is the number of spans, not members times topics.
+fn spans_one_subscription(
+    spec: &Spec<'_>,
+    order: &[u32],
+    quota: &[u32],
+    extra: &[u32],
+) -> (Vec<Span>, Vec<(u32, u32)>) {
+    let members = order.len();
+    let row = &spec.rows[0];
+    let receivers = |t: usize| {
+        if quota[t] > 0 {
+            members
+        } else {
+            extra[t] as usize
+        }
+    };
+    let mut starts = vec![0u32; members + 1];
+    for &t in row {
+        for &m in &order[..receivers(t as usize)] {
+            starts[m as usize + 1] += 1;
+        }
+    }
+    for m in 0..members {
+        starts[m + 1] += starts[m];
+    }
+    let mut cursor = starts.clone();
+    let mut spans = vec![(0u32, 0u32, 0u32); starts[members] as usize];
+    for &t in row {
+        let (q, x) = (quota[t as usize], extra[t as usize]);
+        for (i, &m) in order[..receivers(t as usize)].iter().enumerate() {
+            let i = i as u32;
+            let start = i * q + i.min(x);
+            let end = start + q + u32::from(i < x);
+            spans[cursor[m as usize] as usize] = (t, start, end);
+            cursor[m as usize] += 1;
+        }
+    }
+    let member_spans = (0..members).map(|m| (starts[m], starts[m + 1])).collect();
+    (spans, member_spans)
 }
