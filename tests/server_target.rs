@@ -269,6 +269,8 @@ fn draw(seed: u64, max_members: usize, max_topics: usize, max_partitions: usize)
         .filter(|_| rng.below(3) > 0)
         .map(|d| d.id)
         .collect();
+    let common_arc: std::sync::Arc<[TopicId]> = common.clone().into();
+    let shared = rng.chance(2);
     let mut owner: BTreeMap<(TopicId, i32), usize> = BTreeMap::new();
     let member_count = 1 + rng.below(max_members);
     let mut members = Vec::new();
@@ -281,6 +283,11 @@ fn draw(seed: u64, max_members: usize, max_topics: usize, max_partitions: usize)
             member = member.with_rack(rack_names[rng.below(3)]);
         }
         let subscribed: Vec<TopicId> = if homogeneous {
+            if shared {
+                // One list for everyone, as a coordinator shares one set.
+                members.push(member.with_subscription(common_arc.clone()));
+                continue;
+            }
             common.clone()
         } else {
             descriptions
@@ -370,7 +377,7 @@ fn check_valid(drawn: &Drawn, full: &[(String, TargetAssignment)]) -> Result<(),
     }
     let mut expected = BTreeSet::new();
     for m in &drawn.spec.members {
-        for &t in &m.subscribed {
+        for &t in m.subscribed.iter() {
             let d = kafka_assignors::server::SubscribedTopicDescriber::describe(&drawn.topics, t)
                 .unwrap();
             for p in 0..d.partitions as i32 {
@@ -388,7 +395,9 @@ fn shuffled(spec: &GroupSpec, seed: u64) -> GroupSpec {
     let mut members = spec.members.clone();
     rng.shuffle(&mut members);
     for m in &mut members {
-        rng.shuffle(&mut m.subscribed);
+        let mut subscribed = m.subscribed.to_vec();
+        rng.shuffle(&mut subscribed);
+        m.subscribed = subscribed.into();
         rng.shuffle(&mut m.target);
     }
     let mut out = GroupSpec::new();

@@ -82,7 +82,9 @@ fn check(assignor: &dyn TargetAssignor, spec: &GroupSpec, topics: &TopicMetadata
     let mut reversed = spec.clone();
     reversed.members.reverse();
     for m in &mut reversed.members {
-        m.subscribed.reverse();
+        let mut subscribed = m.subscribed.to_vec();
+        subscribed.reverse();
+        m.subscribed = subscribed.into();
         m.target.reverse();
     }
     assert_eq!(assignor.assign(&reversed, topics).unwrap(), target);

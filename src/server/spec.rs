@@ -2,6 +2,7 @@
 //! topics in id order as dense integers, every subscription a sorted row.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
@@ -83,20 +84,22 @@ impl<'s> Spec<'s> {
         let mut row_by_list: FxHashMap<u64, (u32, usize)> = FxHashMap::default();
         for (m, member) in members.iter().enumerate() {
             let list = &member.subscribed;
-            if m > 0 && members[m - 1].subscribed == *list {
+            let previous = m.checked_sub(1).map(|p| &members[p].subscribed);
+            if previous.is_some_and(|p| Arc::ptr_eq(p, list) || p == list) {
                 row_of.push(row_of[m - 1]);
                 continue;
             }
             let hash = sampled_hash(list);
             if let Some(&(row, first)) = row_by_list.get(&hash)
-                && members[first].subscribed == *list
+                && (Arc::ptr_eq(&members[first].subscribed, list)
+                    || members[first].subscribed == *list)
             {
                 row_of.push(row);
                 continue;
             }
             let mut row = Vec::with_capacity(list.len());
             let mut unknown: Option<TopicId> = None;
-            for &id in list {
+            for &id in list.iter() {
                 match intern(id, &mut index_of, &mut seen) {
                     Some(at) => row.push(at),
                     None => unknown = Some(unknown.map_or(id, |u| u.min(id))),

@@ -20,8 +20,10 @@ pub struct MemberSpec {
     /// The member's rack (`client.rack`); an empty string means none.
     pub rack: Option<String>,
     /// The ids of the topics the member subscribes to. Repeats are ignored;
-    /// every id must be known to the topic describer.
-    pub subscribed: Vec<TopicId>,
+    /// every id must be known to the topic describer. Shared: members with
+    /// one subscription may hold one list (as a coordinator holds one set
+    /// per subscription), and the assignors then read it once.
+    pub subscribed: Arc<[TopicId]>,
     /// The member's current target assignment: topic id -> partitions.
     /// Repeated topics and partitions are merged; every topic must be known
     /// to the describer and every partition in range. Entries of topics the
@@ -52,7 +54,13 @@ impl MemberSpec {
 
     /// Adds subscribed topic ids.
     pub fn subscribe(mut self, topics: impl IntoIterator<Item = TopicId>) -> Self {
-        self.subscribed.extend(topics);
+        self.subscribed = self.subscribed.iter().copied().chain(topics).collect();
+        self
+    }
+
+    /// Sets the subscription to a shared list.
+    pub fn with_subscription(mut self, topics: Arc<[TopicId]>) -> Self {
+        self.subscribed = topics;
         self
     }
 
@@ -111,7 +119,7 @@ impl GroupSpec {
     /// subscribes to the same set of topic ids (repeats and order ignored).
     pub fn subscription_type(&self) -> SubscriptionType {
         let mut sets = self.members.iter().map(|member| {
-            let mut ids = member.subscribed.clone();
+            let mut ids = member.subscribed.to_vec();
             ids.sort_unstable();
             ids.dedup();
             ids

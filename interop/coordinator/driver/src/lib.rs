@@ -145,7 +145,8 @@ pub fn random_group(rng: &mut SplitMix64) -> Drawn {
         topics.push(t);
     }
     let homogeneous = rng.chance(2);
-    let common: Vec<TopicId> = topics
+    // Homogeneous members share one list, as a coordinator shares one set.
+    let common: std::sync::Arc<[TopicId]> = topics
         .iter()
         .filter(|_| rng.below(4) > 0)
         .map(|t| t.id)
@@ -166,8 +167,8 @@ pub fn random_group(rng: &mut SplitMix64) -> Drawn {
         if racks && rng.below(4) > 0 {
             member = member.with_rack(RACKS[rng.below(3)]);
         }
-        let subscribed: Vec<TopicId> = if homogeneous {
-            common.clone()
+        let subscribed: std::sync::Arc<[TopicId]> = if homogeneous {
+            std::sync::Arc::clone(&common)
         } else {
             topics
                 .iter()
@@ -175,7 +176,7 @@ pub fn random_group(rng: &mut SplitMix64) -> Drawn {
                 .map(|t| t.id)
                 .collect()
         };
-        members.push(member.subscribe(subscribed));
+        members.push(member.with_subscription(subscribed));
     }
     // Current targets: exclusive, as a coordinator keeps them; sometimes on
     // a member that no longer subscribes.
@@ -262,6 +263,16 @@ impl GridPoint {
         let bucket_topics = self.topics.div_ceil(buckets);
         let bucket_members = count.div_ceil(buckets);
         let all: Vec<TopicId> = topics.iter().map(|t| t.id).collect();
+        // One shared list per subscription, as Kafka's benchmark (and its
+        // coordinator) shares one set: everyone's, or each bucket's.
+        let everything: std::sync::Arc<[TopicId]> = all.clone().into();
+        let bucket_lists: Vec<std::sync::Arc<[TopicId]>> = (0..buckets)
+            .map(|b| {
+                let start = (b * bucket_topics).min(all.len());
+                let end = ((b + 1) * bucket_topics).min(all.len());
+                all[start..end].into()
+            })
+            .collect();
         let mut spec = GroupSpec::new();
         for i in 0..count {
             let mut member = MemberSpec::new(format!("member{i}"));
@@ -269,14 +280,11 @@ impl GridPoint {
                 member = member.with_rack(RACKS[i % 3]);
             }
             let subscribed = if self.homogeneous {
-                all.clone()
+                std::sync::Arc::clone(&everything)
             } else {
-                let b = i / bucket_members;
-                let start = (b * bucket_topics).min(all.len());
-                let end = ((b + 1) * bucket_topics).min(all.len());
-                all[start..end].to_vec()
+                std::sync::Arc::clone(&bucket_lists[(i / bucket_members).min(buckets - 1)])
             };
-            spec.members.push(member.subscribe(subscribed));
+            spec.members.push(member.with_subscription(subscribed));
         }
         Drawn { spec, topics }
     }
@@ -310,7 +318,12 @@ pub fn incremental(settled: &Drawn, assignor: &dyn TargetAssignor, homogeneous: 
 
 fn incremental_member(settled: &Drawn, homogeneous: bool) -> MemberSpec {
     let subscribed = if homogeneous {
-        settled.topics.iter().map(|t| t.id).collect()
+        settled
+            .spec
+            .members
+            .first()
+            .map(|m| m.subscribed.clone())
+            .unwrap_or_else(|| settled.topics.iter().map(|t| t.id).collect())
     } else {
         settled
             .spec
@@ -319,7 +332,7 @@ fn incremental_member(settled: &Drawn, homogeneous: bool) -> MemberSpec {
             .map(|m| m.subscribed.clone())
             .unwrap_or_default()
     };
-    let mut member = MemberSpec::new("newMember").subscribe(subscribed);
+    let mut member = MemberSpec::new("newMember").with_subscription(subscribed);
     if settled.spec.members.iter().any(|m| m.rack.is_some()) {
         member = member.with_rack(RACKS[settled.spec.members.len() % 3]);
     }

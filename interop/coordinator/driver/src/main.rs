@@ -121,7 +121,7 @@ fn valid(drawn: &Drawn, full: &BTreeMap<String, TargetAssignment>) -> Result<(),
         .spec
         .members
         .iter()
-        .flat_map(|m| m.subscribed.clone())
+        .flat_map(|m| m.subscribed.iter().copied())
         .collect();
     topics.sort_unstable();
     topics.dedup();
