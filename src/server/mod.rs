@@ -13,14 +13,26 @@
 //!
 //! Topics are identified by their 16-byte [`TopicId`], as in the protocol.
 
+mod error;
+mod range;
+mod reconcile;
+mod spec;
+mod target;
+mod uniform;
+
 use std::fmt;
 
-mod reconcile;
-
-pub use reconcile::{
+pub use self::error::{TargetError, TargetErrorKind};
+pub use self::range::RangeTargetAssignor;
+pub use self::reconcile::{
     CurrentAssignment, Heartbeat, MemberState, PartitionEpochs, PartitionOwners, PartitionSet,
     ReconcileError, ReconcileErrorKind, Reconciled, Subscription, reconcile,
 };
+pub use self::target::{
+    GroupSpec, GroupTarget, MemberSpec, MemberTarget, SubscribedTopicDescriber, SubscriptionType,
+    TargetAssignment, TargetAssignor, TopicDescription, TopicMetadata,
+};
+pub use self::uniform::UniformTargetAssignor;
 
 /// A topic's 16-byte id (a UUID), as the KIP-848 protocol names topics.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -30,6 +42,23 @@ impl TopicId {
     /// The id's 16 bytes, most significant first.
     pub const fn bytes(&self) -> [u8; 16] {
         self.0
+    }
+}
+
+impl TopicId {
+    /// The canonical hyphenated text, as [`Display`](fmt::Display) writes
+    /// it, without the formatting machinery.
+    pub(crate) fn text(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(36);
+        for (i, byte) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out.push('-');
+            }
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xf)] as char);
+        }
+        out
     }
 }
 
@@ -74,6 +103,7 @@ mod tests {
     fn a_topic_id_prints_as_a_uuid() {
         let id = TopicId::from(0x0011_2233_4455_6677_8899_aabb_ccdd_eeffu128);
         assert_eq!(id.to_string(), "00112233-4455-6677-8899-aabbccddeeff");
+        assert_eq!(id.text(), id.to_string());
         assert_eq!(id.bytes()[0], 0x00);
         assert_eq!(id.bytes()[15], 0xff);
     }
