@@ -1,0 +1,109 @@
+package io.github.kafkaassignors;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.internals.AbstractStickyAssignor;
+import org.apache.kafka.common.Configurable;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code cooperative-sticky} at the exact optimum, under the cooperative
+ * protocol: a partition that changes owner, that two members claim at one
+ * generation, or that a member still claims after dropping its topic is
+ * withheld for one round and handed over in the follow-up. Same name,
+ * subscription fields (owned partitions and generation), user data (the
+ * generation) and protocols (COOPERATIVE, EAGER) as the Java client's
+ * {@code CooperativeStickyAssignor}, so the two mix in one group and either
+ * may lead. Use it with
+ * {@code partition.assignment.strategy=io.github.kafkaassignors.CooperativeStickyAssignor};
+ * options in {@link Options}.
+ */
+public class CooperativeStickyAssignor extends AbstractStickyAssignor implements Configurable {
+    /** The strategy name, the Java client's. */
+    public static final String COOPERATIVE_STICKY_ASSIGNOR_NAME = "cooperative-sticky";
+
+    private int generation = DEFAULT_GENERATION;
+    private int options;
+    private Map<String, Set<Long>> lastMoves = Collections.emptyMap();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        options = Options.parse(configs);
+    }
+
+    @Override
+    public String name() {
+        return COOPERATIVE_STICKY_ASSIGNOR_NAME;
+    }
+
+    @Override
+    public List<RebalanceProtocol> supportedProtocols() {
+        return Arrays.asList(RebalanceProtocol.COOPERATIVE, RebalanceProtocol.EAGER);
+    }
+
+    @Override
+    public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
+        generation = metadata.generationId();
+    }
+
+    @Override
+    public ByteBuffer subscriptionUserData(Set<String> topics) {
+        ByteBuffer out = ByteBuffer.allocate(4);
+        out.putInt(generation);
+        out.flip();
+        return out;
+    }
+
+    @Override
+    protected MemberData memberData(Subscription subscription) {
+        if (subscription.generationId().isPresent()) {
+            return new MemberData(subscription.ownedPartitions(), subscription.generationId());
+        }
+        ByteBuffer data = subscription.userData();
+        Optional<Integer> encoded;
+        if (data == null) {
+            encoded = Optional.empty();
+        } else if (data.remaining() >= 4) {
+            encoded = Optional.of(data.getInt(data.position()));
+        } else {
+            encoded = Optional.of(DEFAULT_GENERATION);
+        }
+        return new MemberData(subscription.ownedPartitions(), encoded, subscription.rackId());
+    }
+
+    @Override
+    public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
+                                                              Map<String, Subscription> subscriptions) {
+        Bridge bridge = new Bridge(Bridge.COOPERATIVE_STICKY, options);
+        bridge.topics(partitionsPerTopic, Bridge.anyRack(subscriptions.values()));
+        for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
+            MemberData data = memberData(e.getValue());
+            bridge.member(e.getKey(), e.getValue(), data.generation, data.partitions, null);
+        }
+        Bridge.Answer answer = bridge.run();
+        // The partitions changing owner are withheld this round: they are in
+        // the map with the destination unknown (null) until the follow-up.
+        partitionsTransferringOwnership = Bridge.allSubscriptionsEqual(subscriptions.values()) ? answer.withheld() : null;
+        lastMoves = answer.moves;
+        return answer.assignment;
+    }
+
+    /** Whether the last answer moved partitions around no cycle of members, per topic. */
+    @Override
+    public boolean isSticky() {
+        for (Set<Long> pairs : lastMoves.values()) {
+            if (Bridge.hasCycle(pairs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,94 @@
+package io.github.kafkaassignors;
+
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.internals.AbstractStickyAssignor;
+import org.apache.kafka.common.Configurable;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code sticky} (eager) at the exact optimum: the most even loads the
+ * subscriptions allow, then (with racks) the fewest partitions off their
+ * replicas' racks, then the fewest moved partitions. Same name, user data
+ * (the previous assignment and its generation, V1) and protocols as the
+ * Java client's {@code StickyAssignor}, so the two mix in one group and
+ * either may lead. Use it with
+ * {@code partition.assignment.strategy=io.github.kafkaassignors.StickyAssignor};
+ * options in {@link Options}.
+ */
+public class StickyAssignor extends AbstractStickyAssignor implements Configurable {
+    /** The strategy name, the Java client's. */
+    public static final String STICKY_ASSIGNOR_NAME = "sticky";
+
+    private List<TopicPartition> memberAssignment = null;
+    private int generation = DEFAULT_GENERATION;
+    private int options;
+    private Map<String, Set<Long>> lastMoves = Collections.emptyMap();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        options = Options.parse(configs);
+    }
+
+    @Override
+    public String name() {
+        return STICKY_ASSIGNOR_NAME;
+    }
+
+    @Override
+    public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
+        memberAssignment = assignment.partitions();
+        generation = metadata.generationId();
+    }
+
+    @Override
+    public ByteBuffer subscriptionUserData(Set<String> topics) {
+        if (memberAssignment == null) {
+            return null;
+        }
+        return StickyUserData.encode(memberAssignment, generation);
+    }
+
+    @Override
+    protected MemberData memberData(Subscription subscription) {
+        StickyUserData data = StickyUserData.decode(subscription.userData());
+        if (data == StickyUserData.NONE) {
+            return new MemberData(Collections.emptyList(), data.generation, subscription.rackId());
+        }
+        return new MemberData(data.partitionList(), data.generation);
+    }
+
+    @Override
+    public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
+                                                              Map<String, Subscription> subscriptions) {
+        Bridge bridge = new Bridge(Bridge.STICKY, options);
+        bridge.topics(partitionsPerTopic, Bridge.anyRack(subscriptions.values()));
+        for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
+            StickyUserData data = StickyUserData.decode(e.getValue().userData());
+            bridge.member(e.getKey(), e.getValue(), data.generation, null, data);
+        }
+        Bridge.Answer answer = bridge.run();
+        // As the Java client: the map of partitions changing owner when every
+        // member subscribes alike, null otherwise.
+        partitionsTransferringOwnership = Bridge.allSubscriptionsEqual(subscriptions.values()) ? answer.transfers : null;
+        lastMoves = answer.moves;
+        return answer.assignment;
+    }
+
+    /** Whether the last answer moved partitions around no cycle of members, per topic. */
+    @Override
+    public boolean isSticky() {
+        for (Set<Long> pairs : lastMoves.values()) {
+            if (Bridge.hasCycle(pairs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
