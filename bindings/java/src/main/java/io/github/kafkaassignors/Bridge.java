@@ -65,6 +65,12 @@ final class Bridge {
     private TopicPartition[] known;
     private int[] owner;
     private int[] ownerGeneration;
+    // Per member, its claims on metadata partitions (global indexes) in the
+    // order it listed them: claimed[claimStart[m]..claimStart[m + 1]].
+    private int[] claimed = new int[0];
+    private int[] claimedTopic = new int[0];
+    private int claimedSize;
+    private int[] claimStart = new int[16];
 
     Bridge(int strategy, int options) {
         this.strategy = strategy;
@@ -112,6 +118,10 @@ final class Bridge {
         base = new int[topicCount + 1];
         reserve(1 + 3 * topicCount);
         put(topicCount);
+        // The topics' names first, so that a topic's name id is its index.
+        for (String topic : partitionsPerTopic.keySet()) {
+            id(topic);
+        }
         int t = 0;
         for (Map.Entry<String, List<PartitionInfo>> e : partitionsPerTopic.entrySet()) {
             int id = id(e.getKey());
@@ -192,6 +202,12 @@ final class Bridge {
         if (object != null) {
             known[g] = object;
         }
+        if (claimedSize == claimed.length) {
+            claimed = Arrays.copyOf(claimed, Math.max(1024, claimed.length * 2));
+            claimedTopic = Arrays.copyOf(claimedTopic, claimed.length);
+        }
+        claimedTopic[claimedSize] = topic;
+        claimed[claimedSize++] = g;
         int previous = owner[g];
         if (previous == -1) {
             owner[g] = member;
@@ -220,6 +236,10 @@ final class Bridge {
         }
         int index = memberIds.size();
         memberIds.add(memberId);
+        if (index + 2 > claimStart.length) {
+            claimStart = Arrays.copyOf(claimStart, claimStart.length * 2);
+        }
+        claimStart[index] = claimedSize;
         List<String> topics = subscription.topics();
         int ownedCount = owned != null ? owned.size() : sticky != null ? sticky.partitionCount() : 0;
         reserve(6 + topics.size() + 2 * ownedCount);
@@ -297,6 +317,7 @@ final class Bridge {
 
     /** The one native call, and the answer read back. */
     Answer run() {
+        claimStart[memberIds.size()] = claimedSize;
         if (memberCountAt < 0) {
             reserve(1);
             memberCountAt = size;
@@ -316,11 +337,53 @@ final class Bridge {
         return read(answer);
     }
 
+    /**
+     * Reads the answer. A member's list starts with the partitions it keeps,
+     * in the order it listed them when it joined, then the ones it gains in
+     * the answer's order (topic, then partition), as the Java client's
+     * sticky assignors order them.
+     */
     private Answer read(int[] answer) {
         Map<String, List<TopicPartition>> out = new HashMap<>(memberIds.size() * 2);
         Map<TopicPartition, String> transfers = new HashMap<>();
         Map<String, Set<Long>> moves = new HashMap<>();
-        boolean[] assigned = owner == null ? null : new boolean[totalPartitions];
+        // Who gets each metadata partition (-1 nobody), when anybody owned
+        // anything; a kept partition is marked -2 - m once listed.
+        int[] assignedTo = null;
+        long[] keys = new long[64];
+        int[] topicRank = new int[topicCount];
+        int[] topicByRank = new int[topicCount];
+        if (owner != null) {
+            Integer[] order = new Integer[topicCount];
+            for (int t = 0; t < topicCount; t++) {
+                order[t] = t;
+            }
+            Arrays.sort(order, (x, y) -> names.get(x).compareTo(names.get(y)));
+            for (int r = 0; r < topicCount; r++) {
+                topicByRank[r] = order[r];
+                topicRank[order[r]] = r;
+            }
+            assignedTo = new int[totalPartitions];
+            Arrays.fill(assignedTo, -1);
+            int at = 0;
+            for (int m = 0; m < memberIds.size(); m++) {
+                int runs = answer[at++];
+                for (int r = 0; r < runs; r++) {
+                    int topic = answer[at];
+                    int count = answer[at + 1];
+                    at += 2;
+                    if (topic < topicCount) {
+                        for (int i = 0; i < count; i++) {
+                            int p = answer[at + i];
+                            if (p >= 0 && p < partitionCounts[topic]) {
+                                assignedTo[base[topic] + p] = m;
+                            }
+                        }
+                    }
+                    at += count;
+                }
+            }
+        }
         int at = 0;
         for (int m = 0; m < memberIds.size(); m++) {
             String memberId = memberIds.get(m);
@@ -332,6 +395,28 @@ final class Bridge {
                 scan += 2 + count;
             }
             List<TopicPartition> partitions = new ArrayList<>(total);
+            if (assignedTo != null) {
+                // Kept partitions by (partition, topic), as Java lists them.
+                int kept = 0;
+                for (int c = claimStart[m]; c < claimStart[m + 1]; c++) {
+                    int g = claimed[c];
+                    if (assignedTo[g] == m && owner[g] == m) {
+                        assignedTo[g] = -2 - m;
+                        if (kept == keys.length) {
+                            keys = Arrays.copyOf(keys, keys.length * 2);
+                        }
+                        int t = claimedTopic[c];
+                        keys[kept++] = ((long) (g - base[t]) << 32) | topicRank[t];
+                    }
+                }
+                Arrays.sort(keys, 0, kept);
+                for (int k = 0; k < kept; k++) {
+                    int p = (int) (keys[k] >>> 32);
+                    int t = topicByRank[(int) keys[k]];
+                    int g = base[t] + p;
+                    partitions.add(known[g] != null ? known[g] : new TopicPartition(names.get(t), p));
+                }
+            }
             for (int r = 0; r < runs; r++) {
                 int topic = answer[at];
                 int count = answer[at + 1];
@@ -341,9 +426,11 @@ final class Bridge {
                 for (int i = 0; i < count; i++) {
                     int p = answer[at + i];
                     TopicPartition tp = null;
-                    if (metadata && owner != null && p >= 0 && p < partitionCounts[topic]) {
+                    if (metadata && assignedTo != null && p >= 0 && p < partitionCounts[topic]) {
                         int g = base[topic] + p;
-                        assigned[g] = true;
+                        if (assignedTo[g] == -2 - m) {
+                            continue; // kept, listed above
+                        }
                         tp = known[g];
                         int previous = owner[g];
                         if (previous != m && previous != -1) {
@@ -364,17 +451,28 @@ final class Bridge {
             out.put(memberId, partitions);
         }
         List<TopicPartition> unassignedOwned = new ArrayList<>();
-        if (owner != null) {
-            for (int t = 0; t < topicCount; t++) {
-                for (int p = 0; p < partitionCounts[t]; p++) {
-                    int g = base[t] + p;
-                    if (owner[g] != -1 && !assigned[g]) {
-                        unassignedOwned.add(known[g] != null ? known[g] : new TopicPartition(names.get(t), p));
-                    }
+        if (assignedTo != null) {
+            for (int g = 0; g < totalPartitions; g++) {
+                if (owner[g] != -1 && assignedTo[g] == -1) {
+                    unassignedOwned.add(known[g] != null ? known[g] : partitionAt(g));
                 }
             }
         }
         return new Answer(out, transfers, moves, unassignedOwned);
+    }
+
+    /** The metadata partition at global index g, as a new object. */
+    private TopicPartition partitionAt(int g) {
+        int t = Arrays.binarySearch(base, 0, topicCount + 1, g);
+        if (t < 0) {
+            t = -t - 2;
+        } else {
+            // Empty topics share a base: the last topic starting at g.
+            while (t + 1 < topicCount && base[t + 1] == g) {
+                t++;
+            }
+        }
+        return new TopicPartition(names.get(t), g - base[t]);
     }
 
     /** Whether any subscription has a non-empty rack. */

@@ -1,15 +1,10 @@
 package io.github.kafkaassignors;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.internals.AbstractStickyAssignor;
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -22,61 +17,19 @@ import org.apache.kafka.common.TopicPartition;
  * subscription fields (owned partitions and generation), user data (the
  * generation) and protocols (COOPERATIVE, EAGER) as the Java client's
  * {@code CooperativeStickyAssignor}, so the two mix in one group and either
- * may lead. Use it with
+ * may lead: it is that class, with the leader's assignment replaced (user
+ * data, subscription fields and protocols are the Java client's own). Use it with
  * {@code partition.assignment.strategy=io.github.kafkaassignors.CooperativeStickyAssignor};
  * options in {@link Options}.
  */
-public class CooperativeStickyAssignor extends AbstractStickyAssignor implements Configurable {
-    /** The strategy name, the Java client's. */
-    public static final String COOPERATIVE_STICKY_ASSIGNOR_NAME = "cooperative-sticky";
-
-    private int generation = DEFAULT_GENERATION;
+public class CooperativeStickyAssignor extends org.apache.kafka.clients.consumer.CooperativeStickyAssignor
+        implements Configurable {
     private int options;
     private Map<String, Set<Long>> lastMoves = Collections.emptyMap();
 
     @Override
     public void configure(Map<String, ?> configs) {
         options = Options.parse(configs);
-    }
-
-    @Override
-    public String name() {
-        return COOPERATIVE_STICKY_ASSIGNOR_NAME;
-    }
-
-    @Override
-    public List<RebalanceProtocol> supportedProtocols() {
-        return Arrays.asList(RebalanceProtocol.COOPERATIVE, RebalanceProtocol.EAGER);
-    }
-
-    @Override
-    public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
-        generation = metadata.generationId();
-    }
-
-    @Override
-    public ByteBuffer subscriptionUserData(Set<String> topics) {
-        ByteBuffer out = ByteBuffer.allocate(4);
-        out.putInt(generation);
-        out.flip();
-        return out;
-    }
-
-    @Override
-    protected MemberData memberData(Subscription subscription) {
-        if (subscription.generationId().isPresent()) {
-            return new MemberData(subscription.ownedPartitions(), subscription.generationId());
-        }
-        ByteBuffer data = subscription.userData();
-        Optional<Integer> encoded;
-        if (data == null) {
-            encoded = Optional.empty();
-        } else if (data.remaining() >= 4) {
-            encoded = Optional.of(data.getInt(data.position()));
-        } else {
-            encoded = Optional.of(DEFAULT_GENERATION);
-        }
-        return new MemberData(subscription.ownedPartitions(), encoded, subscription.rackId());
     }
 
     @Override

@@ -1,13 +1,10 @@
 package io.github.kafkaassignors;
 
-import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.internals.AbstractStickyAssignor;
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -18,50 +15,18 @@ import org.apache.kafka.common.TopicPartition;
  * replicas' racks, then the fewest moved partitions. Same name, user data
  * (the previous assignment and its generation, V1) and protocols as the
  * Java client's {@code StickyAssignor}, so the two mix in one group and
- * either may lead. Use it with
+ * either may lead: it is that class, with the leader's assignment replaced
+ * (user data, its encoding and decoding are the Java client's own). Use it with
  * {@code partition.assignment.strategy=io.github.kafkaassignors.StickyAssignor};
  * options in {@link Options}.
  */
-public class StickyAssignor extends AbstractStickyAssignor implements Configurable {
-    /** The strategy name, the Java client's. */
-    public static final String STICKY_ASSIGNOR_NAME = "sticky";
-
-    private List<TopicPartition> memberAssignment = null;
-    private int generation = DEFAULT_GENERATION;
+public class StickyAssignor extends org.apache.kafka.clients.consumer.StickyAssignor implements Configurable {
     private int options;
     private Map<String, Set<Long>> lastMoves = Collections.emptyMap();
 
     @Override
     public void configure(Map<String, ?> configs) {
         options = Options.parse(configs);
-    }
-
-    @Override
-    public String name() {
-        return STICKY_ASSIGNOR_NAME;
-    }
-
-    @Override
-    public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
-        memberAssignment = assignment.partitions();
-        generation = metadata.generationId();
-    }
-
-    @Override
-    public ByteBuffer subscriptionUserData(Set<String> topics) {
-        if (memberAssignment == null) {
-            return null;
-        }
-        return StickyUserData.encode(memberAssignment, generation);
-    }
-
-    @Override
-    protected MemberData memberData(Subscription subscription) {
-        StickyUserData data = StickyUserData.decode(subscription.userData());
-        if (data == StickyUserData.NONE) {
-            return new MemberData(Collections.emptyList(), data.generation, subscription.rackId());
-        }
-        return new MemberData(data.partitionList(), data.generation);
     }
 
     @Override

@@ -4,17 +4,14 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The {@code sticky} strategy's user data, as the Java client's
- * {@code StickyAssignor} writes and reads it: V1 is an array of (topic as an
+ * The {@code sticky} strategy's user data, read as the Java client's
+ * {@code StickyAssignor} reads it (which also writes it): V1 is an array of (topic as an
  * INT16-length string, partitions as an INT32 array) and the generation as
  * an INT32; V0 is the array alone. Reading tries V1, then V0, and reads data
  * that is neither as no partitions at generation -1. Kept compact (names and
@@ -48,39 +45,6 @@ final class StickyUserData {
                 out.add(new TopicPartition(topics[k], p));
             }
         }
-        return out;
-    }
-
-    /** V1 user data for these partitions (grouped by topic, first seen first) and generation. */
-    static ByteBuffer encode(List<TopicPartition> owned, int generation) {
-        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-        for (TopicPartition tp : owned) {
-            byTopic.computeIfAbsent(tp.topic(), k -> new ArrayList<>()).add(tp.partition());
-        }
-        List<byte[]> names = new ArrayList<>(byTopic.size());
-        int size = 4 + 4;
-        for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-            if (name.length > Short.MAX_VALUE) {
-                throw new AssignorException("topic name of " + name.length + " bytes is too long for the sticky user data");
-            }
-            names.add(name);
-            size += 2 + name.length + 4 + 4 * e.getValue().size();
-        }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        out.putInt(byTopic.size());
-        int k = 0;
-        for (List<Integer> partitions : byTopic.values()) {
-            byte[] name = names.get(k++);
-            out.putShort((short) name.length);
-            out.put(name);
-            out.putInt(partitions.size());
-            for (int p : partitions) {
-                out.putInt(p);
-            }
-        }
-        out.putInt(generation);
-        out.flip();
         return out;
     }
 
@@ -135,9 +99,5 @@ final class StickyUserData {
             }
         }
         return new StickyUserData(topics, partitions, generation);
-    }
-
-    static List<TopicPartition> none() {
-        return Collections.emptyList();
     }
 }
