@@ -257,14 +257,21 @@ fn read_group(names: &[u8], data: &[i32]) -> Result<(Box<dyn Assignor>, Group, N
 /// above says, topics as indexes into `table`.
 fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec<i32>, String> {
     // The answer's topic names are the group's own `Arc`s, so a name is
-    // found by its address first, by its text only as a fallback.
-    let mut by_address: Vec<(usize, i32)> = table
-        .names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_ptr() as usize, i as i32))
-        .collect();
-    by_address.sort_unstable();
+    // found by its address (an open-addressing table, a run at a time), by
+    // its text only as a fallback.
+    let slots = (table.names.len() * 4).next_power_of_two().max(16);
+    let mut by_address: Vec<(usize, i32)> = vec![(0, -1); slots];
+    let slot = |address: usize| (address >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) & (slots - 1);
+    for (i, n) in table.names.iter().enumerate() {
+        let address = n.as_ptr() as usize;
+        let mut at = slot(address);
+        while by_address[at].1 >= 0 && by_address[at].0 != address {
+            at = (at + 1) & (slots - 1);
+        }
+        if by_address[at].1 < 0 {
+            by_address[at] = (address, i as i32);
+        }
+    }
     let by_text: HashMap<&str, i32> = table
         .names
         .iter()
@@ -273,10 +280,16 @@ fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec
         .collect();
     let topic_id = |name: &str| -> Result<i32, String> {
         let address = name.as_ptr() as usize;
-        if let Ok(i) = by_address.binary_search_by(|probe| probe.0.cmp(&address))
-            && &*table.names[by_address[i].1 as usize] == name
-        {
-            return Ok(by_address[i].1);
+        let mut at = slot(address);
+        while by_address[at].1 >= 0 {
+            if by_address[at].0 == address {
+                let id = by_address[at].1;
+                if &*table.names[id as usize] == name {
+                    return Ok(id);
+                }
+                break;
+            }
+            at = (at + 1) & (slots - 1);
         }
         by_text
             .get(name)
@@ -285,7 +298,6 @@ fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec
     };
 
     let mut out = Vec::with_capacity(group.members.len() + answer.assigned_partitions() * 3);
-    let mut last: Option<(usize, i32)> = None;
     for member in &group.members {
         let Some(assigned) = answer.member(&member.id) else {
             out.push(0);
@@ -298,14 +310,7 @@ fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec
             if partitions.is_empty() {
                 continue;
             }
-            let id = match last {
-                Some((address, id)) if address == topic.as_ptr() as usize => id,
-                _ => {
-                    let id = topic_id(topic)?;
-                    last = Some((topic.as_ptr() as usize, id));
-                    id
-                }
-            };
+            let id = topic_id(topic)?;
             out.push(id);
             out.push(i32::try_from(partitions.len()).map_err(|_| "too many partitions")?);
             out.extend_from_slice(partitions);

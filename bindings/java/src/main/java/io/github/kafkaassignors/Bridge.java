@@ -48,11 +48,23 @@ final class Bridge {
     private int[] body = new int[1024];
     private int size;
 
-    // The metadata.
+    // The metadata: per topic (in the order given) its name id, partition
+    // count and first global partition index; per name id its topic index
+    // (-1: not a metadata topic), fixed when the first member is written.
     private int topicCount;
-    private int[] partitionCounts = new int[0];
-    private int[] base = new int[0];
+    private int topicCountAt = -1;
+    private int[] metaName = new int[16];
+    private int[] partitionCounts = new int[16];
+    private int[] base = new int[17];
     private int totalPartitions;
+    private int[] metaOfName;
+
+    // The union of the subscribed topics, name ids in first-seen order.
+    private boolean[] subscribed = new boolean[256];
+    private int[] subscribedOrder = new int[64];
+    private int subscribedCount;
+    private List<String> lastTopics;
+    private int[] lastTopicIds;
 
     // The members, in the order written.
     private final ArrayList<String> memberIds = new ArrayList<>();
@@ -98,6 +110,11 @@ final class Bridge {
         return next;
     }
 
+    /** Room for {@code more} ints of members and topics, so the array grows once. */
+    void expect(int more) {
+        reserve(more);
+    }
+
     private void reserve(int more) {
         if (size + more > body.length) {
             body = Arrays.copyOf(body, Math.max(body.length * 2, size + more));
@@ -109,79 +126,156 @@ final class Bridge {
     }
 
     /**
-     * The metadata: each topic's partitions, with their replicas' racks when
-     * {@code racks} (worth sending only when some member has a rack).
+     * A member's subscribed topics as name ids, each name interned once for
+     * the group (a list equal to the previous member's costs no lookup);
+     * call for every member before the first {@link #topic}.
      */
-    void topics(Map<String, List<PartitionInfo>> partitionsPerTopic, boolean racks) {
-        topicCount = partitionsPerTopic.size();
-        partitionCounts = new int[topicCount];
-        base = new int[topicCount + 1];
-        reserve(1 + 3 * topicCount);
-        put(topicCount);
-        // The topics' names first, so that a topic's name id is its index.
-        for (String topic : partitionsPerTopic.keySet()) {
-            id(topic);
+    int[] topicIds(List<String> topics) {
+        if (lastTopics != null && lastTopics.size() == topics.size() && sameNames(lastTopics, topics)) {
+            return lastTopicIds;
         }
-        int t = 0;
-        for (Map.Entry<String, List<PartitionInfo>> e : partitionsPerTopic.entrySet()) {
-            int id = id(e.getKey());
-            List<PartitionInfo> partitions = e.getValue();
-            int count = partitions == null ? 0 : partitions.size();
-            partitionCounts[t] = count;
-            base[t + 1] = base[t] + count;
-            reserve(3);
-            put(id);
-            put(count);
-            if (!racks || count == 0) {
-                put(0);
-            } else {
-                put(1);
-                PartitionInfo[] byNumber = new PartitionInfo[count];
-                for (PartitionInfo info : partitions) {
-                    if (info.partition() >= 0 && info.partition() < count) {
-                        byNumber[info.partition()] = info;
-                    }
-                }
-                for (PartitionInfo info : byNumber) {
-                    Node[] replicas = info == null ? null : info.replicas();
-                    int n = 0;
-                    reserve(1 + (replicas == null ? 0 : replicas.length));
-                    int countAt = size;
-                    put(0);
-                    if (replicas != null) {
-                        for (Node node : replicas) {
-                            if (node != null && node.hasRack()) {
-                                put(id(node.rack()));
-                                n++;
-                            }
-                        }
-                    }
-                    body[countAt] = n;
-                }
+        int[] out = new int[topics.size()];
+        int i = 0;
+        for (String topic : topics) {
+            int id = id(topic);
+            out[i++] = id;
+            if (id >= subscribed.length) {
+                subscribed = Arrays.copyOf(subscribed, Math.max(subscribed.length * 2, id + 1));
             }
-            t++;
+            if (!subscribed[id]) {
+                subscribed[id] = true;
+                if (subscribedCount == subscribedOrder.length) {
+                    subscribedOrder = Arrays.copyOf(subscribedOrder, subscribedCount * 2);
+                }
+                subscribedOrder[subscribedCount++] = id;
+            }
         }
-        totalPartitions = base[topicCount];
+        lastTopics = topics;
+        lastTopicIds = out;
+        return out;
     }
 
-    /** The metadata as partition counts alone. */
-    void topicCounts(Map<String, Integer> partitionsPerTopic) {
-        topicCount = partitionsPerTopic.size();
-        partitionCounts = new int[topicCount];
-        base = new int[topicCount + 1];
-        reserve(1 + 3 * topicCount);
-        put(topicCount);
-        int t = 0;
-        for (Map.Entry<String, Integer> e : partitionsPerTopic.entrySet()) {
-            int count = e.getValue() == null ? 0 : e.getValue();
-            put(id(e.getKey()));
-            put(count);
-            put(0);
-            partitionCounts[t] = count;
-            base[t + 1] = base[t] + count;
-            t++;
+    /** Whether two lists name the same topics in the same order. */
+    private static boolean sameNames(List<String> a, List<String> b) {
+        if (a == b) {
+            return true;
         }
+        java.util.Iterator<String> i = a.iterator();
+        for (String name : b) {
+            String other = i.next();
+            if (!name.equals(other)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The union of the subscribed topics, in first-seen order. */
+    List<String> subscribedTopics() {
+        List<String> out = new ArrayList<>(subscribedCount);
+        for (int i = 0; i < subscribedCount; i++) {
+            out.add(names.get(subscribedOrder[i]));
+        }
+        return out;
+    }
+
+    /**
+     * One metadata topic and its partitions, with their replicas' racks when
+     * {@code racks} (worth sending only when some member has a rack).
+     */
+    void topic(String name, List<PartitionInfo> partitions, boolean racks) {
+        if (topicCountAt < 0) {
+            reserve(1);
+            topicCountAt = size;
+            put(0);
+        }
+        int id = id(name);
+        int t = topicCount++;
+        if (t + 2 > base.length) {
+            metaName = Arrays.copyOf(metaName, base.length * 2);
+            partitionCounts = Arrays.copyOf(partitionCounts, base.length * 2);
+            base = Arrays.copyOf(base, base.length * 2);
+        }
+        int count = partitions == null ? 0 : partitions.size();
+        metaName[t] = id;
+        partitionCounts[t] = count;
+        base[t + 1] = base[t] + count;
+        reserve(3);
+        put(id);
+        put(count);
+        if (!racks || count == 0) {
+            put(0);
+            return;
+        }
+        put(1);
+        PartitionInfo[] byNumber = new PartitionInfo[count];
+        for (PartitionInfo info : partitions) {
+            if (info.partition() >= 0 && info.partition() < count) {
+                byNumber[info.partition()] = info;
+            }
+        }
+        for (PartitionInfo info : byNumber) {
+            Node[] replicas = info == null ? null : info.replicas();
+            reserve(1 + (replicas == null ? 0 : replicas.length));
+            int countAt = size;
+            put(0);
+            int n = 0;
+            if (replicas != null) {
+                for (Node node : replicas) {
+                    if (node != null && node.hasRack()) {
+                        put(id(node.rack()));
+                        n++;
+                    }
+                }
+            }
+            body[countAt] = n;
+        }
+    }
+
+    /** Ends the metadata: the topic count, and each name's topic index. */
+    private void endTopics() {
+        if (topicCountAt < 0) {
+            reserve(1);
+            topicCountAt = size;
+            put(0);
+        }
+        body[topicCountAt] = topicCount;
         totalPartitions = base[topicCount];
+        metaOfName = new int[names.size()];
+        Arrays.fill(metaOfName, -1);
+        for (int t = 0; t < topicCount; t++) {
+            metaOfName[metaName[t]] = t;
+        }
+    }
+
+    private int metaOf(int nameId) {
+        return nameId >= 0 && nameId < metaOfName.length ? metaOfName[nameId] : -1;
+    }
+
+    /** Whether every member's topic list holds the first member's topic set, as the Java client decides it. */
+    boolean allSubscriptionsEqual(List<int[]> topicIds) {
+        if (topicIds.isEmpty()) {
+            return true;
+        }
+        boolean[] first = new boolean[names.size()];
+        int distinct = 0;
+        for (int id : topicIds.get(0)) {
+            if (!first[id]) {
+                first[id] = true;
+                distinct++;
+            }
+        }
+        for (int[] ids : topicIds) {
+            if (ids.length != distinct) {
+                return false;
+            }
+            for (int id : ids) {
+                if (!first[id]) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void ensureOwnerTables() {
@@ -194,8 +288,9 @@ final class Bridge {
     }
 
     /** Records a claim on a metadata partition for the owner tables. */
-    private void claim(int topic, int partition, int member, int generation, TopicPartition object) {
-        if (topic >= topicCount || partition < 0 || partition >= partitionCounts[topic]) {
+    private void claim(int nameId, int partition, int member, int generation, TopicPartition object) {
+        int topic = metaOf(nameId);
+        if (topic < 0 || partition < 0 || partition >= partitionCounts[topic]) {
             return;
         }
         int g = base[topic] + partition;
@@ -227,9 +322,10 @@ final class Bridge {
      * reads it ({@code owned} a list of partitions, or {@code sticky} the
      * sticky user data's; one of them null).
      */
-    void member(String memberId, Subscription subscription, Optional<Integer> generation,
+    void member(String memberId, Subscription subscription, int[] topics, Optional<Integer> generation,
                 List<TopicPartition> owned, StickyUserData sticky) {
         if (memberCountAt < 0) {
+            endTopics();
             reserve(1);
             memberCountAt = size;
             put(0);
@@ -240,18 +336,16 @@ final class Bridge {
             claimStart = Arrays.copyOf(claimStart, claimStart.length * 2);
         }
         claimStart[index] = claimedSize;
-        List<String> topics = subscription.topics();
         int ownedCount = owned != null ? owned.size() : sticky != null ? sticky.partitionCount() : 0;
-        reserve(6 + topics.size() + 2 * ownedCount);
+        reserve(6 + topics.length + 2 * ownedCount);
         put(id(memberId));
         put(subscription.groupInstanceId().map(this::id).orElse(-1));
         put(subscription.rackId().filter(r -> !r.isEmpty()).map(this::id).orElse(-1));
         int gen = generation.orElse(NO_GENERATION);
         put(gen);
-        put(topics.size());
-        for (String topic : topics) {
-            put(id(topic));
-        }
+        put(topics.length);
+        System.arraycopy(topics, 0, body, size, topics.length);
+        size += topics.length;
         put(ownedCount);
         int claimGeneration = gen == NO_GENERATION ? -1 : gen;
         if (ownedCount > 0) {
@@ -319,6 +413,7 @@ final class Bridge {
     Answer run() {
         claimStart[memberIds.size()] = claimedSize;
         if (memberCountAt < 0) {
+            endTopics();
             reserve(1);
             memberCountAt = size;
             put(0);
@@ -333,8 +428,7 @@ final class Bridge {
         System.arraycopy(nameEnds, 0, group, 4, n);
         System.arraycopy(body, 0, group, 4 + n, size);
         body = null;
-        int[] answer = Native.call(Arrays.copyOf(nameBytes, nameLength), group);
-        return read(answer);
+        return read(Native.call(Arrays.copyOf(nameBytes, nameLength), group));
     }
 
     /**
@@ -358,7 +452,7 @@ final class Bridge {
             for (int t = 0; t < topicCount; t++) {
                 order[t] = t;
             }
-            Arrays.sort(order, (x, y) -> names.get(x).compareTo(names.get(y)));
+            Arrays.sort(order, (x, y) -> names.get(metaName[x]).compareTo(names.get(metaName[y])));
             for (int r = 0; r < topicCount; r++) {
                 topicByRank[r] = order[r];
                 topicRank[order[r]] = r;
@@ -369,10 +463,10 @@ final class Bridge {
             for (int m = 0; m < memberIds.size(); m++) {
                 int runs = answer[at++];
                 for (int r = 0; r < runs; r++) {
-                    int topic = answer[at];
+                    int topic = metaOf(answer[at]);
                     int count = answer[at + 1];
                     at += 2;
-                    if (topic < topicCount) {
+                    if (topic >= 0) {
                         for (int i = 0; i < count; i++) {
                             int p = answer[at + i];
                             if (p >= 0 && p < partitionCounts[topic]) {
@@ -414,15 +508,15 @@ final class Bridge {
                     int p = (int) (keys[k] >>> 32);
                     int t = topicByRank[(int) keys[k]];
                     int g = base[t] + p;
-                    partitions.add(known[g] != null ? known[g] : new TopicPartition(names.get(t), p));
+                    partitions.add(known[g] != null ? known[g] : new TopicPartition(names.get(metaName[t]), p));
                 }
             }
             for (int r = 0; r < runs; r++) {
-                int topic = answer[at];
+                String name = names.get(answer[at]);
+                int topic = metaOf(answer[at]);
                 int count = answer[at + 1];
                 at += 2;
-                String name = names.get(topic);
-                boolean metadata = topic < topicCount;
+                boolean metadata = topic >= 0;
                 for (int i = 0; i < count; i++) {
                     int p = answer[at + i];
                     TopicPartition tp = null;
@@ -472,7 +566,7 @@ final class Bridge {
                 t++;
             }
         }
-        return new TopicPartition(names.get(t), g - base[t]);
+        return new TopicPartition(names.get(metaName[t]), g - base[t]);
     }
 
     /** Whether any subscription has a non-empty rack. */
@@ -483,19 +577,6 @@ final class Bridge {
             }
         }
         return false;
-    }
-
-    /** Whether every member subscribes to the same set of topics. */
-    static boolean allSubscriptionsEqual(Collection<Subscription> subscriptions) {
-        Set<String> first = null;
-        for (Subscription s : subscriptions) {
-            if (first == null) {
-                first = new HashSet<>(s.topics());
-            } else if (s.topics().size() != first.size() || !first.containsAll(s.topics())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Whether the moves of one topic, as (from, to) pairs, contain a cycle. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -35,18 +36,22 @@ public class CooperativeStickyAssignor extends org.apache.kafka.clients.consumer
     @Override
     public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
                                                               Map<String, Subscription> subscriptions) {
-        Bridge bridge = new Bridge(Bridge.COOPERATIVE_STICKY, options);
-        bridge.topics(partitionsPerTopic, Bridge.anyRack(subscriptions.values()));
-        for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
-            MemberData data = memberData(e.getValue());
-            bridge.member(e.getKey(), e.getValue(), data.generation, data.partitions, null);
-        }
-        Bridge.Answer answer = bridge.run();
+        return record(Assignors.run(Bridge.COOPERATIVE_STICKY, options, subscriptions, null, partitionsPerTopic,
+                this::memberData));
+    }
+
+    @Override
+    public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
+        return Assignors.wrap(record(Assignors.run(Bridge.COOPERATIVE_STICKY, options,
+                groupSubscription.groupSubscription(), metadata, null, this::memberData)));
+    }
+
+    private Map<String, List<TopicPartition>> record(Assignors.Result result) {
         // The partitions changing owner are withheld this round: they are in
         // the map with the destination unknown (null) until the follow-up.
-        partitionsTransferringOwnership = Bridge.allSubscriptionsEqual(subscriptions.values()) ? answer.withheld() : null;
-        lastMoves = answer.moves;
-        return answer.assignment;
+        partitionsTransferringOwnership = result.allSubscriptionsEqual ? result.answer.withheld() : null;
+        lastMoves = result.answer.moves;
+        return result.answer.assignment;
     }
 
     /** Whether the last answer moved partitions around no cycle of members, per topic. */

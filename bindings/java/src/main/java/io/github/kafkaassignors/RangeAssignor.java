@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.internals.AbstractPartitionAssignor;
+import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
@@ -30,6 +31,12 @@ public class RangeAssignor extends AbstractPartitionAssignor {
     @Override
     public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
                                                               Map<String, Subscription> subscriptions) {
-        return Assignors.plain(Bridge.RANGE, partitionsPerTopic, subscriptions);
+        return Assignors.run(Bridge.RANGE, 0, subscriptions, null, partitionsPerTopic, null).answer.assignment;
+    }
+
+    @Override
+    public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
+        return Assignors.wrap(Assignors.run(Bridge.RANGE, 0, groupSubscription.groupSubscription(), metadata, null, null)
+                .answer.assignment);
     }
 }

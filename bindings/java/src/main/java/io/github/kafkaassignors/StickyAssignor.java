@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -32,18 +33,21 @@ public class StickyAssignor extends org.apache.kafka.clients.consumer.StickyAssi
     @Override
     public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
                                                               Map<String, Subscription> subscriptions) {
-        Bridge bridge = new Bridge(Bridge.STICKY, options);
-        bridge.topics(partitionsPerTopic, Bridge.anyRack(subscriptions.values()));
-        for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
-            StickyUserData data = StickyUserData.decode(e.getValue().userData());
-            bridge.member(e.getKey(), e.getValue(), data.generation, null, data);
-        }
-        Bridge.Answer answer = bridge.run();
+        return record(Assignors.run(Bridge.STICKY, options, subscriptions, null, partitionsPerTopic, null));
+    }
+
+    @Override
+    public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
+        return Assignors.wrap(record(Assignors.run(Bridge.STICKY, options, groupSubscription.groupSubscription(),
+                metadata, null, null)));
+    }
+
+    private Map<String, List<TopicPartition>> record(Assignors.Result result) {
         // As the Java client: the map of partitions changing owner when every
         // member subscribes alike, null otherwise.
-        partitionsTransferringOwnership = Bridge.allSubscriptionsEqual(subscriptions.values()) ? answer.transfers : null;
-        lastMoves = answer.moves;
-        return answer.assignment;
+        partitionsTransferringOwnership = result.allSubscriptionsEqual ? result.answer.transfers : null;
+        lastMoves = result.answer.moves;
+        return result.answer.assignment;
     }
 
     /** Whether the last answer moved partitions around no cycle of members, per topic. */

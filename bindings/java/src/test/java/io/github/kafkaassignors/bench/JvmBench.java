@@ -45,7 +45,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class JvmBench {
     private JvmBench() {}
 
-    static ConsumerPartitionAssignor assignor(String impl, String strategy) {
+    public static ConsumerPartitionAssignor assignor(String impl, String strategy) {
         boolean ours = impl.equals("ours") || impl.equals("floor");
         switch (strategy) {
             case "range":
@@ -115,12 +115,12 @@ public final class JvmBench {
     }
 
     /** The group, ready to assign: the cluster and every member's decoded subscription. */
-    static final class Setup {
+    public static final class Setup {
         final ConsumerPartitionAssignor assignor;
         final Cluster cluster;
         final Map<String, Subscription> decoded = new HashMap<>();
 
-        Setup(ConsumerPartitionAssignor assignor, JsonNode group) {
+        public Setup(ConsumerPartitionAssignor assignor, JsonNode group) {
             this.assignor = assignor;
             Node node = new Node(0, "localhost", 9092, null);
             Node[] replicas = {node};
@@ -162,7 +162,7 @@ public final class JvmBench {
         }
 
         /** One timed assign; nanoseconds. */
-        long assign() {
+        public long assign() {
             Map<String, Subscription> input = new HashMap<>(decoded);
             long started = System.nanoTime();
             GroupAssignment answer = assignor.assign(cluster, new GroupSubscription(input));
