@@ -66,6 +66,8 @@ class JarScenario(driver.Scenario):
         leader = found.group(1)
         side = "ours" if leader in self.ours else "Java's own"
         if leader in self.ours:
+            line = line.replace(f"leader {leader} (java): owned == the Java client's answer",
+                                f"leader {leader} (ours): owned == its answer")
             lead = max((e for e in self.members[leader].events if e["event"] == "lead"),
                        key=lambda e: e["ts"])
             offline = self.run_kassign(step, [], lead["input"])
