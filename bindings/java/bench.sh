@@ -30,7 +30,10 @@ trap 'rm -rf "$work"' EXIT
 mvn -q -B -Dstyle.color=never -f "$here/pom.xml" package -DskipTests
 mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null
-classpath="$here/target/classes:$here/target/test-classes:$(cat "$work/cp.txt")"
+# A copy of the classes, so that a rebuild during the run changes nothing.
+cp -r "$here/target/classes" "$work/classes"
+cp -r "$here/target/test-classes" "$work/test-classes"
+classpath="$work/classes:$work/test-classes:$(cat "$work/cp.txt")"
 kassign=$(cd "$root" && cargo build --release -p kassign --message-format=json-render-diagnostics \
     | python3 -c 'import json, sys
 for line in sys.stdin:
