@@ -70,7 +70,7 @@ for group in uniform-fresh uniform-one-leaves uniform-one-joins random-half-fres
     case "$group" in
         # Minutes per call (measured in the issue): one cold run.
         random-half-fresh) cell "$group" java "$strategy" 0 1 ;;
-        *) cell "$group" java "$strategy" 2 "$runs" ;;
+        *) cell "$group" java "$strategy" 2 5 ;;
     esac
 done
 load_after=$(uptime)
@@ -95,8 +95,8 @@ print(f"{datetime.date.today().isoformat()}, {os.cpu_count()} cores ({cpu}), {pl
 print(f"load before: {sys.argv[3].strip()}")
 print(f"load after: {sys.argv[4].strip()}")
 print()
-print("| group | floor: the answer's objects | ours, whole `assign` | Java client | Java / ours | ours / floor |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+print("| group | floor: the answer's objects | ours, whole `assign` | Java client | Java / ours | ours / floor | CPU: ours, Java, Java / ours |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 order = ["uniform-fresh", "uniform-one-leaves", "uniform-one-joins", "random-half-fresh"]
 for g in order:
     f, o, j = cell(g, "floor"), cell(g, "ours"), cell(g, "java")
@@ -104,5 +104,7 @@ for g in order:
         continue
     js = f"over {j['over_s']} s" if "over_s" in j else f"{j['median_ms']:.1f} ms" + (" (one run)" if j["runs"] == 1 else "")
     ratio = (f"> {j['over_s'] * 1000 / o['median_ms']:.0f}x" if "over_s" in j else f"{j['median_ms'] / o['median_ms']:.0f}x")
-    print(f"| {desc.get(g, g)} | {f['median_ms']:.1f} ms | {o['median_ms']:.1f} ms | {js} | {ratio} | {o['median_ms'] / f['median_ms']:.1f}x |")
+    cj = "over" if "over_s" in j else f"{j['cpu_median_ms']:.0f} ms"
+    cr = "" if "over_s" in j else f", {j['cpu_median_ms'] / o['cpu_median_ms']:.0f}x"
+    print(f"| {desc.get(g, g)} | {f['median_ms']:.1f} ms | {o['median_ms']:.1f} ms | {js} | {ratio} | {o['median_ms'] / f['median_ms']:.1f}x | {o['cpu_median_ms']:.0f} ms, {cj}{cr} |")
 PY

@@ -71,7 +71,7 @@ final class Bridge {
     private int memberCountAt = -1;
 
     // Owned partitions, by global partition index (base[topic] + partition):
-    // the object a member sent, its owner (member index, -1 none, -2 two
+    // the object a member sent, its owner (member index + 1, 0 none, -1 two
     // claims at one generation) and that owner's generation. Made on the
     // first owned partition.
     private TopicPartition[] known;
@@ -110,9 +110,13 @@ final class Bridge {
         return next;
     }
 
-    /** Room for {@code more} ints of members and topics, so the array grows once. */
-    void expect(int more) {
+    /** Room for {@code more} ints of members and topics and {@code claims} owned partitions, so nothing grows. */
+    void expect(int more, int claims) {
         reserve(more);
+        if (claims > claimed.length) {
+            claimed = Arrays.copyOf(claimed, claims);
+            claimedTopic = Arrays.copyOf(claimedTopic, claims);
+        }
     }
 
     private void reserve(int more) {
@@ -283,7 +287,6 @@ final class Bridge {
             known = new TopicPartition[totalPartitions];
             owner = new int[totalPartitions];
             ownerGeneration = new int[totalPartitions];
-            Arrays.fill(owner, -1);
         }
     }
 
@@ -304,15 +307,16 @@ final class Bridge {
         claimedTopic[claimedSize] = topic;
         claimed[claimedSize++] = g;
         int previous = owner[g];
-        if (previous == -1) {
-            owner[g] = member;
+        int me = member + 1;
+        if (previous == 0) {
+            owner[g] = me;
             ownerGeneration[g] = generation;
-        } else if (previous != member) {
+        } else if (previous != me) {
             if (generation > ownerGeneration[g]) {
-                owner[g] = member;
+                owner[g] = me;
                 ownerGeneration[g] = generation;
             } else if (generation == ownerGeneration[g]) {
-                owner[g] = -2;
+                owner[g] = -1;
             }
         }
     }
@@ -441,8 +445,8 @@ final class Bridge {
         Map<String, List<TopicPartition>> out = new HashMap<>(memberIds.size() * 2);
         Map<TopicPartition, String> transfers = new HashMap<>();
         Map<String, Set<Long>> moves = new HashMap<>();
-        // Who gets each metadata partition (-1 nobody), when anybody owned
-        // anything; a kept partition is marked -2 - m once listed.
+        // Who gets each metadata partition (member index + 1, 0 nobody), when
+        // anybody owned anything; a kept partition is marked -(m + 1) once listed.
         int[] assignedTo = null;
         long[] keys = new long[64];
         int[] topicRank = new int[topicCount];
@@ -458,7 +462,6 @@ final class Bridge {
                 topicRank[order[r]] = r;
             }
             assignedTo = new int[totalPartitions];
-            Arrays.fill(assignedTo, -1);
             int at = 0;
             for (int m = 0; m < memberIds.size(); m++) {
                 int runs = answer[at++];
@@ -470,7 +473,7 @@ final class Bridge {
                         for (int i = 0; i < count; i++) {
                             int p = answer[at + i];
                             if (p >= 0 && p < partitionCounts[topic]) {
-                                assignedTo[base[topic] + p] = m;
+                                assignedTo[base[topic] + p] = m + 1;
                             }
                         }
                     }
@@ -494,8 +497,8 @@ final class Bridge {
                 int kept = 0;
                 for (int c = claimStart[m]; c < claimStart[m + 1]; c++) {
                     int g = claimed[c];
-                    if (assignedTo[g] == m && owner[g] == m) {
-                        assignedTo[g] = -2 - m;
+                    if (assignedTo[g] == m + 1 && owner[g] == m + 1) {
+                        assignedTo[g] = -(m + 1);
                         if (kept == keys.length) {
                             keys = Arrays.copyOf(keys, keys.length * 2);
                         }
@@ -522,19 +525,19 @@ final class Bridge {
                     TopicPartition tp = null;
                     if (metadata && assignedTo != null && p >= 0 && p < partitionCounts[topic]) {
                         int g = base[topic] + p;
-                        if (assignedTo[g] == -2 - m) {
+                        if (assignedTo[g] == -(m + 1)) {
                             continue; // kept, listed above
                         }
                         tp = known[g];
                         int previous = owner[g];
-                        if (previous != m && previous != -1) {
+                        if (previous != m + 1 && previous != 0) {
                             if (tp == null) {
                                 tp = new TopicPartition(name, p);
                             }
                             transfers.put(tp, memberId);
-                            if (previous >= 0) {
+                            if (previous > 0) {
                                 moves.computeIfAbsent(name, k -> new HashSet<>())
-                                        .add(((long) previous << 32) | m);
+                                        .add(((long) (previous - 1) << 32) | m);
                             }
                         }
                     }
@@ -547,7 +550,7 @@ final class Bridge {
         List<TopicPartition> unassignedOwned = new ArrayList<>();
         if (assignedTo != null) {
             for (int g = 0; g < totalPartitions; g++) {
-                if (owner[g] != -1 && assignedTo[g] == -1) {
+                if (owner[g] != 0 && assignedTo[g] == 0) {
                     unassignedOwned.add(known[g] != null ? known[g] : partitionAt(g));
                 }
             }

@@ -40,7 +40,9 @@ import org.apache.kafka.common.TopicPartition;
  * {@code floor} times what any assignor must do at least: build the answer's
  * Java objects (a TopicPartition per assigned partition, a list per member,
  * an Assignment per member, the map), for the answer ours gives. One JSON
- * line on standard output; progress on standard error.
+ * line on standard output (wall-clock medians, and the median CPU time of
+ * the calling thread, which a loaded machine inflates less); progress on
+ * standard error.
  */
 public final class JvmBench {
     private JvmBench() {}
@@ -85,6 +87,7 @@ public final class JvmBench {
         }
         Setup setup = new Setup(assignor(impl, strategy), new ObjectMapper().readTree(new File(file)));
         Timed timed = impl.equals("floor") ? setup.floor() : setup::assign;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long budgetNanos = (long) (budget * 1e9);
         long spent = 0;
         for (int w = 0; w < warmup && (budgetNanos == 0 || spent < budgetNanos / 2); w++) {
@@ -93,9 +96,12 @@ public final class JvmBench {
             System.err.println("warmup_ms " + t / 1e6);
         }
         List<Long> times = new ArrayList<>();
+        List<Long> cpu = new ArrayList<>();
         long total = 0;
         while (times.size() < runs) {
+            long c = mx.getCurrentThreadCpuTime();
             long t = timed.run();
+            cpu.add(mx.getCurrentThreadCpuTime() - c);
             times.add(t);
             total += t;
             System.err.println("run_ms " + t / 1e6);
@@ -104,10 +110,15 @@ public final class JvmBench {
             }
         }
         Collections.sort(times);
-        int mid = times.size() / 2;
-        long median = times.size() % 2 == 1 ? times.get(mid) : (times.get(mid - 1) + times.get(mid)) / 2;
-        System.out.printf("{\"impl\": \"%s\", \"strategy\": \"%s\", \"runs\": %d, \"min_ms\": %.2f, \"median_ms\": %.2f, \"max_ms\": %.2f}%n",
-                impl, strategy, times.size(), times.get(0) / 1e6, median / 1e6, times.get(times.size() - 1) / 1e6);
+        Collections.sort(cpu);
+        System.out.printf("{\"impl\": \"%s\", \"strategy\": \"%s\", \"runs\": %d, \"min_ms\": %.2f, \"median_ms\": %.2f, \"max_ms\": %.2f, \"cpu_median_ms\": %.2f}%n",
+                impl, strategy, times.size(), times.get(0) / 1e6, median(times) / 1e6, times.get(times.size() - 1) / 1e6,
+                median(cpu) / 1e6);
+    }
+
+    private static long median(List<Long> sorted) {
+        int mid = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
     }
 
     interface Timed {
