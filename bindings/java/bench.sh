@@ -11,7 +11,10 @@
 #
 # --small: tiny groups, one repetition: a smoke test, not a measurement.
 # A Java cell is stopped after $CAP seconds (default 300) and reported as
-# "over CAP s".
+# "over CAP s". Every JVM runs with a fixed, pre-touched heap
+# (-Xms = -Xmx, -XX:+AlwaysPreTouch): on a virtual machine the first touch
+# of a page is expensive (12 MB of new arrays took 15-170 ms here without
+# it, 2 ms with it), which a long-running client has paid long before.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -48,7 +51,7 @@ results=$work/results.jsonl
 cell() {
     local group=$1 impl=$2 strategy=$3 w=$4 r=$5
     local rc=0
-    timeout "$cap" java -Xms"$heap" -Xmx"$heap" -cp "$classpath" io.github.kafkaassignors.bench.JvmBench \
+    timeout "$cap" java -Xms"$heap" -Xmx"$heap" -XX:+AlwaysPreTouch -cp "$classpath" io.github.kafkaassignors.bench.JvmBench \
         --impl "$impl" --strategy "$strategy" --runs "$r" --warmup "$w" --budget "$budget" \
         "$work/groups/$group.json" >"$work/out" 2>"$work/err" || rc=$?
     if [ "$rc" -eq 0 ]; then
