@@ -106,8 +106,8 @@ for g in order:
     if not (f and o and j):
         continue
     js = f"over {j['over_s']} s" if "over_s" in j else f"{j['median_ms']:.1f} ms" + (" (one run)" if j["runs"] == 1 else "")
-    ratio = (f"> {j['over_s'] * 1000 / o['median_ms']:.0f}x" if "over_s" in j else f"{j['median_ms'] / o['median_ms']:.0f}x")
+    ratio = (f"> {j['over_s'] * 1000 / o['median_ms']:.0f}x" if "over_s" in j else f"{j['median_ms'] / o['median_ms']:.1f}x")
     cj = "over" if "over_s" in j else f"{j['cpu_median_ms']:.0f} ms"
-    cr = "" if "over_s" in j else f", {j['cpu_median_ms'] / o['cpu_median_ms']:.0f}x"
+    cr = "" if "over_s" in j else f", {j['cpu_median_ms'] / o['cpu_median_ms']:.1f}x"
     print(f"| {desc.get(g, g)} | {f['median_ms']:.1f} ms | {o['median_ms']:.1f} ms | {js} | {ratio} | {o['median_ms'] / f['median_ms']:.1f}x | {o['cpu_median_ms']:.0f} ms, {cj}{cr} |")
 PY
