@@ -9,6 +9,7 @@ mod generate;
 mod input;
 mod output;
 mod simulate;
+mod target;
 mod wire;
 
 use std::io::{self, Write};
@@ -54,6 +55,8 @@ enum Command {
     /// revocations, moves, stops, balance, duplicate and loss exposure.
     #[command(long_about = simulate::LONG_ABOUT)]
     Simulate(simulate::Options),
+    /// The KIP-848 server-side target assignment (uniform or range).
+    Target(target::Options),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn run(command: Command, strict: bool) -> Result<(), Error> {
         Command::Bench(options) => bench::run(options, strict),
         Command::Generate(options) => generate::run(&options),
         Command::Simulate(options) => simulate::run(options),
+        Command::Target(options) => target::run(&options, strict),
     }
 }
 

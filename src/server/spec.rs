@@ -1,0 +1,249 @@
+//! Validating and interning a group spec once: members in member id order,
+//! topics in id order as dense integers, every subscription a sorted row.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use super::TopicId;
+use super::error::{TargetError, TargetErrorKind};
+use super::target::{
+    GroupSpec, MemberSpec, SubscribedTopicDescriber, TargetAssignment, TopicDescription,
+};
+use crate::hash::{FxHashMap, FxHasher};
+use crate::index::MAX_PARTITIONS;
+
+/// A validated group spec on integers.
+pub(crate) struct Spec<'s> {
+    /// The members, in member id order.
+    pub(crate) members: Vec<&'s MemberSpec>,
+    /// Every topic a member subscribes to or names in its target, in id
+    /// order.
+    pub(crate) topics: Vec<&'s TopicDescription>,
+    /// Distinct subscription rows (sorted topic indices, no repeats).
+    pub(crate) rows: Vec<Vec<u32>>,
+    /// Each member's row.
+    pub(crate) row_of: Vec<u32>,
+    /// Each member's current target in normal form (topics in id order,
+    /// partitions ascending, no repeats, no empty topic).
+    pub(crate) targets: Vec<TargetAssignment>,
+    /// Whether some member subscribes to the topic, per topic.
+    pub(crate) subscribed: Vec<bool>,
+}
+
+impl<'s> Spec<'s> {
+    /// Validates `spec` against `describer` and interns it.
+    pub(crate) fn new(
+        spec: &'s GroupSpec,
+        describer: &'s dyn SubscribedTopicDescriber,
+    ) -> Result<Self, TargetError> {
+        let mut members: Vec<&MemberSpec> = spec.members.iter().collect();
+        members.sort_unstable_by(|a, b| a.member_id.cmp(&b.member_id));
+        if let Some(pair) = members
+            .windows(2)
+            .find(|pair| pair[0].member_id == pair[1].member_id)
+        {
+            return Err(TargetErrorKind::DuplicateMember {
+                member: pair[0].member_id.clone(),
+            }
+            .into());
+        }
+        let mut instances: Vec<(&str, &str)> = members
+            .iter()
+            .filter_map(|m| Some((m.instance_id.as_deref()?, m.member_id.as_str())))
+            .collect();
+        instances.sort_unstable();
+        if let Some(pair) = instances.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(TargetErrorKind::DuplicateInstanceId {
+                instance_id: pair[0].0.to_owned(),
+                first: pair[0].1.to_owned(),
+                second: pair[1].1.to_owned(),
+            }
+            .into());
+        }
+
+        // Topics get indices in first-seen order, renumbered by id below.
+        let mut index_of: FxHashMap<TopicId, u32> = FxHashMap::default();
+        let mut seen: Vec<&TopicDescription> = Vec::new();
+        let intern = |id: TopicId,
+                      index_of: &mut FxHashMap<TopicId, u32>,
+                      seen: &mut Vec<&'s TopicDescription>|
+         -> Option<u32> {
+            if let Some(&at) = index_of.get(&id) {
+                return Some(at);
+            }
+            let topic = describer.describe(id)?;
+            let at = seen.len() as u32;
+            seen.push(topic);
+            index_of.insert(id, at);
+            Some(at)
+        };
+        let mut rows: Vec<Vec<u32>> = Vec::new();
+        let mut row_of: Vec<u32> = Vec::with_capacity(members.len());
+        // A stored row by a hash of the subscription list it came from (a
+        // collision only costs the sharing).
+        let mut row_by_list: FxHashMap<u64, (u32, usize)> = FxHashMap::default();
+        for (m, member) in members.iter().enumerate() {
+            let list = &member.subscribed;
+            let previous = m.checked_sub(1).map(|p| &members[p].subscribed);
+            if previous.is_some_and(|p| Arc::ptr_eq(p, list) || p == list) {
+                row_of.push(row_of[m - 1]);
+                continue;
+            }
+            let hash = sampled_hash(list);
+            if let Some(&(row, first)) = row_by_list.get(&hash)
+                && (Arc::ptr_eq(&members[first].subscribed, list)
+                    || members[first].subscribed == *list)
+            {
+                row_of.push(row);
+                continue;
+            }
+            let mut row = Vec::with_capacity(list.len());
+            let mut unknown: Option<TopicId> = None;
+            for &id in list.iter() {
+                match intern(id, &mut index_of, &mut seen) {
+                    Some(at) => row.push(at),
+                    None => unknown = Some(unknown.map_or(id, |u| u.min(id))),
+                }
+            }
+            if let Some(topic) = unknown {
+                return Err(TargetErrorKind::UnknownSubscribedTopic {
+                    member: member.member_id.clone(),
+                    topic,
+                }
+                .into());
+            }
+            row_by_list.entry(hash).or_insert((rows.len() as u32, m));
+            row_of.push(rows.len() as u32);
+            rows.push(row);
+        }
+
+        let mut targets = Vec::with_capacity(members.len());
+        for member in &members {
+            let mut unknown: Option<TopicId> = None;
+            let mut bad: Option<(TopicId, i32, u32)> = None;
+            for (id, partitions) in &member.target {
+                let Some(at) = intern(*id, &mut index_of, &mut seen) else {
+                    unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
+                    continue;
+                };
+                let count = seen[at as usize].partitions;
+                for &p in partitions {
+                    if (p < 0 || p as u64 >= u64::from(count))
+                        && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
+                    {
+                        bad = Some((*id, p, count));
+                    }
+                }
+            }
+            if let Some(topic) = unknown {
+                return Err(TargetErrorKind::UnknownTargetTopic {
+                    member: member.member_id.clone(),
+                    topic,
+                }
+                .into());
+            }
+            if let Some((topic, partition, partitions)) = bad {
+                return Err(TargetErrorKind::PartitionOutOfRange {
+                    member: member.member_id.clone(),
+                    topic,
+                    partition,
+                    partitions,
+                }
+                .into());
+            }
+            targets.push(TargetAssignment::from_slices(&member.target));
+        }
+        let mut subscribed = vec![false; seen.len()];
+        for row in &rows {
+            for &t in row {
+                subscribed[t as usize] = true;
+            }
+        }
+        // Renumber topics in id order.
+        let mut order: Vec<u32> = (0..seen.len() as u32).collect();
+        order.sort_unstable_by_key(|&t| seen[t as usize].id);
+        let mut renumber = vec![0u32; seen.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let topics: Vec<&TopicDescription> = order.iter().map(|&t| seen[t as usize]).collect();
+        let subscribed: Vec<bool> = order.iter().map(|&t| subscribed[t as usize]).collect();
+        for row in &mut rows {
+            for t in row.iter_mut() {
+                *t = renumber[*t as usize];
+            }
+            row.sort_unstable();
+            row.dedup();
+        }
+
+        let mut total: u64 = 0;
+        for (topic, _) in topics.iter().zip(&subscribed).filter(|(_, s)| **s) {
+            if let Some(racks) = &topic.replica_racks
+                && racks.len() as u64 != u64::from(topic.partitions)
+            {
+                return Err(TargetErrorKind::RackListLength {
+                    topic: topic.id,
+                    partitions: topic.partitions,
+                    rack_lists: racks.len(),
+                }
+                .into());
+            }
+            total += u64::from(topic.partitions);
+        }
+        if total > MAX_PARTITIONS {
+            return Err(TargetErrorKind::TooManyPartitions {
+                partitions: total,
+                limit: MAX_PARTITIONS,
+            }
+            .into());
+        }
+        Ok(Spec {
+            members,
+            topics,
+            rows,
+            row_of,
+            targets,
+            subscribed,
+        })
+    }
+
+    /// Member `m`'s subscription: sorted topic indices.
+    pub(crate) fn row(&self, m: usize) -> &[u32] {
+        &self.rows[self.row_of[m] as usize]
+    }
+}
+
+/// Entries in normal form: topics in id order and merged, partitions
+/// ascending without repeats, empty topics dropped.
+pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, Vec<i32>)> {
+    entries.sort_unstable_by_key(|(topic, _)| *topic);
+    let mut merged: Vec<(TopicId, Vec<i32>)> = Vec::with_capacity(entries.len());
+    for (topic, partitions) in entries {
+        match merged.last_mut() {
+            Some((last, into)) if *last == topic => into.extend(partitions),
+            _ => merged.push((topic, partitions)),
+        }
+    }
+    for (_, partitions) in &mut merged {
+        if !partitions.is_sorted_by(|a, b| a < b) {
+            partitions.sort_unstable();
+            partitions.dedup();
+        }
+    }
+    merged.retain(|(_, partitions)| !partitions.is_empty());
+    merged
+}
+
+/// A hash of a subscription list from its length and five of its ids: equal
+/// lists hash alike, and a collision between different ones only costs the
+/// sharing of a row (the lists are compared before sharing).
+fn sampled_hash(list: &[TopicId]) -> u64 {
+    let mut hasher = FxHasher::default();
+    list.len().hash(&mut hasher);
+    if let Some(last) = list.len().checked_sub(1) {
+        for at in [0, last / 4, last / 2, last - last / 4, last] {
+            list[at].hash(&mut hasher);
+        }
+    }
+    hasher.finish()
+}
