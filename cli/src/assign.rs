@@ -131,14 +131,14 @@ fn lead_from(strategy: Strategy, input: &Input) -> Result<LeaderAssignment, Erro
 /// (members in id order, topics in name order, partitions ascending); with
 /// `sync`, then `"sync": {member: "hex"}`, the SyncGroup bytes.
 #[derive(Serialize)]
-pub(crate) struct Answer<'a> {
-    pub(crate) strategy: &'a str,
-    pub(crate) assignment: &'a Assignment,
+struct Answer<'a> {
+    strategy: &'a str,
+    assignment: &'a Assignment,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) sync: Option<SyncBytes<'a>>,
+    sync: Option<SyncBytes<'a>>,
 }
 
-pub(crate) struct SyncBytes<'a>(&'a [(String, Vec<u8>)]);
+struct SyncBytes<'a>(&'a [(String, Vec<u8>)]);
 
 impl Serialize for SyncBytes<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Read, Write};
 
-use kafka_assignors::Group;
+use kafka_assignors::{Group, Note};
 use serde::Deserialize;
 
 use crate::error::{AtPath, Cause, Error};
@@ -87,9 +87,18 @@ impl Input {
     /// scenario is streamed through a small buffer rather than read whole,
     /// so a 30 MB one costs the model's memory and not twice that.
     pub(crate) fn group(&self, strict: bool) -> Result<Group, Error> {
+        self.group_noting(strict, |_| true)
+    }
+
+    /// [`group`](Self::group), with only the notes `keep` accepts.
+    pub(crate) fn group_noting(
+        &self,
+        strict: bool,
+        keep: impl Fn(&Note) -> bool,
+    ) -> Result<Group, Error> {
         let reader = BufReader::with_capacity(1 << 16, self.open()?);
         let group: Group = parse(serde_json::Deserializer::from_reader(reader), self)?;
-        let notes = group.notes();
+        let notes: Vec<Note> = group.notes().into_iter().filter(|n| keep(n)).collect();
         if let Some(first) = notes.first()
             && strict
         {

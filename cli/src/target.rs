@@ -4,10 +4,10 @@
 //! The scenario is read as for `assign`, then given to
 //! `kafka_assignors::server` in the coordinator's terms:
 //!
-//! - each topic gets a topic id derived from its name alone: the 16 bytes
-//!   are two 64-bit FNV-1a hashes of the name's UTF-8 bytes (offset bases
-//!   `0xcbf29ce484222325` and `0x84222325cbf29ce4`), the first the most
-//!   significant; two names with one id are an error;
+//! - each topic gets a topic id derived from its name alone,
+//!   [`TopicId::from_name`] (two 64-bit FNV-1a hashes of the name's UTF-8
+//!   bytes, the rule `kassign simulate`'s consumer protocol shares); two
+//!   names with one id are an error;
 //! - a member's `owned` is its current target; `generation` is ignored;
 //! - subscriptions to topics the metadata lacks, and owned entries of such
 //!   topics or out of range, are dropped (the coordinator resolves
@@ -19,7 +19,7 @@
 //! every member's full new target (whether or not it changed).
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{BufWriter, Write};
 use std::sync::Arc;
 
 use kafka_assignors::server::{
@@ -27,8 +27,8 @@ use kafka_assignors::server::{
     TopicMetadata, UniformTargetAssignor,
 };
 use kafka_assignors::{Assignment, Group, Note};
+use serde::Serialize;
 
-use crate::assign::Answer;
 use crate::error::Error;
 use crate::input::Input;
 use crate::output::json_lines;
@@ -42,10 +42,29 @@ use crate::output::json_lines;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Options {
     /// uniform or range.
-    #[arg(long, short)]
-    assignor: String,
+    #[arg(long, short, value_parser = server_assignor)]
+    assignor: ServerAssignor,
     /// The group in the scenario format; `-` or none reads standard input.
     file: Option<String>,
+}
+
+/// The server-side assignors, by the names a client gives in
+/// `group.remote.assignor`.
+#[derive(Debug, Clone, Copy)]
+enum ServerAssignor {
+    Uniform,
+    Range,
+}
+
+/// `--assignor`'s value parser.
+fn server_assignor(name: &str) -> Result<ServerAssignor, String> {
+    match name {
+        "uniform" => Ok(ServerAssignor::Uniform),
+        "range" => Ok(ServerAssignor::Range),
+        other => Err(format!(
+            "unknown server assignor {other:?}: the server-side assignors are uniform and range"
+        )),
+    }
 }
 
 /// Each topic id's name.
@@ -103,69 +122,44 @@ fn server_spec(group: &Group) -> Result<(GroupSpec, TopicMetadata, Names), Strin
     Ok((spec, metadata, names))
 }
 
-/// Reads the scenario and prints its notes (or, with `strict`, refuses the
-/// first), leaving out those about generations, which a target ignores.
-fn read_group(input: &Input, strict: bool) -> Result<Group, Error> {
-    let group: Group = input.json()?;
-    let notes: Vec<Note> = group
-        .notes()
-        .into_iter()
-        .filter(|note| {
-            !matches!(
-                note,
-                Note::OwnedWithoutGeneration { .. } | Note::NegativeGeneration { .. }
-            )
-        })
-        .collect();
-    if let Some(first) = notes.first().filter(|_| strict) {
-        return Err(input.fail(first.to_string()));
-    }
-    let mut err = io::stderr().lock();
-    for note in notes.iter().take(20) {
-        let _ = writeln!(err, "kassign: note: {}: {note}", input.label());
-    }
-    if notes.len() > 20 {
-        let _ = writeln!(
-            err,
-            "kassign: note: {}: and {} more note(s)",
-            input.label(),
-            notes.len() - 20
-        );
-    }
-    Ok(group)
-}
-
 /// Runs `kassign target`.
 pub(crate) fn run(options: &Options, strict: bool) -> Result<(), Error> {
-    let assignor: &dyn TargetAssignor = match options.assignor.as_str() {
-        "uniform" => &UniformTargetAssignor,
-        "range" => &RangeTargetAssignor,
-        other => {
-            return Err(Error::Usage(format!(
-                "unknown server assignor {other:?}: the server-side assignors are uniform and range"
-            )));
-        }
+    let assignor: &dyn TargetAssignor = match options.assignor {
+        ServerAssignor::Uniform => &UniformTargetAssignor,
+        ServerAssignor::Range => &RangeTargetAssignor,
     };
     let input = Input::new(options.file.clone(), "the scenario");
-    let group = read_group(&input, strict)?;
+    // A target ignores generations: notes about them would only mislead.
+    let group = input.group_noting(strict, |note| {
+        !matches!(
+            note,
+            Note::OwnedWithoutGeneration { .. } | Note::NegativeGeneration { .. }
+        )
+    })?;
     let (spec, metadata, names) = server_spec(&group).map_err(|e| input.fail(e))?;
     let target = assignor
         .assign(&spec, &metadata)
         .map_err(|e| input.fail(e))?;
-    let answer = Assignment::from_members(target.resolve(&spec).into_iter().map(|(id, a)| {
+    let assignment = Assignment::from_members(target.resolve(&spec).into_iter().map(|(id, a)| {
         let topics: Vec<(Arc<str>, Vec<i32>)> = a
             .topics()
             .map(|(t, ps)| (Arc::clone(&names[&t]), ps.to_vec()))
             .collect();
         (id, topics)
     }));
-    let mut out = io::BufWriter::with_capacity(1 << 16, crate::output::stdout());
+    let mut out = BufWriter::with_capacity(1 << 16, crate::output::stdout());
     let answer = Answer {
         strategy: assignor.name(),
-        assignment: &answer,
-        sync: None,
+        assignment: &assignment,
     };
     json_lines(&mut out, &answer, 2)?;
     out.flush()?;
     Ok(())
+}
+
+/// `assign`'s shape: `{"strategy": ..., "assignment": {...}}`.
+#[derive(Serialize)]
+struct Answer<'a> {
+    strategy: &'a str,
+    assignment: &'a Assignment,
 }

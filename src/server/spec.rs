@@ -213,27 +213,6 @@ impl<'s> Spec<'s> {
     }
 }
 
-/// Entries in normal form: topics in id order and merged, partitions
-/// ascending without repeats, empty topics dropped.
-pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, Vec<i32>)> {
-    entries.sort_unstable_by_key(|(topic, _)| *topic);
-    let mut merged: Vec<(TopicId, Vec<i32>)> = Vec::with_capacity(entries.len());
-    for (topic, partitions) in entries {
-        match merged.last_mut() {
-            Some((last, into)) if *last == topic => into.extend(partitions),
-            _ => merged.push((topic, partitions)),
-        }
-    }
-    for (_, partitions) in &mut merged {
-        if !partitions.is_sorted_by(|a, b| a < b) {
-            partitions.sort_unstable();
-            partitions.dedup();
-        }
-    }
-    merged.retain(|(_, partitions)| !partitions.is_empty());
-    merged
-}
-
 /// A hash of a subscription list from its length and five of its ids: equal
 /// lists hash alike, and a collision between different ones only costs the
 /// sharing of a row (the lists are compared before sharing).

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
-use super::spec::normalise;
 
 /// One member of a consumer group, as the coordinator holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -418,4 +417,25 @@ pub trait TargetAssignor {
         spec: &GroupSpec,
         topics: &dyn SubscribedTopicDescriber,
     ) -> Result<GroupTarget, TargetError>;
+}
+
+/// Entries in normal form: topics in id order and merged, partitions
+/// ascending without repeats, empty topics dropped.
+pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, Vec<i32>)> {
+    entries.sort_unstable_by_key(|(topic, _)| *topic);
+    let mut merged: Vec<(TopicId, Vec<i32>)> = Vec::with_capacity(entries.len());
+    for (topic, partitions) in entries {
+        match merged.last_mut() {
+            Some((last, into)) if *last == topic => into.extend(partitions),
+            _ => merged.push((topic, partitions)),
+        }
+    }
+    for (_, partitions) in &mut merged {
+        if !partitions.is_sorted_by(|a, b| a < b) {
+            partitions.sort_unstable();
+            partitions.dedup();
+        }
+    }
+    merged.retain(|(_, partitions)| !partitions.is_empty());
+    merged
 }

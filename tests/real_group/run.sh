@@ -42,7 +42,7 @@ cleanup() {
     done
     if [ "$status" -ne 0 ]; then
         echo "real group failed; logs in $work" >&2
-        tail -n 20 "$work"/tansu.log "$work"/kafka.log >&2 2>/dev/null || true
+        tail -n 20 "$work"/tansu.log "$work"/kafka/kafka.log >&2 2>/dev/null || true
     fi
 }
 trap cleanup EXIT
@@ -106,42 +106,10 @@ classpath="$java_dir/target/real-group-java-0.0.0.jar"
 for jar in "$java_dir"/target/lib/*.jar; do
     classpath="$classpath:$jar"
 done
-{ read -r kport; read -r cport; } < <(free_ports 2)
-kafka_dir=$work/kafka
-mkdir -p "$kafka_dir"
-cat >"$kafka_dir/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$kport,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$kport
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$kafka_dir/data
-num.partitions=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-group.min.session.timeout.ms=1000
-EOF
-# kafka-storage.sh format, through its main class (kafka.tools.StorageTool
-# in kafka_2.13 4.x).
-cluster_id=$(java -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null)
-java -cp "$classpath" kafka.tools.StorageTool format -t "$cluster_id" \
-    -c "$kafka_dir/server.properties" >"$work/kafka-format.log" 2>&1
-java -Xmx512m -XX:+UseSerialGC -cp "$classpath" kafka.Kafka "$kafka_dir/server.properties" \
-    >"$work/kafka.log" 2>&1 &
-pids+=($!)
-
-# The broker takes a few seconds to listen: wait for its port (bounded)
-# before the admin client, which would log every refused connection.
-for _ in $(seq 120); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$kport") 2>/dev/null && break
-    sleep 0.5
-done
+# The broker, configured, formatted and started as kafka_broker.sh does it.
+source "$root/tests/real_group/kafka_broker.sh"
+kafka_broker_start "$classpath" "$work/kafka"
+kport=$KAFKA_PORT
 timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$kport"
 timeout 400 "$venv/bin/python" "$root/tests/real_group/driver.py" \
     "127.0.0.1:$kport" "$member" "$kassign" "$work" "$@" \

@@ -46,6 +46,17 @@ public final class JavaConsumer {
     private JavaConsumer() {}
 
     static ConsumerPartitionAssignor assignor(String strategy) {
+        // "class:NAME": an assignor class on the class path, made as the
+        // consumer makes the classes it is configured with (bindings/java
+        // runs its own cooperative-sticky this way).
+        if (strategy.startsWith("class:")) {
+            try {
+                return (ConsumerPartitionAssignor) Class.forName(strategy.substring(6))
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("cannot make assignor " + strategy, e);
+            }
+        }
         switch (strategy) {
             case "range": return new RangeAssignor();
             case "roundrobin": return new RoundRobinAssignor();
@@ -90,6 +101,47 @@ public final class JavaConsumer {
                 first = false;
             }
             extra.append('}');
+            // The leader's input in the scenario format (for kassign assign):
+            // the metadata's partition counts and each member's subscription
+            // as the assignor reads it.
+            extra.append(", \"input\": {\"topics\": {");
+            Set<String> topics = new java.util.TreeSet<>();
+            subscription.groupSubscription().values().forEach(s -> topics.addAll(s.topics()));
+            first = true;
+            for (String topic : topics) {
+                Integer count = metadata.partitionCountForTopic(topic);
+                if (count == null) {
+                    continue;
+                }
+                extra.append(first ? "" : ", ").append(quote(topic)).append(": ").append(count);
+                first = false;
+            }
+            extra.append("}, \"members\": [");
+            first = true;
+            for (Map.Entry<String, Subscription> e : subscription.groupSubscription().entrySet()) {
+                Subscription s = e.getValue();
+                extra.append(first ? "" : ", ").append("{\"id\": ").append(quote(e.getKey()))
+                        .append(", \"topics\": [");
+                for (int i = 0; i < s.topics().size(); i++) {
+                    extra.append(i == 0 ? "" : ", ").append(quote(s.topics().get(i)));
+                }
+                extra.append("], \"owned\": {");
+                Map<String, List<Integer>> owned = new java.util.TreeMap<>();
+                for (TopicPartition tp : s.ownedPartitions()) {
+                    owned.computeIfAbsent(tp.topic(), k -> new ArrayList<>()).add(tp.partition());
+                }
+                boolean firstTopic = true;
+                for (Map.Entry<String, List<Integer>> o : owned.entrySet()) {
+                    extra.append(firstTopic ? "" : ", ").append(quote(o.getKey())).append(": ").append(o.getValue());
+                    firstTopic = false;
+                }
+                extra.append('}');
+                s.groupInstanceId().ifPresent(id -> extra.append(", \"instance_id\": ").append(quote(id)));
+                s.generationId().ifPresent(g -> extra.append(", \"generation\": ").append(g));
+                extra.append('}');
+                first = false;
+            }
+            extra.append("]}");
             pending = extra.toString();
             return answer;
         }
