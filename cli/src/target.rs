@@ -4,10 +4,10 @@
 //! The scenario is read as for `assign`, then given to
 //! `kafka_assignors::server` in the coordinator's terms:
 //!
-//! - each topic gets a topic id derived from its name alone: the 16 bytes
-//!   are two 64-bit FNV-1a hashes of the name's UTF-8 bytes (offset bases
-//!   `0xcbf29ce484222325` and `0x84222325cbf29ce4`), the first the most
-//!   significant; two names with one id are an error;
+//! - each topic gets a topic id derived from its name alone,
+//!   [`TopicId::from_name`] (two 64-bit FNV-1a hashes of the name's UTF-8
+//!   bytes, the rule `kassign simulate`'s consumer protocol shares); two
+//!   names with one id are an error;
 //! - a member's `owned` is its current target; `generation` is ignored;
 //! - subscriptions to topics the metadata lacks, and owned entries of such
 //!   topics or out of range, are dropped (the coordinator resolves
@@ -67,18 +67,6 @@ fn server_assignor(name: &str) -> Result<ServerAssignor, String> {
     }
 }
 
-/// The topic id `kassign target` gives a topic name.
-pub(crate) fn topic_id(name: &str) -> TopicId {
-    fn fnv1a(basis: u64, bytes: &[u8]) -> u64 {
-        bytes.iter().fold(basis, |hash, &b| {
-            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    }
-    let high = fnv1a(0xcbf2_9ce4_8422_2325, name.as_bytes());
-    let low = fnv1a(0x8422_2325_cbf2_9ce4, name.as_bytes());
-    TopicId::from((u128::from(high) << 64) | u128::from(low))
-}
-
 /// Each topic id's name.
 type Names = HashMap<TopicId, Arc<str>>;
 
@@ -88,7 +76,7 @@ fn server_spec(group: &Group) -> Result<(GroupSpec, TopicMetadata, Names), Strin
     let mut ids: HashMap<&str, (TopicId, i32)> = HashMap::new();
     let mut topics = Vec::with_capacity(group.topics.len());
     for topic in &group.topics {
-        let id = topic_id(&topic.name);
+        let id = TopicId::from_name(&topic.name);
         if let Some(other) = names.get(&id).filter(|other| **other != topic.name) {
             return Err(format!(
                 "topics {other:?} and {:?} derive the same topic id {id}",

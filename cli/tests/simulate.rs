@@ -961,3 +961,65 @@ fn the_documented_timeline_example_replays() {
         assert_eq!(s["events"][2]["rebalances"], 0);
     }
 }
+
+#[test]
+fn the_consumer_protocol_replays_beside_the_classic_strategies() {
+    let timeline = repo("examples/timelines/rolling_restart.json");
+    let strategies = "cooperative-sticky,consumer-uniform,consumer-range";
+    let out = run(&[
+        "simulate",
+        timeline.to_str().unwrap(),
+        "--strategies",
+        strategies,
+        "--json",
+    ]);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coop = strategy(&report, "cooperative-sticky");
+    let uniform = strategy(&report, "consumer-uniform");
+    let range = strategy(&report, "consumer-range");
+    assert_eq!(uniform["protocol"], "consumer");
+    assert_eq!(range["protocol"], "consumer");
+    // Uniform is sticky: the restarting member's partitions move away and
+    // back, as many as under cooperative-sticky, and the group ends even.
+    assert_eq!(uniform["total"]["moved"], coop["total"]["moved"]);
+    assert_eq!(uniform["total"]["final_sumsq_excess"], 0);
+    let events = uniform["events"].as_array().unwrap();
+    for event in &events[1..] {
+        // Removal: the departed member's partitions are free, one heartbeat
+        // round; rejoin: revoke, confirm the release, take, three.
+        assert_eq!(event["rebalances"], 2, "{}", event["label"]);
+        assert_eq!(event["rounds"], 4, "{}", event["label"]);
+        assert_eq!(event["spread"], 0, "{}", event["label"]);
+    }
+    // Range recomputes its spans from member ids: a rejoining member under
+    // a new id shifts other members' ranges, so more moves than uniform.
+    assert!(range["total"]["moved"].as_u64() > uniform["total"]["moved"].as_u64());
+
+    // The table prints the consumer strategies in the same totals.
+    let table = run(&[
+        "simulate",
+        timeline.to_str().unwrap(),
+        "--strategies",
+        strategies,
+    ]);
+    assert!(table.status.success());
+    let table = text(&table.stdout);
+    for name in [
+        "cooperative-sticky ",
+        "consumer-uniform ",
+        "consumer-range ",
+    ] {
+        assert!(table.lines().any(|l| l.starts_with(name)), "{table}");
+    }
+    assert!(table.contains("consumer-uniform (consumer)"), "{table}");
+
+    let unknown = run(&[
+        "simulate",
+        timeline.to_str().unwrap(),
+        "--strategies",
+        "consumer-sticky",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("consumer-uniform, consumer-range"));
+}

@@ -43,6 +43,29 @@ impl TopicId {
     pub const fn bytes(&self) -> [u8; 16] {
         self.0
     }
+
+    /// A topic id derived from a topic name alone, for tools that know
+    /// topics by name (`kassign target`, the consumer-protocol replay of
+    /// `simulate`): two 64-bit FNV-1a hashes of the name's UTF-8 bytes
+    /// (offset bases `0xcbf29ce484222325` and `0x84222325cbf29ce4`), the
+    /// first the most significant 8 bytes. Deterministic; distinct names can
+    /// in principle share an id, which callers must check.
+    ///
+    /// ```
+    /// use kafka_assignors::server::TopicId;
+    /// assert_eq!(TopicId::from_name("orders"), TopicId::from_name("orders"));
+    /// assert_ne!(TopicId::from_name("orders"), TopicId::from_name("payments"));
+    /// ```
+    pub fn from_name(name: &str) -> Self {
+        fn fnv1a(basis: u64, bytes: &[u8]) -> u64 {
+            bytes.iter().fold(basis, |hash, &b| {
+                (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        }
+        let high = fnv1a(0xcbf2_9ce4_8422_2325, name.as_bytes());
+        let low = fnv1a(0x8422_2325_cbf2_9ce4, name.as_bytes());
+        Self::from((u128::from(high) << 64) | u128::from(low))
+    }
 }
 
 impl TopicId {

@@ -6,7 +6,8 @@
 //! deleted, racks) is read from its file form [`TimelineFile`] (any serde
 //! format; `kassign simulate` reads JSON, see docs/timeline-format.md) and
 //! checked once by [`Timeline::new`]. [`replay`] runs it under one
-//! strategy and gives a [`Replay`]: per event an [`EventReport`] (rounds,
+//! strategy (and [`replay_consumer`] under a server-side assignor on the
+//! KIP-848 consumer protocol) and gives a [`Replay`]: per event an [`EventReport`] (rounds,
 //! partitions revoked, moved and stopped, the spread of loads, the excess of
 //! the sum of squared loads over the most even assignment the subscriptions
 //! allow, and upper bounds on the records a moved partition may process
@@ -52,8 +53,9 @@
 //! rounds: each member's metadata from [`join_protocols`](crate::protocol::join_protocols),
 //! the leader's [`lead`](crate::protocol::lead), each member's
 //! [`follow`](crate::protocol::follow), eager or cooperative as the strategy
-//! says. A second protocol, such as KIP-848's server-side assignment
-//! ([`crate::server`]), is a second driver beside it: a file with a struct
+//! says. The consumer driver (`consumer.rs`, [`replay_consumer`]) runs
+//! KIP-848's server-side assignment ([`crate::server`]) the same way. A
+//! further protocol is a further driver beside them: a file with a struct
 //! that keeps its own state (the group epoch, each member's target and
 //! reconciliation), a `Protocol` variant (`Protocol` is non-exhaustive for
 //! that), and a public entry beside [`replay`] that passes it to the same
@@ -64,11 +66,13 @@
 //! as they are.
 
 mod classic;
+mod consumer;
 mod error;
 mod replay;
 mod simulation;
 mod timeline;
 
+pub use self::consumer::ConsumerAssignor;
 pub use self::error::{ReplayError, ReplayErrorKind, TimelineError, TimelineErrorKind};
 pub use self::replay::{CommitMode, EventReport, LaneState, Protocol, Replay, Status, Totals};
 pub use self::simulation::Simulation;
@@ -95,6 +99,92 @@ pub fn replay(
 ) -> Result<Replay, ReplayError> {
     let driver = classic::Classic::new(strategy)?;
     replay::run(timeline, strategy.name(), commit, driver)
+}
+
+/// Replays `timeline` on the consumer protocol (KIP-848) with the
+/// server-side `assignor`: the group epoch bumps at every change, the
+/// target comes from [`crate::server`]'s assignor, and members reconcile
+/// with [`crate::server::reconcile`] in heartbeat rounds (every member
+/// heartbeats once a round) until all are stable at the target epoch. A
+/// move takes three rounds (revoke, confirm the release, take); the
+/// figures are counted as for [`replay`]. Topic ids are
+/// [`TopicId::from_name`](crate::server::TopicId::from_name) of the names.
+///
+/// # Errors
+///
+/// A [`ReplayError`] when the assignor or a reconciliation step fails, when
+/// two topic names derive one id, or when a rebalance does not settle in
+/// 16 rounds: none of which a checked timeline brings.
+pub fn replay_consumer(
+    timeline: &Timeline,
+    assignor: ConsumerAssignor,
+    commit: CommitMode,
+) -> Result<Replay, ReplayError> {
+    let driver = consumer::Consumer::new(assignor);
+    replay::run(timeline, assignor.name(), commit, driver)
+}
+
+/// A strategy to replay: a classic one, or a server-side assignor on the
+/// consumer protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReplayStrategy {
+    /// A client-side strategy on the classic protocol ([`replay`]).
+    Classic(Strategy),
+    /// A server-side assignor on the consumer protocol ([`replay_consumer`]).
+    Consumer(ConsumerAssignor),
+}
+
+impl ReplayStrategy {
+    /// The strategy's name: a classic name (`cooperative-sticky`), or
+    /// `consumer-uniform`, `consumer-range`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplayStrategy::Classic(s) => s.name(),
+            ReplayStrategy::Consumer(a) => a.name(),
+        }
+    }
+
+    /// Replays `timeline` under it.
+    ///
+    /// # Errors
+    ///
+    /// As [`replay`] or [`replay_consumer`].
+    pub fn replay(self, timeline: &Timeline, commit: CommitMode) -> Result<Replay, ReplayError> {
+        match self {
+            ReplayStrategy::Classic(s) => replay(timeline, s, commit),
+            ReplayStrategy::Consumer(a) => replay_consumer(timeline, a, commit),
+        }
+    }
+}
+
+impl From<Strategy> for ReplayStrategy {
+    fn from(strategy: Strategy) -> Self {
+        ReplayStrategy::Classic(strategy)
+    }
+}
+
+impl From<ConsumerAssignor> for ReplayStrategy {
+    fn from(assignor: ConsumerAssignor) -> Self {
+        ReplayStrategy::Consumer(assignor)
+    }
+}
+
+impl std::fmt::Display for ReplayStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ReplayStrategy {
+    type Err = crate::UnknownStrategy;
+
+    /// A classic strategy's name, or `consumer-uniform`, `consumer-range`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        if let Some(a) = ConsumerAssignor::ALL.into_iter().find(|a| a.name() == name) {
+            return Ok(ReplayStrategy::Consumer(a));
+        }
+        name.parse().map(ReplayStrategy::Classic)
+    }
 }
 
 #[cfg(test)]

@@ -79,7 +79,8 @@ pub struct EventReport {
     pub kind: &'static str,
     /// Rebalances the event started (a slow restart starts two).
     pub rebalances: u32,
-    /// JoinGroup/SyncGroup rounds over those rebalances.
+    /// JoinGroup/SyncGroup rounds over those rebalances (under the consumer
+    /// protocol, heartbeat rounds: one heartbeat from every member).
     pub rounds: u32,
     /// Partitions a member gave up while consuming them (a crash gives up
     /// nothing: its partitions are lost, not revoked).
@@ -133,14 +134,18 @@ pub enum Protocol {
     /// The classic protocol, cooperative: members revoke only what moves,
     /// and a follow-up round assigns it.
     Cooperative,
+    /// The consumer protocol (KIP-848): a server-side assignor computes the
+    /// target, and each member reconciles towards it heartbeat by heartbeat.
+    Consumer,
 }
 
 impl Protocol {
-    /// `eager` or `cooperative`.
+    /// `eager`, `cooperative` or `consumer`.
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Eager => "eager",
             Protocol::Cooperative => "cooperative",
+            Protocol::Consumer => "consumer",
         }
     }
 }

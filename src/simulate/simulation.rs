@@ -3,6 +3,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::Strategy;
+use crate::simulate::ReplayStrategy;
 use crate::simulate::error::ReplayError;
 use crate::simulate::replay::{CommitMode, EventReport, Replay, Totals};
 use crate::simulate::timeline::Timeline;
@@ -34,9 +35,25 @@ impl<'t> Simulation<'t> {
         strategies: &[Strategy],
         commit: CommitMode,
     ) -> Result<Self, ReplayError> {
+        let strategies: Vec<ReplayStrategy> = strategies.iter().map(|&s| s.into()).collect();
+        Self::run_all(source, timeline, &strategies, commit)
+    }
+
+    /// Replays `timeline` under each of `strategies`, classic or on the
+    /// consumer protocol ([`ReplayStrategy::replay`]).
+    ///
+    /// # Errors
+    ///
+    /// The first strategy's [`ReplayError`].
+    pub fn run_all(
+        source: impl Into<String>,
+        timeline: &'t Timeline,
+        strategies: &[ReplayStrategy],
+        commit: CommitMode,
+    ) -> Result<Self, ReplayError> {
         let replays = strategies
             .iter()
-            .map(|&s| super::replay(timeline, s, commit))
+            .map(|&s| s.replay(timeline, commit))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Simulation {
             source: source.into(),

@@ -10,8 +10,7 @@ mod svg;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use kafka_assignors::simulate::{CommitMode, Simulation, Timeline, TimelineFile};
-use kafka_assignors::{Strategy, UnknownStrategy};
+use kafka_assignors::simulate::{CommitMode, ReplayStrategy, Simulation, Timeline, TimelineFile};
 
 use crate::error::Error;
 use crate::input::Input;
@@ -32,9 +31,21 @@ bytes. Eager strategies (range, roundrobin, sticky) revoke everything before
 each round; cooperative-sticky revokes only what moves, then rejoins, and a
 follow-up round assigns it.
 
+consumer-uniform and consumer-range replay the same timeline on the KIP-848
+consumer protocol instead, with the broker-side assignor of that name
+(group.remote.assignor uniform or range): at every change the coordinator
+bumps the group epoch and computes a target assignment (from the members'
+current targets, so uniform is sticky; range is recomputed from scratch), and
+each member reconciles towards it in heartbeat rounds (every member heartbeats
+once a round). A member first releases what its target drops; a partition goes
+to its new owner only once the old one's next heartbeat confirmed the
+release, so a move takes three rounds (revoke, confirm, take) and nothing else
+stops. Topic ids are derived from topic names as `kassign target` does.
+
 What is counted, per event and in total:
-  rounds    JoinGroup/SyncGroup rounds (a slow static or a dynamic restart
-            starts two rebalances: removal, then rejoin).
+  rounds    JoinGroup/SyncGroup rounds, or heartbeat rounds under the
+            consumer protocol (a slow static or a dynamic restart starts two
+            rebalances: removal, then rejoin).
   revoked   partitions a member gave up while consuming them (eager: all;
             a leaving or restarting member revokes its own; a crash revokes
             nothing, its partitions are lost).
@@ -76,14 +87,17 @@ resume from their own owner's position and are not counted.";
 pub(crate) struct Options {
     /// The timeline (JSON); `-` or none reads standard input.
     timeline: Option<String>,
-    /// Strategies to replay, comma-separated.
+    /// Strategies to replay, comma-separated: range, roundrobin, sticky,
+    /// cooperative-sticky (the classic protocol), consumer-uniform,
+    /// consumer-range (the KIP-848 consumer protocol with that server-side
+    /// assignor).
     #[arg(
         long,
         value_delimiter = ',',
         value_parser = trimmed,
         default_value = "range,roundrobin,sticky,cooperative-sticky"
     )]
-    strategies: Vec<Strategy>,
+    strategies: Vec<ReplayStrategy>,
     /// How consumers commit offsets, for the duplicate and loss bounds.
     #[arg(long, value_enum, default_value_t = CommitArg::Auto)]
     commit: CommitArg,
@@ -104,8 +118,14 @@ pub(crate) struct Options {
 }
 
 /// A strategy in the list, spaces around it allowed.
-fn trimmed(name: &str) -> Result<Strategy, UnknownStrategy> {
-    name.trim().parse()
+fn trimmed(name: &str) -> Result<ReplayStrategy, String> {
+    name.trim().parse().map_err(|_| {
+        format!(
+            "unknown strategy {:?} (expected one of: range, roundrobin, sticky, \
+             cooperative-sticky, consumer-uniform, consumer-range)",
+            name.trim()
+        )
+    })
 }
 
 /// The commit modes on the command line.
@@ -141,8 +161,8 @@ pub(crate) fn run(options: Options) -> Result<(), Error> {
     if options.svg.is_some() {
         svg::check(&timeline).map_err(|m| input.fail(m))?;
     }
-    let simulation =
-        Simulation::run(input.label(), &timeline, strategies, commit).map_err(|e| input.fail(e))?;
+    let simulation = Simulation::run_all(input.label(), &timeline, strategies, commit)
+        .map_err(|e| input.fail(e))?;
     if let Some(path) = &options.svg {
         std::fs::write(path, svg::render(&simulation)).map_err(|error| Error::File {
             action: "write",
