@@ -75,6 +75,24 @@ pub enum TargetErrorKind {
         /// How many per-partition rack lists were given.
         rack_lists: usize,
     },
+    /// Two topic names derive one [`TopicId::from_name`](super::TopicId::from_name)
+    /// ([`GroupSpec::from_group`](super::GroupSpec::from_group)).
+    TopicIdCollision {
+        /// The first name.
+        first: String,
+        /// The second name.
+        second: String,
+        /// The id both derive.
+        topic: TopicId,
+    },
+    /// A topic of a classic group has a negative partition count
+    /// ([`GroupSpec::from_group`](super::GroupSpec::from_group)).
+    NegativePartitionCount {
+        /// The topic's name.
+        name: String,
+        /// Its partition count.
+        partitions: i32,
+    },
     /// The group, as the library's model, breaks one of its rules.
     Model {
         /// The model's error.
@@ -150,6 +168,18 @@ impl fmt::Display for TargetError {
             } => write!(
                 f,
                 "topic id {topic} has {partitions} partitions but {rack_lists} replica rack lists"
+            ),
+            TargetErrorKind::TopicIdCollision {
+                first,
+                second,
+                topic,
+            } => write!(
+                f,
+                "topics {first:?} and {second:?} derive the same topic id {topic}"
+            ),
+            TargetErrorKind::NegativePartitionCount { name, partitions } => write!(
+                f,
+                "topic {name:?} has a negative partition count {partitions}"
             ),
             TargetErrorKind::Model { error } => write!(f, "the group breaks a rule: {error}"),
             TargetErrorKind::TooManyPartitions { partitions, limit } => write!(

@@ -14,6 +14,7 @@
 //! Topics are identified by their 16-byte [`TopicId`], as in the protocol.
 
 mod error;
+mod from_group;
 mod range;
 mod reconcile;
 mod spec;

@@ -210,6 +210,11 @@ impl TopicMetadata {
         Ok(TopicMetadata { topics: map })
     }
 
+    /// The name of the topic with this id, when it has one.
+    pub fn name(&self, topic: TopicId) -> Option<&Arc<str>> {
+        self.topics.get(&topic)?.name.as_ref()
+    }
+
     /// How many topics it describes.
     pub fn len(&self) -> usize {
         self.topics.len()
