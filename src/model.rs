@@ -85,12 +85,7 @@ impl Topic {
         R: IntoIterator,
         R::Item: Into<Arc<str>>,
     {
-        self.replica_racks = Some(
-            racks
-                .into_iter()
-                .map(|replicas| replicas.into_iter().map(Into::into).collect())
-                .collect(),
-        );
+        self.replica_racks = Some(rack_lists(racks));
         self
     }
 }
@@ -290,4 +285,18 @@ impl Group {
     pub fn topic(&self, name: &str) -> Option<&Topic> {
         self.topics.iter().find(|topic| &*topic.name == name)
     }
+}
+
+/// Per partition, its replicas' racks, from any nested iterables of names
+/// (the metadata of a classic topic and of a KIP-848 topic take the same).
+pub(crate) fn rack_lists<P, R>(racks: P) -> Vec<Vec<Arc<str>>>
+where
+    P: IntoIterator<Item = R>,
+    R: IntoIterator,
+    R::Item: Into<Arc<str>>,
+{
+    racks
+        .into_iter()
+        .map(|replicas| replicas.into_iter().map(Into::into).collect())
+        .collect()
 }

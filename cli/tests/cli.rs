@@ -4,36 +4,13 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const KASSIGN: &str = env!("CARGO_BIN_EXE_kassign");
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
+mod common;
+use common::{KASSIGN, repo, run, run_with_stdin};
 
 fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(path)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(KASSIGN).args(args).output().unwrap()
-}
-
-fn run_with_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(KASSIGN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // kassign may refuse its arguments or input and exit before it reads
-    // all of it; the broken pipe that leaves is not the test's concern.
-    if let Err(error) = child.stdin.take().unwrap().write_all(input.as_bytes()) {
-        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
-    }
-    child.wait_with_output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {

@@ -7,18 +7,11 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const KASSIGN: &str = env!("CARGO_BIN_EXE_kassign");
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
+mod common;
+use common::{KASSIGN, repo, run};
 
 fn temp(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("simulate-{name}"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(KASSIGN).args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1,26 +1,10 @@
 //! `kassign target`: the KIP-848 server-side target assignment of a
 //! scenario, run as the built binary.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const KASSIGN: &str = env!("CARGO_BIN_EXE_kassign");
-
-fn run_with_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(KASSIGN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // kassign may refuse its arguments or input and exit before it reads
-    // all of it; the broken pipe that leaves is not the test's concern.
-    if let Err(error) = child.stdin.take().unwrap().write_all(input.as_bytes()) {
-        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
-    }
-    child.wait_with_output().unwrap()
-}
+mod common;
+use common::run_with_stdin;
 
 fn json(output: &Output) -> serde_json::Value {
     assert!(

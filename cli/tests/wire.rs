@@ -1,39 +1,15 @@
 //! `kassign decode`, `encode` and `assign --from-metadata`: the consumer
 //! protocol's bytes through the built binary.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use kafka_assignors::protocol::{ClientState, join_protocols};
 use kafka_assignors::{Strategy, TopicPartition};
 use serde_json::{Value, json};
 
-const KASSIGN: &str = env!("CARGO_BIN_EXE_kassign");
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
-
-fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(KASSIGN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // kassign may reject the input and exit before reading all of it; the
-    // broken pipe that leaves is not the test's concern.
-    if let Err(error) = child.stdin.take().unwrap().write_all(input) {
-        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(KASSIGN).args(args).output().unwrap()
-}
+mod common;
+use common::{repo, run, run_with_stdin};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
@@ -467,7 +443,7 @@ fn hex_text_decoded_as_raw_bytes_says_to_pass_hex() {
         serde_json::from_str::<Value>(&stdout(&output)).unwrap()["generation"],
         12
     );
-    let output = run_with_stdin(&["decode", "subscription"], &[0x00, 0x07, 0xff]);
+    let output = run_with_stdin(&["decode", "subscription"], [0x00, 0x07, 0xff]);
     assert_rejected(&output, &["subscription"]);
     assert!(!stderr(&output).contains("hex"), "{}", stderr(&output));
 }
@@ -481,7 +457,7 @@ fn bad_hex_is_named() {
     );
     let output = run_with_stdin(&["decode", "assignment", "--hex"], b"000");
     assert_rejected(&output, &["odd number of hex digits (3)"]);
-    let output = run_with_stdin(&["decode", "assignment", "--hex"], &[0x30, 0xff]);
+    let output = run_with_stdin(&["decode", "assignment", "--hex"], [0x30, 0xff]);
     assert_rejected(&output, &["not text"]);
     let output = run(&["decode", "assignment", "no/such/bytes.bin"]);
     assert_rejected(&output, &["no/such/bytes.bin"]);

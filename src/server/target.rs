@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
+use crate::model::rack_lists;
 
 /// One member of a consumer group, as the coordinator holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -174,12 +175,7 @@ impl TopicDescription {
         R: IntoIterator,
         R::Item: Into<Arc<str>>,
     {
-        self.replica_racks = Some(
-            racks
-                .into_iter()
-                .map(|replicas| replicas.into_iter().map(Into::into).collect())
-                .collect(),
-        );
+        self.replica_racks = Some(rack_lists(racks));
         self
     }
 }
