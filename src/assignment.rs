@@ -577,6 +577,13 @@ pub(crate) fn strided_deal(
         })
         .collect();
     let position = positions(index, takers);
+    // With far fewer partitions per taker than topics in the row (many
+    // members, many small topics), asking every (member, topic) pair costs
+    // members x topics; walking each taker's own deal positions costs its
+    // partitions, each found in its topic by a binary search.
+    if row.len() as u64 > 4 * (dealt / c + 1) && takers.len() == index.members.len() {
+        return sparse_strided_deal(index, deal_order, &deal_start, &position, c, dealt);
+    }
     Assignment::from_subscription_ranges(index, c as u32, |m, k| {
         let i = u64::from(position[m]);
         let (shift, q, r) = per_topic[k];
@@ -584,6 +591,65 @@ pub(crate) fn strided_deal(
         let first = if i >= shift { i - shift } else { i + c - shift };
         (first as u32, (q + u64::from(first < r)) as u32)
     })
+}
+
+/// [`strided_deal`] taker by taker: the taker at position `i` gets the
+/// dealt partitions `i, i + c, i + 2c, ...`, each in the topic whose deal
+/// span holds it; its runs are then put in topic order (the row's).
+fn sparse_strided_deal(
+    index: &GroupIndex<'_>,
+    deal_order: &[u32],
+    deal_start: &[u64],
+    position: &[u32],
+    c: u64,
+    dealt: u64,
+) -> Assignment {
+    let starts: Vec<u64> = deal_order.iter().map(|&t| deal_start[t as usize]).collect();
+    let member_count = index.members.len();
+    let assigned = index.total_partitions as usize;
+    let mut member_runs = Vec::with_capacity(member_count);
+    let mut runs = Vec::with_capacity(assigned + 1);
+    let mut partitions: Vec<i32> = Vec::with_capacity(assigned);
+    let mut mine: Vec<(u32, i32)> = Vec::new();
+    for &at in position.iter().take(member_count) {
+        mine.clear();
+        let mut g = u64::from(at);
+        while g < dealt {
+            // The last topic whose deal starts at or before g (topics with
+            // no partitions share a start with the next and are skipped).
+            let k = starts.partition_point(|&start| start <= g) - 1;
+            let t = deal_order[k];
+            mine.push((t, (g - starts[k]) as i32));
+            g += c;
+        }
+        // Deal order to topic order; partitions of a topic stay ascending.
+        mine.sort_unstable();
+        let first_run = runs.len() as u32;
+        let mut last = NONE;
+        for &(t, p) in &mine {
+            if t != last {
+                runs.push(Run {
+                    topic: t,
+                    start: partitions.len() as u32,
+                });
+                last = t;
+            }
+            partitions.push(p);
+        }
+        member_runs.push((first_run, runs.len() as u32));
+    }
+    debug_assert_eq!(partitions.len(), assigned);
+    runs.push(Run {
+        topic: NONE,
+        start: partitions.len() as u32,
+    });
+    Assignment {
+        topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
+        members: index.members.iter().map(|m| m.id.clone()).collect(),
+        member_runs,
+        runs,
+        partitions,
+    }
 }
 
 /// Per member, its place in `takers` (members missing from it are never

@@ -31,9 +31,11 @@ pub struct DecodedGroup {
     /// kept as ids below. In the order the leader received them.
     pub(crate) members: Vec<Member>,
     /// Per member, its subscribed topics' name ids in wire order:
-    /// `subscribed[subscribed_starts[m]..subscribed_starts[m + 1]]`.
+    /// `subscribed[subscribed_ranges[m].0..subscribed_ranges[m].1]`. Members
+    /// whose lists were found equal when they were read share one range, so
+    /// equal ranges are equal lists (and unequal ranges may still be).
     pub(crate) subscribed: Vec<u32>,
-    pub(crate) subscribed_starts: Vec<usize>,
+    pub(crate) subscribed_ranges: Vec<(usize, usize)>,
     /// Per member, its owned partitions as (name id, partition), in wire
     /// order (from the sticky user data for [`History::StickyUserData`](crate::History::StickyUserData)).
     pub(crate) claims: Vec<(u32, i32)>,
@@ -56,9 +58,16 @@ impl DecodedGroup {
         self.members.is_empty()
     }
 
+    /// Where member `m`'s subscribed list lies in the shared list: members
+    /// with one range have one list.
+    pub(crate) fn subscribed_range(&self, m: usize) -> (usize, usize) {
+        self.subscribed_ranges[m]
+    }
+
     /// Member `m`'s subscribed topics' name ids, in wire order.
     pub(crate) fn subscribed(&self, m: usize) -> &[u32] {
-        &self.subscribed[self.subscribed_starts[m]..self.subscribed_starts[m + 1]]
+        let (start, end) = self.subscribed_ranges[m];
+        &self.subscribed[start..end]
     }
 
     /// Member `m`'s owned partitions as (name id, partition), in wire order.

@@ -93,3 +93,55 @@ fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {
     }
     owner
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{round_robin, uniform_round_robin};
+    use crate::assignment::Assignment;
+    use crate::index::GroupIndex;
+    use crate::{Group, Member, Topic};
+
+    /// The equal-subscription shortcut (a strided deal, dense or per
+    /// taker) deals exactly as the general deal does, on shapes from many
+    /// members over a few topics to a few members over many small topics.
+    #[test]
+    fn the_strided_deal_is_the_general_deal_on_equal_subscriptions() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % bound
+        };
+        for case in 0..400 {
+            let members = 1 + next(40) as usize;
+            let topics = 1 + next(60) as usize;
+            // Names above U+FFFF sort apart in Java's UTF-16 order and in
+            // byte order, so the deal order and the row's topic order differ.
+            let names: Vec<String> = (0..topics)
+                .map(|t| match t % 3 {
+                    0 => format!("t{t}"),
+                    1 => format!("\u{ffff}{t}"),
+                    _ => format!("\u{10000}{t}"),
+                })
+                .collect();
+            let mut group = Group::new();
+            // Metadata in reverse name order, so the topics' index order and
+            // the Java deal order (by name) differ.
+            for name in names.iter().rev() {
+                group = group.with_topic(Topic::new(name.as_str(), next(4) as i32));
+            }
+            for m in 0..members {
+                group = group.with_member(Member::new(format!("m{m}")).subscribe(names.clone()));
+            }
+            let index = GroupIndex::new(&group).unwrap();
+            let row = index.common_subscription().expect("equal subscriptions");
+            let strided = uniform_round_robin(&index, row);
+            let general = Assignment::from_owners(&index, &round_robin(&index));
+            assert_eq!(
+                strided, general,
+                "case {case}: {members} members, {topics} topics"
+            );
+        }
+    }
+}

@@ -230,9 +230,12 @@ impl<'g> GroupIndex<'g> {
         let mut rows = RowBuilder::new(members.len(), metadata.len());
         let mut by_content = SeenLists::new();
         let list = |m: usize| group.subscribed(place[m] as usize);
+        let range = |m: usize| group.subscribed_range(place[m] as usize);
         for m in 0..members.len() {
             let topics = list(m);
-            let same = |seen: usize| list(seen) == topics;
+            // One range is one list (the decoder found them equal); other
+            // ranges are compared by content.
+            let same = |seen: usize| range(seen) == range(m) || list(seen) == topics;
             let seen = if m > 0 && same(m - 1) {
                 Some(m - 1)
             } else {

@@ -41,11 +41,10 @@ impl DecodedGroup {
             names: Vec::new(),
             members: Vec::with_capacity(members.len()),
             subscribed: Vec::new(),
-            subscribed_starts: Vec::with_capacity(members.len() + 1),
+            subscribed_ranges: Vec::with_capacity(members.len()),
             claims: Vec::new(),
             claim_starts: Vec::with_capacity(members.len() + 1),
         };
-        group.subscribed_starts.push(0);
         group.claim_starts.push(0);
         // The previous member's topic array, as bytes and as ids.
         let mut previous: Option<(&[u8], std::ops::Range<usize>)> = None;
@@ -59,7 +58,6 @@ impl DecodedGroup {
                     },
                 })?;
             group.members.push(member);
-            group.subscribed_starts.push(group.subscribed.len());
             group.claim_starts.push(group.claims.len());
             if group.members.len() == 1 {
                 group.reserve_like_first(members);
@@ -99,27 +97,27 @@ impl DecodedGroup {
         let mut r = Reader::with_names(&joined.metadata, names, Stream::Subscription);
         let version = read_version(&mut r)?;
         let topics_at = r.position();
-        let first_id = self.subscribed.len();
-        match previous.take() {
-            // An array is self-delimiting: the same bytes read the same.
+        let ids = match previous.take() {
+            // An array is self-delimiting: the same bytes read the same, and
+            // the member shares the previous member's list.
             Some((bytes, ids)) if r.rest().starts_with(bytes) => {
                 let last = ids.clone().last().map(|i| self.subscribed[i]);
                 r.skip_known_names(bytes.len(), ids.len(), last, "topics")?;
-                self.subscribed.extend_from_within(ids);
+                ids
             }
             _ => {
+                let first_id = self.subscribed.len();
                 let (count, capacity) = r.name_count("topics", 2)?;
                 self.subscribed.reserve(capacity);
                 for _ in 0..count {
                     let id = r.topic_id("topic name")?;
                     self.subscribed.push(id);
                 }
+                first_id..self.subscribed.len()
             }
-        }
-        *previous = Some((
-            &joined.metadata[topics_at..r.position()],
-            first_id..self.subscribed.len(),
-        ));
+        };
+        self.subscribed_ranges.push((ids.start, ids.end));
+        *previous = Some((&joined.metadata[topics_at..r.position()], ids));
         let user_data = r.nullable_bytes("user data")?.map(<[u8]>::to_vec);
         let claims_start = self.claims.len();
         if version >= 1 {

@@ -87,7 +87,14 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         .collect();
     let members = spec.members.len();
     let mut subscribed = Vec::with_capacity(spec.rows.iter().map(Vec::len).sum::<usize>());
-    let mut subscribed_starts = Vec::with_capacity(members + 1);
+    // One list per distinct subscription row, shared by its members.
+    let mut row_ranges = Vec::with_capacity(spec.rows.len());
+    for row in &spec.rows {
+        let start = subscribed.len();
+        subscribed.extend_from_slice(row);
+        row_ranges.push((start, subscribed.len()));
+    }
+    let mut subscribed_ranges = Vec::with_capacity(members);
     let mut claims = Vec::with_capacity(spec.targets.iter().map(TargetAssignment::len).sum());
     let mut claim_starts = Vec::with_capacity(members + 1);
     let topic_index: FxHashMap<TopicId, u32> = spec
@@ -96,11 +103,9 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         .enumerate()
         .map(|(t, topic)| (topic.id, t as u32))
         .collect();
-    subscribed_starts.push(0);
     claim_starts.push(0);
     for m in 0..members {
-        subscribed.extend_from_slice(spec.row(m));
-        subscribed_starts.push(subscribed.len());
+        subscribed_ranges.push(row_ranges[spec.row_of[m] as usize]);
         for (id, partitions) in spec.targets[m].topics() {
             let t = topic_index[&id];
             claims.extend(partitions.iter().map(|&p| (t, p)));
@@ -125,7 +130,7 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
             })
             .collect(),
         subscribed,
-        subscribed_starts,
+        subscribed_ranges,
         claims,
         claim_starts,
     };
