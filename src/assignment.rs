@@ -198,6 +198,17 @@ impl Assignment {
             member_runs.push((first_run, runs.len() as u32));
         }
         debug_assert_eq!(partitions.len(), assigned);
+        Assignment::closing(index, member_runs, runs, partitions)
+    }
+
+    /// The answer over `index`'s topics and members from runs written member
+    /// by member, the end sentinel not yet pushed.
+    fn closing(
+        index: &GroupIndex<'_>,
+        member_runs: Vec<(u32, u32)>,
+        mut runs: Vec<Run>,
+        partitions: Vec<i32>,
+    ) -> Assignment {
         runs.push(Run {
             topic: NONE,
             start: partitions.len() as u32,
@@ -639,17 +650,7 @@ fn sparse_strided_deal(
         member_runs.push((first_run, runs.len() as u32));
     }
     debug_assert_eq!(partitions.len(), assigned);
-    runs.push(Run {
-        topic: NONE,
-        start: partitions.len() as u32,
-    });
-    Assignment {
-        topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
-        members: index.members.iter().map(|m| m.id.clone()).collect(),
-        member_runs,
-        runs,
-        partitions,
-    }
+    Assignment::closing(index, member_runs, runs, partitions)
 }
 
 /// Per member, its place in `takers` (members missing from it are never
