@@ -313,6 +313,12 @@ impl Assignment {
         self.members.is_empty()
     }
 
+    /// The topic names the answer's members read, indexed by
+    /// [`MemberAssignment::topic_indices`] (some may be read by nobody).
+    pub fn topic_names(&self) -> &[Arc<str>] {
+        &self.topics
+    }
+
     /// How many partitions are assigned, over all members.
     pub fn assigned_partitions(&self) -> usize {
         self.partitions.len()
@@ -388,6 +394,34 @@ impl<'a> MemberAssignment<'a> {
         bounds.windows(2).map(move |pair| {
             (
                 &*a.topics[pair[0].topic as usize],
+                &a.partitions[pair[0].start as usize..pair[1].start as usize],
+            )
+        })
+    }
+
+    /// [`topics`](Self::topics) with each topic as its index in
+    /// [`Assignment::topic_names`], for a caller that maps the names to ids
+    /// of its own once per topic rather than once per member and topic.
+    ///
+    /// ```
+    /// use kafka_assignors::Assignment;
+    ///
+    /// let a = Assignment::from_members([("C1", vec![("B", vec![1]), ("A", vec![0, 2])])]);
+    /// let c1 = a.member("C1").unwrap();
+    /// let named: Vec<(&str, &[i32])> = c1
+    ///     .topic_indices()
+    ///     .map(|(t, partitions)| (&*a.topic_names()[t], partitions))
+    ///     .collect();
+    /// assert_eq!(named, c1.topics().collect::<Vec<_>>());
+    /// assert_eq!(named, [("A", &[0, 2][..]), ("B", &[1][..])]);
+    /// ```
+    pub fn topic_indices(&self) -> impl Iterator<Item = (usize, &'a [i32])> + use<'a> {
+        let a = self.assignment;
+        let (first, end) = a.member_runs[self.member];
+        let bounds = a.runs.get(first as usize..=end as usize).unwrap_or(&[]);
+        bounds.windows(2).map(move |pair| {
+            (
+                pair[0].topic as usize,
                 &a.partitions[pair[0].start as usize..pair[1].start as usize],
             )
         })

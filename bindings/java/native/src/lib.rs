@@ -256,45 +256,22 @@ fn read_group(names: &[u8], data: &[i32]) -> Result<(Box<dyn Assignor>, Group, N
 /// Writes the answer for `group`'s members, in their order, as the layout
 /// above says, topics as indexes into `table`.
 fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec<i32>, String> {
-    // The answer's topic names are the group's own `Arc`s, so a name is
-    // found by its address (an open-addressing table, a run at a time), by
-    // its text only as a fallback.
-    let slots = (table.names.len() * 4).next_power_of_two().max(16);
-    let mut by_address: Vec<(usize, i32)> = vec![(0, -1); slots];
-    let slot = |address: usize| (address >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) & (slots - 1);
-    for (i, n) in table.names.iter().enumerate() {
-        let address = n.as_ptr() as usize;
-        let mut at = slot(address);
-        while by_address[at].1 >= 0 && by_address[at].0 != address {
-            at = (at + 1) & (slots - 1);
-        }
-        if by_address[at].1 < 0 {
-            by_address[at] = (address, i as i32);
-        }
-    }
+    // Each of the answer's topic names to its id in `table`, once per topic
+    // (by text); the runs below then carry the answer's topic indices.
     let by_text: HashMap<&str, i32> = table
         .names
         .iter()
         .enumerate()
         .map(|(i, n)| (&**n, i as i32))
         .collect();
-    let topic_id = |name: &str| -> Result<i32, String> {
-        let address = name.as_ptr() as usize;
-        let mut at = slot(address);
-        while by_address[at].1 >= 0 {
-            if by_address[at].0 == address {
-                let id = by_address[at].1;
-                if &*table.names[id as usize] == name {
-                    return Ok(id);
-                }
-                break;
-            }
-            at = (at + 1) & (slots - 1);
-        }
-        by_text
-            .get(name)
-            .copied()
-            .ok_or_else(|| format!("answer names topic {name:?}, which the group does not"))
+    let topic_ids: Vec<Result<i32, &str>> = answer
+        .topic_names()
+        .iter()
+        .map(|name| by_text.get(&**name).copied().ok_or(&**name))
+        .collect();
+    let topic_id = |index: usize| -> Result<i32, String> {
+        topic_ids[index]
+            .map_err(|name| format!("answer names topic {name:?}, which the group does not"))
     };
 
     let mut out = Vec::with_capacity(group.members.len() + answer.assigned_partitions() * 3);
@@ -306,7 +283,7 @@ fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec
         let runs_at = out.len();
         out.push(0);
         let mut runs = 0;
-        for (topic, partitions) in assigned.topics() {
+        for (topic, partitions) in assigned.topic_indices() {
             if partitions.is_empty() {
                 continue;
             }
