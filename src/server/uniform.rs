@@ -136,23 +136,19 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
     };
     let answer = StickyAssignor::new().assign_decoded(&decoded)?;
 
-    let mut by_address: FxHashMap<usize, TopicId> = FxHashMap::default();
-    for (name, topic) in decoded.names.iter().zip(&spec.topics) {
-        by_address.insert(name.as_ptr() as usize, topic.id);
-    }
+    // The answer's topics are the decoded group's metadata topics: each
+    // name to its topic id once, then every run by its topic index.
     let by_name: FxHashMap<&str, TopicId> = decoded
         .names
         .iter()
         .zip(&spec.topics)
         .map(|(name, topic)| (&**name, topic.id))
         .collect();
-    let lookup = |name: &str| -> TopicId {
-        by_address
-            .get(&(name.as_ptr() as usize))
-            .or_else(|| by_name.get(name))
-            .copied()
-            .unwrap_or_default()
-    };
+    let topic_ids: Vec<TopicId> = answer
+        .topic_names()
+        .iter()
+        .map(|name| by_name.get(&**name).copied().unwrap_or_default())
+        .collect();
     // The answer lists members in member id order, as the spec does.
     let mut in_order = answer.members();
     let targets = spec
@@ -174,17 +170,17 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
                 return (member.member_id.clone(), target);
             };
             let mut theirs = current.topics();
-            let same = got.topics().all(|(name, partitions)| {
+            let same = got.topic_indices().all(|(t, partitions)| {
                 theirs
                     .next()
-                    .is_some_and(|(id, mine)| mine == partitions && id == lookup(name))
+                    .is_some_and(|(id, mine)| mine == partitions && id == topic_ids[t])
             }) && theirs.next().is_none();
             let target = if same {
                 MemberTarget::Unchanged
             } else {
                 let mut out = TargetAssignment::with_capacity(got.topics().count(), got.len());
-                for (name, partitions) in got.topics() {
-                    out.push_topic(lookup(name), partitions.iter().copied());
+                for (t, partitions) in got.topic_indices() {
+                    out.push_topic(topic_ids[t], partitions.iter().copied());
                 }
                 MemberTarget::Changed(out)
             };
