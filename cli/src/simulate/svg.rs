@@ -19,7 +19,7 @@
 
 use std::fmt::Write;
 
-use kafka_assignors::simulate::{Replay, Simulation, Status, Timeline};
+use kafka_assignors::simulate::{LaneSpan, Simulation, Status, Timeline};
 
 /// The most columns: 48 keeps the picture under 2500 px wide.
 pub(crate) const MAX_COLUMNS: usize = 48;
@@ -154,57 +154,36 @@ fn columns(events: usize) -> Vec<Column> {
         .collect()
 }
 
-/// One member in one column: where it is after the column's last event,
-/// and what it went through during the column's events.
-struct Cell {
-    status: Status,
-    load: u32,
-    moved_in: u64,
-    revoked: u64,
-    stopped: u64,
-}
+/// How text is set: its size in px (its lines are 4 px more apart), and
+/// whether bold.
+type Style = (u32, bool);
+const TITLE: Style = (16, true);
+const ABOUT: Style = (12, false);
+const HEADING: Style = (13, true);
 
-fn cell(replay: &Replay, column: Column, lane: usize) -> Option<Cell> {
-    let after = replay.events[column.last].lanes.get(lane)?;
-    let mut cell = Cell {
-        status: after.status,
-        load: after.load,
-        moved_in: 0,
-        revoked: 0,
-        stopped: 0,
-    };
-    for event in &replay.events[column.first..=column.last] {
-        if let Some(state) = event.lanes.get(lane) {
-            cell.moved_in += u64::from(state.moved_in);
-            cell.revoked += u64::from(state.revoked);
-            cell.stopped += u64::from(state.stopped);
-        }
-    }
-    Some(cell)
-}
-
-/// Lines of text, one `<text>` each, `size` px, `step` px apart.
-// Position, spacing, size and style are each one plain number or string; a
-// struct for them would only name them a second time.
-#[allow(clippy::too_many_arguments)]
-fn write_lines(
+/// `text` wrapped to `width` px, one `<text>` a line at the left margin,
+/// the first at `y`, in `fill` if given; returns the height of the lines.
+fn write_block(
     svg: &mut String,
     class: &str,
-    lines: &[String],
-    x: u32,
+    text: &str,
     y: u32,
-    step: u32,
-    size: u32,
-    extra: &str,
-) {
+    width: u32,
+    (size, bold): Style,
+    fill: Option<&str>,
+) -> u32 {
+    let lines = wrap(text, fits(width, f64::from(size), bold));
+    let bold = if bold { " font-weight=\"bold\"" } else { "" };
+    let fill = fill.map(|f| format!(" fill=\"{f}\"")).unwrap_or_default();
     for (i, line) in lines.iter().enumerate() {
         let _ = writeln!(
             svg,
-            "<text class=\"{class}\" x=\"{x}\" y=\"{}\" font-size=\"{size}\"{extra}>{}</text>",
-            y + i as u32 * step,
+            "<text class=\"{class}\" x=\"{MARGIN}\" y=\"{}\" font-size=\"{size}\"{bold}{fill}>{}</text>",
+            y + i as u32 * (size + 4),
             escape(line)
         );
     }
+    lines.len() as u32 * (size + 4)
 }
 
 /// Swatches with their texts, left to right, wrapping at `right`; returns
@@ -248,25 +227,14 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         sim.replays.iter().flat_map(|r| {
             columns
                 .iter()
-                .flat_map(move |&c| (0..lanes).filter_map(move |l| cell(r, c, l)))
+                .flat_map(move |c| (0..lanes).filter_map(move |l| r.lane_over(c.first..=c.last, l)))
         })
     };
-    let load_scale = cells().map(|c| u64::from(c.load)).max().unwrap_or(0).max(1);
-    let strip_scale = cells()
-        .map(|c| c.revoked.max(c.stopped))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let scales = Scales {
-        load: load_scale,
-        strip: strip_scale,
-    };
+    let load_scale = cells().map(|c| u64::from(c.load)).fold(1, u64::max);
+    let strip_scale = cells().map(|c| c.revoked.max(c.stopped)).fold(1, u64::max);
+    let scales = (load_scale, strip_scale);
 
     // The header: title, what was run, and the legend, wrapped to the width.
-    let title = wrap(
-        &format!("kassign simulate {}", sim.source),
-        fits(text_w, 16.0, true),
-    );
     let mut about = format!(
         "{lanes} members, {} events, {} strategies",
         event_count.saturating_sub(1),
@@ -278,23 +246,12 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             "; each column is {per} consecutive events (figures summed, bars after the last)"
         );
     }
-    let about = wrap(&about, fits(text_w, 12.0, false));
     let mut svg = String::with_capacity(8192 + lanes * columns.len() * sim.replays.len() * 400);
     let mut body = String::new();
     let mut y = MARGIN + 14;
-    write_lines(
-        &mut body,
-        "title",
-        &title,
-        MARGIN,
-        y,
-        20,
-        16,
-        " font-weight=\"bold\"",
-    );
-    y += title.len() as u32 * 20;
-    write_lines(&mut body, "about", &about, MARGIN, y, 16, 12, "");
-    y += about.len() as u32 * 16 - 4;
+    let title = format!("kassign simulate {}", sim.source);
+    y += write_block(&mut body, "title", &title, y, text_w, TITLE, None);
+    y += write_block(&mut body, "about", &about, y, text_w, ABOUT, None) - 4;
     let legend = [
         (
             "#8aa9c9",
@@ -315,22 +272,14 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
 
     // Slanted event labels, once, above the first panel; the columns line
     // up through every panel and the chart.
-    let labels: Vec<String> = sim
-        .replays
-        .first()
-        .map(|r| {
-            columns
-                .iter()
-                .map(|c| {
-                    if c.first == c.last {
-                        format!("{} {}", c.first, r.events[c.first].label)
-                    } else {
-                        format!("{}-{} ({} events)", c.first, c.last, c.last - c.first + 1)
-                    }
-                })
-                .collect()
+    // (There are columns only when there are replays.)
+    let labels: Vec<String> = columns
+        .iter()
+        .map(|c| match c.last - c.first + 1 {
+            1 => format!("{} {}", c.first, sim.replays[0].events[c.first].label),
+            n => format!("{}-{} ({n} events)", c.first, c.last),
         })
-        .unwrap_or_default();
+        .collect();
     let labels_base = y + EVENT_LABEL_H;
     let _ = writeln!(body, "<g class=\"events\">");
     for (c, label) in labels.iter().enumerate() {
@@ -350,34 +299,31 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
     let lanes_h = lanes as u32 * LANE_H;
     for (s, replay) in sim.replays.iter().enumerate() {
         let t = replay.totals();
-        let heading = wrap(
-            &format!(
-                "{} ({}): {} rounds, {} revoked, {} stopped, {} moved",
-                replay.strategy,
-                replay.protocol.name(),
-                t.rounds,
-                t.revoked,
-                t.stopped,
-                t.moved
-            ),
-            fits(text_w, 13.0, true),
+        let heading = format!(
+            "{} ({}): {} rounds, {} revoked, {} stopped, {} moved",
+            replay.strategy,
+            replay.protocol.name(),
+            t.rounds,
+            t.revoked,
+            t.stopped,
+            t.moved
         );
         let _ = writeln!(
             body,
             "<g class=\"panel\" data-strategy=\"{}\">",
             replay.strategy
         );
-        write_lines(
+        let fill = Some(color(s));
+        let h = write_block(
             &mut body,
             "panel-title",
             &heading,
-            MARGIN,
             y + 13,
-            17,
-            13,
-            &format!(" font-weight=\"bold\" fill=\"{}\"", color(s)),
+            text_w,
+            HEADING,
+            fill,
         );
-        let top = y + heading.len() as u32 * 17 + 4;
+        let top = y + h + 4;
         let _ = writeln!(
             body,
             "<rect x=\"{x0}\" y=\"{top}\" width=\"{grid_w}\" height=\"{lanes_h}\" \
@@ -409,11 +355,11 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                 escape(&short(name, 16))
             );
             for (c, &column) in columns.iter().enumerate() {
-                let Some(cell) = cell(replay, column, l) else {
+                let Some(cell) = replay.lane_over(column.first..=column.last, l) else {
                     continue;
                 };
                 let cx = x0 + c as u32 * CELL_W + 2;
-                write_cell(&mut body, &cell, cx, ly, &scales, s, || {
+                write_cell(&mut body, &cell, cx, ly, scales, s, || {
                     format!(
                         "{name} after {} ({}): {} partitions, {} moved in, {} revoked, {} stopped",
                         labels[c],
@@ -443,7 +389,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                 .collect()
         })
         .collect();
-    let max_moved = moved.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let max_moved = moved.iter().flatten().copied().fold(1, u64::max);
     let base = chart_top + CHART_H;
     let _ = writeln!(body, "<g class=\"chart\">");
     let chart_title = if per > 1 {
@@ -451,15 +397,15 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
     } else {
         "moved partitions per event".to_string()
     };
-    write_lines(
+    let chart_y = chart_top - 8;
+    write_block(
         &mut body,
         "chart-title",
-        &wrap(&chart_title, fits(text_w, 13.0, true)),
-        MARGIN,
-        chart_top - 8,
-        17,
-        13,
-        " font-weight=\"bold\"",
+        &chart_title,
+        chart_y,
+        text_w,
+        HEADING,
+        None,
     );
     for tick in [0, max_moved / 2, max_moved] {
         let ty = base - (u64::from(CHART_H - 14) * tick / max_moved) as u32;
@@ -532,103 +478,88 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
     svg
 }
 
-/// What [`BAR_ROOM`] stands for: partitions held, and partitions stopped
-/// or revoked.
-struct Scales {
-    load: u64,
-    strip: u64,
-}
-
-impl Scales {
-    fn bar(&self, n: u64) -> f64 {
-        f64::from(BAR_ROOM) * n as f64 / self.load as f64
-    }
-
-    fn strip(&self, n: u64) -> f64 {
-        f64::from(BAR_ROOM) * n as f64 / self.strip as f64
-    }
+/// `n` in px of [`BAR_ROOM`], which stands for `of`.
+fn scaled(n: u64, of: u64) -> f64 {
+    f64::from(BAR_ROOM) * n as f64 / of as f64
 }
 
 /// One member's cell at `(cx, ly)`: its bar (or crashed box), then the
-/// stopped and revoked strips; `title` is its tooltip.
+/// stopped and revoked strips, `scales` the bars' and the strips'
+/// ([`scaled`]); `title` is its tooltip.
 fn write_cell(
     svg: &mut String,
-    cell: &Cell,
+    cell: &LaneSpan,
     cx: u32,
     ly: u32,
-    scales: &Scales,
+    (load_scale, strip_scale): (u64, u64),
     strategy: usize,
     title: impl Fn() -> String,
 ) {
-    let by = ly + 3;
-    let strips = |svg: &mut String| {
-        for (class, n, fill, y) in [
-            ("stopped", cell.stopped, STOPPED_COLOR, by + BAR_H + 1),
-            (
-                "revoked",
-                cell.revoked,
-                REVOKED_COLOR,
-                by + BAR_H + 2 + STRIP_H,
-            ),
-        ] {
-            if n > 0 {
-                let _ = write!(
-                    svg,
-                    "<rect class=\"{class}\" data-n=\"{n}\" x=\"{cx}\" y=\"{y}\" width=\"{:.1}\" \
-                     height=\"{STRIP_H}\" fill=\"{fill}\"/>",
-                    scales.strip(n).max(2.0)
-                );
-            }
-        }
-    };
-    match cell.status {
+    let class = match cell.status {
         // A member that left during the column: only what it gave up.
-        Status::Absent => {
-            if cell.stopped > 0 || cell.revoked > 0 {
-                let _ = write!(svg, "<g class=\"gone\"><title>{}</title>", escape(&title()));
-                strips(svg);
-                let _ = writeln!(svg, "</g>");
-            }
-        }
-        Status::Crashed => {
+        Status::Absent if cell.stopped == 0 && cell.revoked == 0 => return,
+        Status::Absent => "gone",
+        Status::Crashed => "crashed-cell",
+        Status::Active => "cell",
+    };
+    let _ = write!(
+        svg,
+        "<g class=\"{class}\"><title>{}</title>",
+        escape(&title())
+    );
+    let by = ly + 3;
+    let w = scaled(u64::from(cell.load), load_scale);
+    let moved = cell.moved_in.min(u64::from(cell.load));
+    if cell.status == Status::Crashed {
+        let _ = write!(
+            svg,
+            "<rect class=\"crashed\" x=\"{cx}\" y=\"{by}\" width=\"{}\" height=\"{BAR_H}\" \
+             fill=\"{CRASHED_COLOR}\" fill-opacity=\"0.5\"/>",
+            CELL_W - 4
+        );
+    } else if cell.status == Status::Active {
+        let _ = write!(
+            svg,
+            "<rect x=\"{cx}\" y=\"{by}\" width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{}\" \
+             fill-opacity=\"0.55\"/>",
+            color(strategy)
+        );
+        if moved > 0 {
             let _ = write!(
                 svg,
-                "<g class=\"crashed-cell\"><title>{}</title><rect class=\"crashed\" x=\"{cx}\" \
-                 y=\"{by}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{CRASHED_COLOR}\" \
-                 fill-opacity=\"0.5\"/>",
-                escape(&title()),
-                CELL_W - 4
-            );
-            strips(svg);
-            let _ = writeln!(svg, "</g>");
-        }
-        Status::Active => {
-            let w = scales.bar(u64::from(cell.load));
-            let moved = cell.moved_in.min(u64::from(cell.load));
-            let _ = write!(
-                svg,
-                "<g class=\"cell\"><title>{}</title><rect x=\"{cx}\" y=\"{by}\" \
-                 width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
-                escape(&title()),
-                color(strategy)
-            );
-            if moved > 0 {
-                let _ = write!(
-                    svg,
-                    "<rect class=\"moved\" x=\"{cx}\" y=\"{by}\" width=\"{:.1}\" \
-                     height=\"{BAR_H}\" fill=\"{MOVED_COLOR}\"/>",
-                    scales.bar(moved).max(1.5)
-                );
-            }
-            strips(svg);
-            let _ = writeln!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{}\" font-size=\"9.5\" fill=\"{}\">{}</text></g>",
-                f64::from(cx) + w + 2.0,
-                by + BAR_H - 1,
-                if moved > 0 { MOVED_COLOR } else { "#222222" },
-                cell.load
+                "<rect class=\"moved\" x=\"{cx}\" y=\"{by}\" width=\"{:.1}\" \
+                 height=\"{BAR_H}\" fill=\"{MOVED_COLOR}\"/>",
+                scaled(moved, load_scale).max(1.5)
             );
         }
     }
+    for (class, n, fill, y) in [
+        ("stopped", cell.stopped, STOPPED_COLOR, by + BAR_H + 1),
+        (
+            "revoked",
+            cell.revoked,
+            REVOKED_COLOR,
+            by + BAR_H + 2 + STRIP_H,
+        ),
+    ] {
+        if n > 0 {
+            let _ = write!(
+                svg,
+                "<rect class=\"{class}\" data-n=\"{n}\" x=\"{cx}\" y=\"{y}\" width=\"{:.1}\" \
+                 height=\"{STRIP_H}\" fill=\"{fill}\"/>",
+                scaled(n, strip_scale).max(2.0)
+            );
+        }
+    }
+    if cell.status == Status::Active {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"9.5\" fill=\"{}\">{}</text>",
+            f64::from(cx) + w + 2.0,
+            by + BAR_H - 1,
+            if moved > 0 { MOVED_COLOR } else { "#222222" },
+            cell.load
+        );
+    }
+    let _ = writeln!(svg, "</g>");
 }
