@@ -95,7 +95,7 @@ pub use crate::model::{
 pub use crate::notes::Note;
 pub use crate::range::RangeAssignor;
 pub use crate::roundrobin::RoundRobinAssignor;
-pub use crate::rounds::Ownership;
+pub use crate::rounds::{Loads, Ownership, Settled};
 pub use crate::sticky::{CooperativeStickyAssignor, RackMatch, StickyAssignor};
 pub use crate::strategy::{Strategy, UnknownStrategy};
 
