@@ -42,11 +42,10 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
         timed(strategy, runs, || strategy.assign(&group)).map_err(Cause::from)
     }
     .map_err(|e| input.fail(e))?;
-    let mut out = crate::output::stdout();
-    serde_json::to_writer(&mut out, &result).map_err(std::io::Error::from)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| {
+        serde_json::to_writer(&mut *out, &result)?;
+        writeln!(out)
+    })
 }
 
 /// Timings of one strategy on one group, printed as one JSON line (the

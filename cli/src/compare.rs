@@ -25,10 +25,7 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     let input = Input::new(options.file, "the scenario");
     let group = input.group(strict)?;
     let report = compare(&group).map_err(|e| input.fail(e))?;
-    let mut out = crate::output::stdout();
-    report.write(&mut out)?;
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| report.write(out))
 }
 
 /// One strategy's row: its settled answer's figures, and the time of its

@@ -7,17 +7,15 @@
 //! and noted; `--strict` refuses it). The answer is printed in `assign`'s
 //! JSON shape: every member's whole new target, changed or not.
 
-use std::io::{BufWriter, Write};
-
+use kafka_assignors::Note;
 use kafka_assignors::server::{
     GroupSpec, RangeTargetAssignor, TargetAssignor, UniformTargetAssignor,
 };
-use kafka_assignors::{Assignment, Note};
-use serde::Serialize;
 
+use crate::assign::Answer;
 use crate::error::Error;
 use crate::input::Input;
-use crate::output::json_lines;
+use crate::output::{json_lines, print};
 
 /// Compute the KIP-848 target assignment of a group with a server-side
 /// assignor (the broker's `group.remote.assignor`).
@@ -72,19 +70,11 @@ pub(crate) fn run(options: &Options, strict: bool) -> Result<(), Error> {
         .assign(&spec, &metadata)
         .map_err(|e| input.fail(e))?;
     let assignment = target.to_assignment(&spec, &metadata);
-    let mut out = BufWriter::with_capacity(1 << 16, crate::output::stdout());
+    // `assign`'s shape: `{"strategy": ..., "assignment": {...}}`.
     let answer = Answer {
         strategy: assignor.name(),
         assignment: &assignment,
+        sync: None,
     };
-    json_lines(&mut out, &answer, 2)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// `assign`'s shape: `{"strategy": ..., "assignment": {...}}`.
-#[derive(Serialize)]
-struct Answer<'a> {
-    strategy: &'a str,
-    assignment: &'a Assignment,
+    print(|out| json_lines(out, &answer, 2))
 }

@@ -7,7 +7,6 @@
 mod report;
 mod svg;
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use kafka_assignors::simulate::{CommitMode, ReplayStrategy, Simulation, Timeline, TimelineFile};
@@ -170,12 +169,11 @@ pub(crate) fn run(options: Options) -> Result<(), Error> {
             error,
         })?;
     }
-    let mut out = io::BufWriter::new(crate::output::stdout());
-    if options.json {
-        report::write_json(&simulation, &mut out)?;
-    } else {
-        report::write_table(&simulation, &mut out)?;
-    }
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| {
+        if options.json {
+            report::write_json(&simulation, out)
+        } else {
+            report::write_table(&simulation, out)
+        }
+    })
 }
