@@ -185,7 +185,11 @@ impl std::str::FromStr for ReplayStrategy {
         if let Some(a) = ConsumerAssignor::ALL.into_iter().find(|a| a.name() == name) {
             return Ok(ReplayStrategy::Consumer(a));
         }
-        name.parse().map(ReplayStrategy::Classic)
+        name.parse().map(ReplayStrategy::Classic).map_err(|e| {
+            let expected = "range, roundrobin, sticky, cooperative-sticky, consumer-uniform, \
+                            consumer-range";
+            crate::UnknownStrategy { expected, ..e }
+        })
     }
 }
 
@@ -268,6 +272,37 @@ mod tests {
         assert_eq!(r.lane_over(std::ops::RangeInclusive::new(2, 1), 0), None);
         assert_eq!(r.lane_over(2..=3, 0), None);
         assert_eq!(r.lane_over(0..=2, 3), None);
+    }
+
+    #[test]
+    fn an_unknown_strategy_to_replay_is_named_with_every_strategy_it_could_be() {
+        let e = "consumer-rang".parse::<ReplayStrategy>().unwrap_err();
+        assert_eq!(e.name(), "consumer-rang");
+        let all = "sticky, cooperative-sticky, consumer-uniform, consumer-range)";
+        assert!(e.to_string().ends_with(all), "{e}");
+        let e = "consumer-rang".parse::<Strategy>().unwrap_err();
+        assert!(
+            e.to_string().ends_with("sticky, cooperative-sticky)"),
+            "{e}"
+        );
+        for s in [
+            "range",
+            "cooperative-sticky",
+            "consumer-uniform",
+            "consumer-range",
+        ] {
+            assert_eq!(s.parse::<ReplayStrategy>().unwrap().name(), s);
+        }
+    }
+
+    #[test]
+    fn a_commit_mode_reads_as_a_phrase() {
+        assert_eq!(AUTO.to_string(), "auto commit every 2000 ms");
+        let manual = CommitMode::Manual { batch: 500 };
+        assert_eq!(
+            manual.to_string(),
+            "manual commit after each batch of 500 records"
+        );
     }
 
     #[test]

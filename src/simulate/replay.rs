@@ -39,6 +39,19 @@ pub enum CommitMode {
     },
 }
 
+impl std::fmt::Display for CommitMode {
+    /// `auto commit every 5000 ms`, `manual commit after each batch of 500
+    /// records`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommitMode::Auto { interval_ms } => write!(f, "auto commit every {interval_ms} ms"),
+            CommitMode::Manual { batch } => {
+                write!(f, "manual commit after each batch of {batch} records")
+            }
+        }
+    }
+}
+
 /// Where a member is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

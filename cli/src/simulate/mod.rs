@@ -9,6 +9,7 @@ mod svg;
 
 use std::path::PathBuf;
 
+use kafka_assignors::UnknownStrategy;
 use kafka_assignors::simulate::{CommitMode, ReplayStrategy, Simulation, Timeline, TimelineFile};
 
 use crate::error::Error;
@@ -117,14 +118,8 @@ pub(crate) struct Options {
 }
 
 /// A strategy in the list, spaces around it allowed.
-fn trimmed(name: &str) -> Result<ReplayStrategy, String> {
-    name.trim().parse().map_err(|_| {
-        format!(
-            "unknown strategy {:?} (expected one of: range, roundrobin, sticky, \
-             cooperative-sticky, consumer-uniform, consumer-range)",
-            name.trim()
-        )
-    })
+fn trimmed(name: &str) -> Result<ReplayStrategy, UnknownStrategy> {
+    name.trim().parse()
 }
 
 /// The commit modes on the command line.
