@@ -161,52 +161,72 @@ const TITLE: Style = (16, true);
 const ABOUT: Style = (12, false);
 const HEADING: Style = (13, true);
 
-/// `text` wrapped to `width` px, one `<text>` a line at the left margin,
-/// the first at `y`, in `fill` if given; returns the height of the lines.
-fn write_block(
-    svg: &mut String,
-    class: &str,
-    text: &str,
-    y: u32,
-    width: u32,
-    (size, bold): Style,
-    fill: Option<&str>,
-) -> u32 {
-    let lines = wrap(text, fits(width, f64::from(size), bold));
-    let bold = if bold { " font-weight=\"bold\"" } else { "" };
-    let fill = fill.map(|f| format!(" fill=\"{f}\"")).unwrap_or_default();
-    for (i, line) in lines.iter().enumerate() {
-        let _ = writeln!(
-            svg,
-            "<text class=\"{class}\" x=\"{MARGIN}\" y=\"{}\" font-size=\"{size}\"{bold}{fill}>{}</text>",
-            y + i as u32 * (size + 4),
-            escape(line)
-        );
-    }
-    lines.len() as u32 * (size + 4)
+/// The elements being written, and the width text may take between the
+/// margins.
+struct Page {
+    body: String,
+    text_w: u32,
 }
 
-/// Swatches with their texts, left to right, wrapping at `right`; returns
-/// the y below the last row.
-fn write_legend(svg: &mut String, items: &[(&str, String)], x0: u32, y0: u32, right: u32) -> u32 {
-    let (mut x, mut y) = (x0, y0);
-    for (fill, text) in items {
-        let w = 18 + (text.chars().count() as f64 * 11.0 * 0.62) as u32 + 16;
-        if x > x0 && x + w > right {
-            x = x0;
-            y += 18;
+impl Page {
+    /// `text` wrapped to the text width, one `<text>` a line at the left
+    /// margin, the first at `y`, in `fill` if given; returns the height of
+    /// the lines.
+    fn block(&mut self, class: &str, text: &str, y: u32, style: Style, fill: Option<&str>) -> u32 {
+        let (size, bold) = style;
+        let lines = wrap(text, fits(self.text_w, f64::from(size), bold));
+        let bold = if bold { " font-weight=\"bold\"" } else { "" };
+        let fill = fill.map(|f| format!(" fill=\"{f}\"")).unwrap_or_default();
+        for (i, line) in lines.iter().enumerate() {
+            let _ = writeln!(
+                self.body,
+                "<text class=\"{class}\" x=\"{MARGIN}\" y=\"{}\" font-size=\"{size}\"{bold}{fill}>{}</text>",
+                y + i as u32 * (size + 4),
+                escape(line)
+            );
         }
-        let _ = writeln!(
-            svg,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{fill}\"/>\
-             <text class=\"legend\" x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            x + 18,
-            y + 10,
-            escape(text)
-        );
-        x += w;
+        lines.len() as u32 * (size + 4)
     }
-    y + 18
+
+    /// Swatches with their texts, left to right from `x0`, wrapping at the
+    /// right margin; returns the y below the last row.
+    fn legend(&mut self, items: &[(&str, String)], x0: u32, y0: u32) -> u32 {
+        let right = MARGIN + self.text_w;
+        let (mut x, mut y) = (x0, y0);
+        for (fill, text) in items {
+            let w = 18 + (text.chars().count() as f64 * 11.0 * 0.62) as u32 + 16;
+            if x > x0 && x + w > right {
+                x = x0;
+                y += 18;
+            }
+            let _ = writeln!(
+                self.body,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{fill}\"/>\
+                 <text class=\"legend\" x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+                x + 18,
+                y + 10,
+                escape(text)
+            );
+            x += w;
+        }
+        y + 18
+    }
+
+    /// A line from `(x1, y1)` to `(x2, y2)`.
+    fn line(&mut self, (x1, y1): (u32, u32), (x2, y2): (u32, u32), stroke: &str) {
+        let _ = writeln!(
+            self.body,
+            "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{stroke}\"/>"
+        );
+    }
+
+    /// A small label of the chart at `(x, y)`; `extra` are more attributes.
+    fn label(&mut self, (x, y): (u32, u32), extra: &str, text: impl std::fmt::Display) {
+        let _ = writeln!(
+            self.body,
+            "<text x=\"{x}\" y=\"{y}\" font-size=\"10\"{extra}>{text}</text>"
+        );
+    }
 }
 
 /// The SVG document.
@@ -246,12 +266,14 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             "; each column is {per} consecutive events (figures summed, bars after the last)"
         );
     }
-    let mut svg = String::with_capacity(8192 + lanes * columns.len() * sim.replays.len() * 400);
-    let mut body = String::new();
+    let mut page = Page {
+        body: String::with_capacity(8192 + lanes * columns.len() * sim.replays.len() * 400),
+        text_w,
+    };
     let mut y = MARGIN + 14;
     let title = format!("kassign simulate {}", sim.source);
-    y += write_block(&mut body, "title", &title, y, text_w, TITLE, None);
-    y += write_block(&mut body, "about", &about, y, text_w, ABOUT, None) - 4;
+    y += page.block("title", &title, y, TITLE, None);
+    y += page.block("about", &about, y, ABOUT, None) - 4;
     let legend = [
         (
             "#8aa9c9",
@@ -268,7 +290,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             "crashed (holds stale partitions)".to_string(),
         ),
     ];
-    y = write_legend(&mut body, &legend, MARGIN, y, width - MARGIN);
+    y = page.legend(&legend, MARGIN, y);
 
     // Slanted event labels, once, above the first panel; the columns line
     // up through every panel and the chart.
@@ -281,18 +303,18 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         })
         .collect();
     let labels_base = y + EVENT_LABEL_H;
-    let _ = writeln!(body, "<g class=\"events\">");
+    let _ = writeln!(page.body, "<g class=\"events\">");
     for (c, label) in labels.iter().enumerate() {
         let lx = x0 + c as u32 * CELL_W + CELL_W / 2;
         let ly = labels_base - 4;
         let _ = writeln!(
-            body,
+            page.body,
             "<text class=\"event-label\" x=\"{lx}\" y=\"{ly}\" font-size=\"10\" \
              transform=\"rotate(-60 {lx} {ly})\">{}</text>",
             escape(&short(label, 22))
         );
     }
-    let _ = writeln!(body, "</g>");
+    let _ = writeln!(page.body, "</g>");
     y = labels_base;
 
     // Panels.
@@ -308,48 +330,39 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             t.stopped,
             t.moved
         );
+        let strategy = replay.strategy;
         let _ = writeln!(
-            body,
-            "<g class=\"panel\" data-strategy=\"{}\">",
-            replay.strategy
+            page.body,
+            "<g class=\"panel\" data-strategy=\"{strategy}\">"
         );
-        let fill = Some(color(s));
-        let h = write_block(
-            &mut body,
-            "panel-title",
-            &heading,
-            y + 13,
-            text_w,
-            HEADING,
-            fill,
-        );
+        let h = page.block("panel-title", &heading, y + 13, HEADING, Some(color(s)));
         let top = y + h + 4;
         let _ = writeln!(
-            body,
+            page.body,
             "<rect x=\"{x0}\" y=\"{top}\" width=\"{grid_w}\" height=\"{lanes_h}\" \
              fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
             color(s)
         );
         for c in 1..cols {
             let cx = x0 + c * CELL_W;
-            let _ = writeln!(
-                body,
-                "<line x1=\"{cx}\" y1=\"{top}\" x2=\"{cx}\" y2=\"{}\" stroke=\"#e3e3e3\"/>",
-                top + lanes_h
-            );
+            page.line((cx, top), (cx, top + lanes_h), "#e3e3e3");
         }
         for (l, name) in sim.timeline.lanes().iter().enumerate() {
             let ly = top + l as u32 * LANE_H;
-            let _ = writeln!(body, "<g class=\"lane\" data-member=\"{}\">", escape(name));
+            let _ = writeln!(
+                page.body,
+                "<g class=\"lane\" data-member=\"{}\">",
+                escape(name)
+            );
             if l % 2 == 1 {
                 let _ = writeln!(
-                    body,
+                    page.body,
                     "<rect x=\"{MARGIN}\" y=\"{ly}\" width=\"{}\" height=\"{LANE_H}\" fill=\"#f4f6f8\"/>",
                     LABEL_W + grid_w
                 );
             }
             let _ = writeln!(
-                body,
+                page.body,
                 "<text class=\"member\" x=\"{MARGIN}\" y=\"{}\">{}</text>",
                 ly + 13,
                 escape(&short(name, 16))
@@ -359,7 +372,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                     continue;
                 };
                 let cx = x0 + c as u32 * CELL_W + 2;
-                write_cell(&mut body, &cell, cx, ly, scales, s, || {
+                write_cell(&mut page.body, &cell, cx, ly, scales, s, || {
                     format!(
                         "{name} after {} ({}): {} partitions, {} moved in, {} revoked, {} stopped",
                         labels[c],
@@ -371,9 +384,9 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                     )
                 });
             }
-            let _ = writeln!(body, "</g>");
+            let _ = writeln!(page.body, "</g>");
         }
-        let _ = writeln!(body, "</g>");
+        let _ = writeln!(page.body, "</g>");
         y = top + lanes_h + PANEL_GAP;
     }
 
@@ -391,32 +404,17 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         .collect();
     let max_moved = moved.iter().flatten().copied().fold(1, u64::max);
     let base = chart_top + CHART_H;
-    let _ = writeln!(body, "<g class=\"chart\">");
+    let _ = writeln!(page.body, "<g class=\"chart\">");
     let chart_title = if per > 1 {
         format!("moved partitions per event, summed over each column of {per} events")
     } else {
         "moved partitions per event".to_string()
     };
-    let chart_y = chart_top - 8;
-    write_block(
-        &mut body,
-        "chart-title",
-        &chart_title,
-        chart_y,
-        text_w,
-        HEADING,
-        None,
-    );
+    page.block("chart-title", &chart_title, chart_top - 8, HEADING, None);
     for tick in [0, max_moved / 2, max_moved] {
         let ty = base - (u64::from(CHART_H - 14) * tick / max_moved) as u32;
-        let _ = writeln!(
-            body,
-            "<line x1=\"{x0}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#dddddd\"/>\n\
-             <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{tick}</text>",
-            x0 + grid_w,
-            x0 - 6,
-            ty + 4
-        );
+        page.line((x0, ty), (x0 + grid_w, ty), "#dddddd");
+        page.label((x0 - 6, ty + 4), " text-anchor=\"end\"", tick);
     }
     let strategies = sim.replays.len() as u32;
     let bars_w = strategies * BAR_W;
@@ -427,7 +425,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             let h = (u64::from(CHART_H - 14) * n / max_moved) as u32;
             if n > 0 {
                 let _ = writeln!(
-                    body,
+                    page.body,
                     "<rect class=\"moved-bar\" data-n=\"{n}\" x=\"{}\" y=\"{}\" width=\"{}\" \
                      height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
                     sx + s as u32 * BAR_W,
@@ -439,31 +437,23 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                 );
             }
         }
-        let _ = writeln!(
-            body,
-            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            x0 + c as u32 * CELL_W + CELL_W / 2,
-            base + 14,
-            column.first
-        );
+        let cx = x0 + c as u32 * CELL_W + CELL_W / 2;
+        page.label((cx, base + 14), " text-anchor=\"middle\"", column.first);
     }
-    let _ = writeln!(
-        body,
-        "<line x1=\"{x0}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#555555\"/>\n\
-         <text x=\"{x0}\" y=\"{}\" font-size=\"10\">event number (labels above the panels)</text>",
-        x0 + grid_w,
-        base + 30
-    );
+    page.line((x0, base), (x0 + grid_w, base), "#555555");
+    let axis = "event number (labels above the panels)";
+    page.label((x0, base + 30), "", axis);
     let strategy_items: Vec<(&str, String)> = sim
         .replays
         .iter()
         .enumerate()
         .map(|(s, r)| (color(s), format!("{} ({})", r.strategy, r.protocol.name())))
         .collect();
-    let bottom = write_legend(&mut body, &strategy_items, x0, base + 42, width - MARGIN);
-    let _ = writeln!(body, "</g>");
+    let bottom = page.legend(&strategy_items, x0, base + 42);
+    let _ = writeln!(page.body, "</g>");
     let height = bottom + MARGIN;
 
+    let mut svg = String::with_capacity(page.body.len() + 512);
     let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
@@ -473,7 +463,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         svg,
         "<rect class=\"background\" x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
     );
-    svg.push_str(&body);
+    svg.push_str(&page.body);
     svg.push_str("</svg>\n");
     svg
 }
