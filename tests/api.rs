@@ -240,6 +240,7 @@ fn public_types_are_send_sync_and_unwind_safe() {
             UserDataFormat, UserDataJson,
         };
         check::<SubscriptionJson>();
+        check::<kafka_assignors::protocol::SyncJson<'static>>();
         check::<AssignmentJson>();
         check::<StickyUserDataJson>();
         check::<CooperativeUserDataJson>();

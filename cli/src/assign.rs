@@ -1,7 +1,7 @@
 //! `kassign assign`: one strategy on a scenario, or on a group as the leader
 //! receives it (`--from-metadata`), printed one member per line.
 
-use kafka_assignors::protocol::{HexBytes, JoinedMember, LeaderAssignment, lead};
+use kafka_assignors::protocol::{HexBytes, JoinedMember, LeaderAssignment, SyncJson, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Strategy};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -59,7 +59,7 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     let answer = Answer {
         strategy: strategy.name(),
         assignment: &assignment,
-        sync: sync.as_deref().map(SyncBytes),
+        sync: sync.as_deref().map(SyncJson),
     };
     print(|out| json_lines(out, &answer, 2))
 }
@@ -125,18 +125,5 @@ pub(crate) struct Answer<'a> {
     pub(crate) strategy: &'a str,
     pub(crate) assignment: &'a Assignment,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) sync: Option<SyncBytes<'a>>,
-}
-
-/// Each member's SyncGroup bytes, as hex.
-pub(crate) struct SyncBytes<'a>(&'a [(String, Vec<u8>)]);
-
-impl Serialize for SyncBytes<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.0
-                .iter()
-                .map(|(id, bytes)| (id, HexBytes(bytes.clone()))),
-        )
-    }
+    pub(crate) sync: Option<SyncJson<'a>>,
 }
