@@ -84,12 +84,8 @@ fn timed<T, E>(
         drop(answer);
     }
     times.sort_unstable();
-    let mid = times.len() / 2;
-    let median = if times.len() % 2 == 1 {
-        times[mid]
-    } else {
-        (times[mid - 1] + times[mid]) / 2
-    };
+    // The middle run, or the mean of the two middle ones.
+    let median = (times[(times.len() - 1) / 2] + times[times.len() / 2]) / 2;
     Ok(BenchResult {
         strategy: strategy.name(),
         runs,

@@ -73,16 +73,14 @@ fn compare(group: &Group) -> Result<Report<'_>, AssignError> {
 impl Report<'_> {
     /// The table, for people.
     fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let (topics, owned) = (self.owners.topics(), self.owners.owned());
         writeln!(
             out,
-            "{} members, {} subscribed topics, {} partitions; {} partitions have a current owner",
+            "{} members, {topics} subscribed topics, {} partitions; {owned} partitions have a current owner",
             self.members,
-            self.owners.topics(),
             self.owners.partitions(),
-            self.owners.owned()
         )?;
         writeln!(out)?;
-        let owned = self.owners.owned();
         let moves = owned > 0;
         write!(
             out,

@@ -274,21 +274,14 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
     let title = format!("kassign simulate {}", sim.source);
     y += page.block("title", &title, y, TITLE, None);
     y += page.block("about", &about, y, ABOUT, None) - 4;
+    let bar = format!("bar: partitions held after the event ({load_scale} = {BAR_ROOM} px)");
+    let strip = format!("strip: stopped (paused) during the event ({strip_scale} = {BAR_ROOM} px)");
     let legend = [
-        (
-            "#8aa9c9",
-            format!("bar: partitions held after the event ({load_scale} = {BAR_ROOM} px)"),
-        ),
-        (MOVED_COLOR, "moved in from another member".to_string()),
-        (
-            STOPPED_COLOR,
-            format!("strip: stopped (paused) during the event ({strip_scale} = {BAR_ROOM} px)"),
-        ),
-        (REVOKED_COLOR, "strip: revoked during the event".to_string()),
-        (
-            CRASHED_COLOR,
-            "crashed (holds stale partitions)".to_string(),
-        ),
+        ("#8aa9c9", bar),
+        (MOVED_COLOR, "moved in from another member".into()),
+        (STOPPED_COLOR, strip),
+        (REVOKED_COLOR, "strip: revoked during the event".into()),
+        (CRASHED_COLOR, "crashed (holds stale partitions)".into()),
     ];
     y = page.legend(&legend, MARGIN, y);
 
