@@ -8,9 +8,8 @@
 //! JSON shape: every member's whole new target, changed or not.
 
 use kafka_assignors::Note;
-use kafka_assignors::server::{
-    GroupSpec, RangeTargetAssignor, TargetAssignor, UniformTargetAssignor,
-};
+use kafka_assignors::server::GroupSpec;
+use kafka_assignors::simulate::ConsumerAssignor;
 
 use crate::assign::Answer;
 use crate::error::Error;
@@ -27,36 +26,28 @@ use crate::output::{json_lines, print};
 pub(crate) struct Options {
     /// uniform or range.
     #[arg(long, short, value_parser = server_assignor)]
-    assignor: ServerAssignor,
+    assignor: ConsumerAssignor,
     /// The group in the scenario format; `-` or none reads standard input.
     file: Option<String>,
 }
 
-/// The server-side assignors, by the names a client gives in
-/// `group.remote.assignor`.
-#[derive(Debug, Clone, Copy)]
-enum ServerAssignor {
-    Uniform,
-    Range,
-}
-
-/// `--assignor`'s value parser.
-fn server_assignor(name: &str) -> Result<ServerAssignor, String> {
-    match name {
-        "uniform" => Ok(ServerAssignor::Uniform),
-        "range" => Ok(ServerAssignor::Range),
-        other => Err(format!(
-            "unknown server assignor {other:?}: the server-side assignors are uniform and range"
-        )),
-    }
+/// `--assignor`'s value parser: the server-side assignors by the names a
+/// client gives in `group.remote.assignor`.
+fn server_assignor(name: &str) -> Result<ConsumerAssignor, String> {
+    let by_name = |a: &ConsumerAssignor| a.target_assignor().name() == name;
+    ConsumerAssignor::ALL
+        .into_iter()
+        .find(by_name)
+        .ok_or_else(|| {
+            format!(
+                "unknown server assignor {name:?}: the server-side assignors are uniform and range"
+            )
+        })
 }
 
 /// Runs `kassign target`.
 pub(crate) fn run(options: &Options, strict: bool) -> Result<(), Error> {
-    let assignor: &dyn TargetAssignor = match options.assignor {
-        ServerAssignor::Uniform => &UniformTargetAssignor,
-        ServerAssignor::Range => &RangeTargetAssignor,
-    };
+    let assignor = options.assignor.target_assignor();
     let input = Input::new(options.file.clone(), "the scenario");
     // A target ignores generations: notes about them would only mislead.
     let group = input.group_noting(strict, |note| {
