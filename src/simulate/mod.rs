@@ -293,6 +293,8 @@ mod tests {
         ] {
             assert_eq!(s.parse::<ReplayStrategy>().unwrap().name(), s);
         }
+        let servers = ConsumerAssignor::ALL.map(|a| a.target_assignor().name());
+        assert_eq!(servers, ["uniform", "range"]);
     }
 
     #[test]
