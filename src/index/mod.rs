@@ -1,12 +1,14 @@
 //! The group interned to dense integer ids, once, at the boundary.
 //!
-//! Every strategy works on this form: topics and members are `u32` ids, every
-//! partition of a subscribed topic has one global index (topics in name
-//! order, partitions in number order), and per-member lists are flat arrays.
+//! Every strategy works on this form: topics and members are dense ids (one
+//! type per kind, `ids`), every partition of a subscribed topic has one
+//! global index (topics in name order, partitions in number order), and
+//! per-member lists are flat arrays.
 //! Validation happens here, so the algorithms see only well-formed input.
 //!
 //! - this module: the container ([`GroupIndex`]), built once per
 //!   assignment from a [`Group`] or from a leader's [`DecodedGroup`];
+//! - `ids`: the id types, with their `NONE`s, and [`Owner`];
 //! - `rows`: the flat row storage ([`Csr`], [`Subscriptions`]);
 //! - `names`: topic names to ids, by content ([`TopicResolver`] and the
 //!   list comparisons);
