@@ -49,7 +49,7 @@
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`Group`], [`Topic`], [`Member`]
 //!   and [`TopicPartition`], drawing structured groups (shared topic names,
 //!   colliding claims, invalid counts) for fuzzing.
-//! - `simulate` (implies `serde`): [`simulate`], a timeline of a group's
+//! - `simulate` (implies `serde`): the `simulate` module, a timeline of a group's
 //!   life replayed through the consumer protocol under each strategy, and
 //!   what every rebalance costs.
 //! - `kafka-protocol`: `From` conversions both ways between

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, NONE};
+use crate::index::{GroupIndex, MemberIdx, Owner};
 use crate::model::{Group, RebalanceProtocol, TopicPartition};
 use crate::sticky::{CooperativeStickyAssignor, resolve_owners};
 
@@ -72,9 +72,8 @@ impl Group {
 #[derive(Debug)]
 pub struct Ownership<'g> {
     index: GroupIndex<'g>,
-    /// Per partition: its owner's member id, or [`NONE`] and above for
-    /// nobody.
-    owner: Vec<u32>,
+    /// Per partition: its owner, if one member owns it.
+    owner: Vec<Owner>,
 }
 
 impl Group {
@@ -123,21 +122,23 @@ impl Ownership<'_> {
 
     /// How many of them have an owner.
     pub fn owned(&self) -> usize {
-        let members = self.index.members.len() as u32;
-        self.owner.iter().filter(|&&o| o < members).count()
+        self.owner
+            .iter()
+            .filter(|o| o.as_member().is_some())
+            .count()
     }
 
     /// How many owned partitions `answer` gives to another member or to
     /// nobody: every partition whose owner must stop reading it.
     pub fn moved_by(&self, answer: &Assignment) -> usize {
         let index = &self.index;
-        let mut next = vec![NONE; self.owner.len()];
+        let mut next = vec![MemberIdx::NONE; self.owner.len()];
         // The answer lists members by id and each member's topics by name,
         // as the index does: both are found walking forward, not searched.
         let mut m = 0;
         for member in answer.members() {
             let found = forward(&index.members, &mut m, member.id(), |x| x.id.as_str());
-            let owner = found.map_or(NONE, |m| m as u32);
+            let owner = found.map_or(MemberIdx::NONE, MemberIdx::new);
             let mut t = 0;
             for (topic, partitions) in member.topics() {
                 let Some(t) = forward(&index.topics, &mut t, topic, |x| &**x.name) else {
@@ -148,16 +149,15 @@ impl Ownership<'_> {
                     if let Ok(p) = u32::try_from(p)
                         && p < entry.partitions
                     {
-                        next[(entry.start + p) as usize] = owner;
+                        next[entry.global(p).index()] = owner;
                     }
                 }
             }
         }
-        let members = index.members.len() as u32;
         self.owner
             .iter()
             .zip(&next)
-            .filter(|&(&now, &next)| now < members && now != next)
+            .filter(|&(now, &next)| now.as_member().is_some_and(|now| now != next))
             .count()
     }
 }
