@@ -98,9 +98,8 @@ impl Group {
     ///
     /// The [`AssignError`] every strategy gives an invalid group.
     pub fn ownership(&self) -> Result<Ownership<'_>, AssignError> {
-        let mut index = GroupIndex::new(self)?;
-        index.load_owned();
-        let owner = resolve_owners(&index, &index.owned, None);
+        let index = GroupIndex::new(self)?;
+        let owner = resolve_owners(&index, &index.owned_rows(), None);
         Ok(Ownership { index, owner })
     }
 }

@@ -100,10 +100,8 @@ pub(crate) struct GroupIndex<'g> {
     pub(crate) members: Vec<&'g Member>,
     /// Per member: subscribed topic ids, sorted, without repeats.
     pub(crate) subscriptions: Subscriptions,
-    /// Per member: global indices of its validly owned partitions, sorted,
-    /// without repeats (topic subscribed and present, partition in range).
-    pub(crate) owned: Csr<PartitionIdx>,
-    /// Where `owned` and [`OwnedReader`] read the owned lists.
+    /// Where [`GroupIndex::owned_rows`] and [`OwnedReader`] read the owned
+    /// lists.
     owned_lists: OwnedLists<'g>,
 }
 
@@ -194,7 +192,7 @@ impl SeenLists {
 impl<'g> GroupIndex<'g> {
     /// Validates and interns `group`, without the owned partitions: the
     /// strategies that ignore history skip that work, and the others
-    /// read them as they need ([`GroupIndex::load_owned`], [`OwnedReader`]).
+    /// read them as they need ([`GroupIndex::owned_rows`], [`OwnedReader`]).
     pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
         let metadata = validate_topics(&group.topics)?;
         let order = validate_members(&group.members)?;
@@ -339,13 +337,11 @@ impl<'g> GroupIndex<'g> {
             total: total_subscriptions,
         };
 
-        let owned = Csr::from_parts(vec![0; members.len() + 1], Vec::new());
         let index = GroupIndex {
             topics,
             total_partitions: total as u32,
             members,
             subscriptions,
-            owned,
             owned_lists,
         };
         Ok((index, topic_of_rank))
@@ -368,13 +364,9 @@ impl<'g> GroupIndex<'g> {
         }
     }
 
-    /// Fills `owned`, for an index built without it.
-    pub(crate) fn load_owned(&mut self) {
-        self.owned = self.owned_rows();
-    }
-
-    /// Per member, its valid claims as global indices, sorted, without
-    /// repeats: what `owned` holds once loaded.
+    /// Per member, its valid claims as global indices (topic subscribed by
+    /// the member and present, partition in range), sorted, without
+    /// repeats: the owned history as rows, for the paths that need it whole.
     // Kept out of `build` so that its loop gets registers of its own.
     #[inline(never)]
     pub(crate) fn owned_rows(&self) -> Csr<PartitionIdx> {

@@ -76,7 +76,7 @@ use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, MemberIdx, Owner};
+use crate::index::{Csr, GroupIndex, MemberIdx, Owner, PartitionIdx};
 use crate::model::{Group, History, RebalanceProtocol};
 
 /// Which replicas' racks make a partition local to a member, for rack-aware
@@ -245,13 +245,15 @@ impl Assignor for StickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let mut index = GroupIndex::new(group)?;
-        Ok(solve(&mut index, self.rack_match, false))
+        Ok(solve(&GroupIndex::new(group)?, self.rack_match, false))
     }
 
     fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
-        let mut index = GroupIndex::from_decoded(group)?;
-        Ok(solve(&mut index, self.rack_match, false))
+        Ok(solve(
+            &GroupIndex::from_decoded(group)?,
+            self.rack_match,
+            false,
+        ))
     }
 
     fn history(&self) -> History {
@@ -269,13 +271,15 @@ impl Assignor for CooperativeStickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        let mut index = GroupIndex::new(group)?;
-        Ok(solve(&mut index, self.rack_match, true))
+        Ok(solve(&GroupIndex::new(group)?, self.rack_match, true))
     }
 
     fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
-        let mut index = GroupIndex::from_decoded(group)?;
-        Ok(solve(&mut index, self.rack_match, true))
+        Ok(solve(
+            &GroupIndex::from_decoded(group)?,
+            self.rack_match,
+            true,
+        ))
     }
 
     fn history(&self) -> History {
@@ -286,14 +290,16 @@ impl Assignor for CooperativeStickyAssignor {
 /// The optimum; with `cooperative`, less every partition that would change
 /// owner or was contested, and less every partition still claimed at its
 /// highest generation by a member outside its topic.
-fn solve(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
-    let mut answer = optimum(index, rack_match, cooperative);
+fn solve(index: &GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
+    let (mut answer, owned) = optimum(index, rack_match, cooperative);
     // Claims on topics their claimants left never change the optimum, only
     // what is withheld from it. They are rare (never in a group of clients
     // that revoke before rejoining), so they are looked for once, cheaply,
     // and resolved only when found.
     if cooperative && let Some(foreign) = ownership::foreign_claims(index) {
-        let claimant = ownership::resolve_owners(index, &index.owned_rows(), Some(&foreign));
+        // The owned rows the general path read, or read now.
+        let owned = owned.unwrap_or_else(|| index.owned_rows());
+        let claimant = ownership::resolve_owners(index, &owned, Some(&foreign));
         answer.retain(index, |p| {
             !matches!(claimant[p.index()], Owner::FOREIGN | Owner::CONTESTED)
         });
@@ -302,26 +308,32 @@ fn solve(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -
 }
 
 /// The optimum; with `cooperative`, less every partition that would change
-/// owner or was contested among the subscribed claimants.
-fn optimum(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
+/// owner or was contested among the subscribed claimants. Also the members'
+/// valid claims as rows, when the path taken read them into rows (the
+/// closed forms stream the lists instead).
+fn optimum(
+    index: &GroupIndex<'_>,
+    rack_match: RackMatch,
+    cooperative: bool,
+) -> (Assignment, Option<Csr<PartitionIdx>>) {
     if !problem::rack_aware(index) {
         // Nothing is owned in a fresh group, so nothing is withheld.
         if let Some(answer) = uniform::fresh(index) {
-            return answer;
+            return (answer, None);
         }
         if let Some(answer) = uniform::assign(index, cooperative) {
-            return answer;
+            return (answer, None);
         }
     }
-    index.load_owned();
-    let owner = ownership::resolve_owners(index, &index.owned, None);
-    let problem = problem::Problem::new(index, &owner, rack_match);
+    let owned = index.owned_rows();
+    let owner = ownership::resolve_owners(index, &owned, None);
+    let problem = problem::Problem::new(index, &owned, &owner, rack_match);
     let counts = flow::solve(&problem);
     let mut target = place::place(&problem, &counts, &owner, index.total_partitions as usize);
     if cooperative {
         withhold_moves(&owner, &mut target);
     }
-    Assignment::from_owners(index, &target)
+    (Assignment::from_owners(index, &target), Some(owned))
 }
 
 /// A partition changing owner, or contested, goes to nobody this round.

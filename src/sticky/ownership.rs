@@ -184,9 +184,8 @@ mod tests {
     use crate::model::{Group, Member, Topic};
 
     fn owners(group: &Group) -> Vec<Owner> {
-        let mut index = GroupIndex::new(group).unwrap();
-        index.load_owned();
-        resolve_owners(&index, &index.owned, None)
+        let index = GroupIndex::new(group).unwrap();
+        resolve_owners(&index, &index.owned_rows(), None)
     }
 
     #[test]

@@ -43,9 +43,15 @@ impl Problem {
         self.arc_member.len()
     }
 
-    /// Builds the problem. `owner` is the resolved previous owner per global
-    /// partition.
-    pub(crate) fn new(index: &GroupIndex<'_>, owner: &[Owner], rack_match: RackMatch) -> Self {
+    /// Builds the problem. `owned` is each member's valid claims
+    /// ([`GroupIndex::owned_rows`]), `owner` the resolved previous owner per
+    /// global partition.
+    pub(crate) fn new(
+        index: &GroupIndex<'_>,
+        owned: &Csr<PartitionIdx>,
+        owner: &[Owner],
+        rack_match: RackMatch,
+    ) -> Self {
         let racks = rack_aware(index).then(|| RackIndex::new(index));
         let (class_partitions, class_topic) = match &racks {
             None => topic_classes(index),
@@ -105,7 +111,7 @@ impl Problem {
             for &a in member_arcs.row(m.index()) {
                 arc_for_class[arc_class[a as usize].index()] = Some(a);
             }
-            for &p in index.owned.row(m.index()) {
+            for &p in owned.row(m.index()) {
                 if !owner[p.index()].is(m) {
                     continue;
                 }
