@@ -49,25 +49,6 @@ fn floor_char_boundary(s: &str, mut index: usize) -> usize {
     index
 }
 
-use crate::index::{GroupIndex, MemberIdx};
-
-/// Member ids in the Java client's `MemberInfo` order: static members first,
-/// by `group.instance.id`, then dynamic members by member id, each compared
-/// as Java compares strings.
-pub(crate) fn java_member_order(index: &GroupIndex<'_>) -> Vec<MemberIdx> {
-    let mut order: Vec<MemberIdx> = MemberIdx::all(index.members.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (index.members[a.index()], index.members[b.index()]);
-        match (&a.instance_id, &b.instance_id) {
-            (Some(x), Some(y)) => java_cmp(x, y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => java_cmp(&a.id, &b.id),
-        }
-    });
-    order
-}
-
 #[cfg(test)]
 mod tests {
     use super::java_cmp;

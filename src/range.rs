@@ -31,7 +31,6 @@ use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
 use crate::index::{Csr, GroupIndex, MemberIdx, RackIdx, RackIndex, TopicIdx};
-use crate::java::java_member_order;
 use crate::model::{Group, RebalanceProtocol};
 
 /// The `range` strategy.
@@ -57,9 +56,9 @@ impl Assignor for RangeAssignor {
 }
 
 fn range(index: &GroupIndex<'_>) -> Assignment {
-    let order = java_member_order(index);
-    let members_have_racks = index.members.iter().any(|m| m.rack().is_some());
-    let topics_have_racks = index.topics.iter().any(|t| t.replica_racks.is_some());
+    let order = index.java_member_order();
+    let members_have_racks = index.members_have_racks();
+    let topics_have_racks = index.topics_have_racks();
     if !(members_have_racks && topics_have_racks)
         && let Some(row) = index.common_subscription()
     {
@@ -69,10 +68,10 @@ fn range(index: &GroupIndex<'_>) -> Assignment {
     // Rack-aware assignment needs a member rack and a replica rack somewhere;
     // checking that first keeps the common case free of rack work.
     if members_have_racks && topics_have_racks {
-        let racks = RackIndex::new(index);
-        let plan = RackPlan::new(index, &racks, &order, &subscribers);
+        let racks = index.racks();
+        let plan = RackPlan::new(index, racks, &order, &subscribers);
         if plan.needs.iter().any(|&needs| needs) {
-            let owner = rack_aware_range(index, &racks, &order, &subscribers, &plan);
+            let owner = rack_aware_range(index, racks, &order, &subscribers, &plan);
             return Assignment::from_owners(index, &owner);
         }
     }

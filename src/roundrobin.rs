@@ -11,7 +11,6 @@ use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::index::{GroupIndex, MemberIdx, TopicIdx};
-use crate::java::{java_cmp, java_member_order};
 use crate::model::{Group, RebalanceProtocol};
 
 /// The `roundrobin` strategy.
@@ -46,22 +45,22 @@ fn assign(index: &GroupIndex<'_>) -> Assignment {
 /// Equal subscriptions: the deal never skips anyone, so the `k`-th partition
 /// of the Java-ordered sequence goes to subscriber `k mod c`.
 fn uniform_round_robin(index: &GroupIndex<'_>, row: &[TopicIdx]) -> Assignment {
-    let takers: Vec<MemberIdx> = java_member_order(index)
+    let takers: Vec<MemberIdx> = index
+        .java_member_order()
         .into_iter()
         .filter(|&m| !index.subscriptions.row(m.index()).is_empty())
         .collect();
     let mut deal_order: Vec<TopicIdx> = row.to_vec();
-    deal_order
-        .sort_by(|&a, &b| java_cmp(index.topics[a.index()].name, index.topics[b.index()].name));
+    index.sort_topics_java(&mut deal_order);
     strided_deal(index, row, &takers, &deal_order)
 }
 
 fn round_robin(index: &GroupIndex<'_>) -> Vec<MemberIdx> {
     let mut owner = vec![MemberIdx::NONE; index.total_partitions as usize];
-    let order = java_member_order(index);
+    let order = index.java_member_order();
     let subscribers = index.subscribers_in(&order);
     let mut topics: Vec<TopicIdx> = TopicIdx::all(index.topics.len()).collect();
-    topics.sort_by(|&a, &b| java_cmp(index.topics[a.index()].name, index.topics[b.index()].name));
+    index.sort_topics_java(&mut topics);
 
     // The deal's position: the member the next partition is offered to first.
     let mut next = 0u32;

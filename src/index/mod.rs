@@ -13,10 +13,16 @@
 //! - `names`: topic names to ids, by content ([`TopicResolver`] and the
 //!   list comparisons);
 //! - `owned`: the owned lists read once as global indices ([`OwnedReader`]);
-//! - `racks`: racks to ids, for the rack-aware strategies ([`RackIndex`]).
+//! - `racks`: racks to ids, for the rack-aware strategies ([`RackIndex`]),
+//!   and the Java client's rack gate on them;
+//! - `orders`: the Java client's member and topic orders, as ids.
+//!
+//! The strategies read names only through this module: everything they
+//! decide on is an id, a count or a flag.
 
 mod ids;
 mod names;
+mod orders;
 mod owned;
 mod racks;
 mod rows;
@@ -24,6 +30,7 @@ mod rows;
 use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use crate::decoded::DecodedGroup;
 use crate::error::{AssignError, AssignErrorKind};
@@ -103,6 +110,9 @@ pub(crate) struct GroupIndex<'g> {
     /// Where [`GroupIndex::owned_rows`] and [`OwnedReader`] read the owned
     /// lists.
     owned_lists: OwnedLists<'g>,
+    /// The racks as ids, interned at the first use ([`GroupIndex::racks`]):
+    /// the strategies that ignore racks never pay for them.
+    racks: OnceLock<RackIndex>,
 }
 
 /// Subscription rows as they are interned: rows of metadata ranks (a
@@ -343,6 +353,7 @@ impl<'g> GroupIndex<'g> {
             members,
             subscriptions,
             owned_lists,
+            racks: OnceLock::new(),
         };
         Ok((index, topic_of_rank))
     }
@@ -418,6 +429,27 @@ impl<'g> GroupIndex<'g> {
             }
         }
         Csr::from_parts(counts, items)
+    }
+
+    /// Whether some member has a rack.
+    pub(crate) fn members_have_racks(&self) -> bool {
+        self.members.iter().any(|m| m.rack().is_some())
+    }
+
+    /// Whether some subscribed topic carries replica racks.
+    pub(crate) fn topics_have_racks(&self) -> bool {
+        self.topics.iter().any(|t| t.replica_racks.is_some())
+    }
+
+    /// The racks as ids, interned once, at the first call.
+    pub(crate) fn racks(&self) -> &RackIndex {
+        self.racks.get_or_init(|| RackIndex::new(self))
+    }
+
+    /// The Java client's gate for rack-aware assignment (see
+    /// [`RackIndex::gate`]); interns the racks only when some member has one.
+    pub(crate) fn rack_aware(&self) -> bool {
+        self.members_have_racks() && self.racks().gate(self)
     }
 
     /// The member's generation, with a missing one read as -1.

@@ -20,7 +20,7 @@ pub(crate) struct RackIndex {
 impl RackIndex {
     /// Interns every rack name; ids follow name order, so they do not depend
     /// on the order of the input.
-    pub(crate) fn new(index: &GroupIndex<'_>) -> Self {
+    pub(super) fn new(index: &GroupIndex<'_>) -> Self {
         let mut seen: FxHashMap<&str, RackIdx> = FxHashMap::default();
         let member_racks = index.members.iter().filter_map(|m| m.rack());
         let replica_racks = index
@@ -69,5 +69,37 @@ impl RackIndex {
             replica_racks,
             leader_rack,
         }
+    }
+
+    /// The Java client's gate for rack-aware assignment: some member has a
+    /// rack, the members' racks meet the replicas' racks, and the partitions
+    /// of the topics that carry racks do not all sit on the same set of
+    /// racks (then locality could not differ).
+    pub(super) fn gate(&self, index: &GroupIndex<'_>) -> bool {
+        let mut member_has = vec![false; self.rack_count];
+        for rack in self.member_rack.iter().filter_map(|r| r.some()) {
+            member_has[rack.index()] = true;
+        }
+        if !member_has.contains(&true) {
+            return false;
+        }
+        let mut overlap = false;
+        let mut first: Option<&[RackIdx]> = None;
+        let mut all_same = true;
+        // Rows are sorted and without repeats, so equal rows are equal sets.
+        for topic in index.topics.iter().filter(|t| t.replica_racks.is_some()) {
+            for p in topic.globals() {
+                let row = self.replica_racks.row(p);
+                overlap |= row.iter().any(|r| member_has[r.index()]);
+                match first {
+                    None => first = Some(row),
+                    Some(first) => all_same &= first == row,
+                }
+                if overlap && !all_same {
+                    return true;
+                }
+            }
+        }
+        overlap && !all_same
     }
 }

@@ -316,7 +316,7 @@ fn optimum(
     rack_match: RackMatch,
     cooperative: bool,
 ) -> (Assignment, Option<Csr<PartitionIdx>>) {
-    if !problem::rack_aware(index) {
+    if !index.rack_aware() {
         // Nothing is owned in a fresh group, so nothing is withheld.
         if let Some(answer) = uniform::fresh(index) {
             return (answer, None);

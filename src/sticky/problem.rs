@@ -52,7 +52,7 @@ impl Problem {
         owner: &[Owner],
         rack_match: RackMatch,
     ) -> Self {
-        let racks = rack_aware(index).then(|| RackIndex::new(index));
+        let racks = index.rack_aware().then(|| index.racks());
         let (class_partitions, class_topic) = match &racks {
             None => topic_classes(index),
             Some(racks) => rack_classes(index, racks, rack_match),
@@ -206,41 +206,4 @@ fn is_remote(racks: &RackIndex, m: MemberIdx, p: PartitionIdx, rack_match: RackM
             .is_err(),
         RackMatch::Leader => racks.leader_rack[p.index()] != rack,
     }
-}
-
-/// The Java client's gate for rack-aware assignment: some member has a rack,
-/// the members' racks meet the replicas' racks, and the partitions do not
-/// all sit on the same set of racks (then locality could not differ).
-pub(crate) fn rack_aware(index: &GroupIndex<'_>) -> bool {
-    let mut member_racks: Vec<&str> = index.members.iter().filter_map(|m| m.rack()).collect();
-    if member_racks.is_empty() {
-        return false;
-    }
-    member_racks.sort_unstable();
-    member_racks.dedup();
-    let mut all: Vec<&str> = Vec::new();
-    let mut first: Option<Vec<&str>> = None;
-    let mut all_same = true;
-    let mut scratch: Vec<&str> = Vec::new();
-    for topic in &index.topics {
-        let Some(per_partition) = topic.replica_racks else {
-            continue;
-        };
-        for replicas in per_partition {
-            scratch.clear();
-            scratch.extend(replicas.iter().map(|r| &**r).filter(|r| !r.is_empty()));
-            scratch.sort_unstable();
-            scratch.dedup();
-            all.extend_from_slice(&scratch);
-            match &first {
-                None => first = Some(scratch.clone()),
-                Some(f) => all_same &= *f == scratch,
-            }
-        }
-    }
-    all.sort_unstable();
-    all.dedup();
-    let overlap = member_racks.iter().any(|r| all.binary_search(r).is_ok());
-    // Every partition's set equals the first one's, so all equal the union.
-    overlap && !all_same
 }
