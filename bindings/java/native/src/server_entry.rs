@@ -48,6 +48,7 @@
 #![allow(unsafe_code)]
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -55,8 +56,8 @@ use jni::JNIEnv;
 use jni::objects::{JByteArray, JClass, JIntArray, JLongArray};
 use jni::sys::jintArray;
 use kafka_assignors::server::{
-    GroupSpec, MemberSpec, MemberTarget, RangeTargetAssignor, TargetAssignor, TopicDescription,
-    TopicId, TopicMetadata, UniformTargetAssignor,
+    GroupSpec, MemberSpec, MemberTarget, RangeTargetAssignor, TargetAssignment, TargetAssignor,
+    TopicDescription, TopicId, TopicMetadata, UniformTargetAssignor,
 };
 
 use crate::{Names, Reader};
@@ -145,7 +146,7 @@ fn read(names: &[u8], topic_bits: &[i64], data: &[i32]) -> Result<Read, String> 
     };
     let table = Names::read(names, &mut r)?;
 
-    if topic_bits.len() % 2 != 0 {
+    if !topic_bits.len().is_multiple_of(2) {
         return Err(format!(
             "topics array has {} longs, not two per topic",
             topic_bits.len()
@@ -263,6 +264,33 @@ fn read(names: &[u8], topic_bits: &[i64], data: &[i32]) -> Result<Read, String> 
     })
 }
 
+/// A hasher for topic ids, which the controller draws at random (UUIDs):
+/// their 8-byte halves folded and mixed, without SipHash's cost per lookup.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
 /// The whole call: the group's arrays in, the answer's array out, or the
 /// message of the first thing wrong.
 ///
@@ -276,26 +304,46 @@ pub fn target_flat(names: &[u8], topics: &[i64], group: &[i32]) -> Result<Vec<i3
         .assignor
         .assign(&read.spec, &read.metadata)
         .map_err(|e| e.to_string())?;
+    // Each member's new target, in the order given (None: unchanged): the
+    // answer lists members in member id order, placed by one lookup each.
+    let position: HashMap<&str, usize> = read
+        .spec
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, member)| (member.member_id.as_str(), i))
+        .collect();
+    let mut answers: Vec<Option<&TargetAssignment>> = vec![None; read.spec.members.len()];
+    for (id, member_target) in target.members() {
+        if let (Some(&at), MemberTarget::Changed(assignment)) = (position.get(id), member_target) {
+            answers[at] = Some(assignment);
+        }
+    }
     // Each topic id to its first index in the topics array, once.
-    let mut index_of: HashMap<TopicId, i32> = HashMap::with_capacity(read.ids.len());
+    let mut index_of: HashMap<TopicId, i32, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(read.ids.len(), BuildHasherDefault::default());
     for (i, id) in read.ids.iter().enumerate() {
         index_of.entry(*id).or_insert(i as i32);
     }
-    let mut out = Vec::with_capacity(read.spec.members.len() + 3 * read.ids.len());
-    for member in &read.spec.members {
-        match target.member(&member.member_id) {
-            None | Some(MemberTarget::Unchanged) => out.push(UNCHANGED),
-            Some(MemberTarget::Changed(assignment)) => {
-                out.push(i32::try_from(assignment.topics().len()).map_err(|_| "too many topics")?);
-                for (id, partitions) in assignment.topics() {
-                    let index = index_of.get(&id).copied().ok_or_else(|| {
-                        format!("answer names topic id {id}, which the group does not")
-                    })?;
-                    out.push(index);
-                    out.push(i32::try_from(partitions.len()).map_err(|_| "too many partitions")?);
-                    out.extend_from_slice(partitions);
-                }
-            }
+    let size = answers
+        .iter()
+        .map(|a| 1 + a.map_or(0, |a| 2 * a.topics().len() + a.len()))
+        .sum();
+    let mut out = Vec::with_capacity(size);
+    for answer in answers {
+        let Some(assignment) = answer else {
+            out.push(UNCHANGED);
+            continue;
+        };
+        out.push(i32::try_from(assignment.topics().len()).map_err(|_| "too many topics")?);
+        for (id, partitions) in assignment.topics() {
+            let index = index_of
+                .get(&id)
+                .copied()
+                .ok_or_else(|| format!("answer names topic id {id}, which the group does not"))?;
+            out.push(index);
+            out.push(i32::try_from(partitions.len()).map_err(|_| "too many partitions")?);
+            out.extend_from_slice(partitions);
         }
     }
     Ok(out)
@@ -316,10 +364,10 @@ pub fn target_guarded(names: &[u8], topics: &[i64], group: &[i32]) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kafka_assignors::server::TargetAssignment;
 
     /// The arrays of a group: names "c1", "c2", "c3", "r1"; two topics of 4
-    /// and 2 partitions; c1 and c2 own topic 0 halves, c3 new.
+    /// and 2 partitions; c1 and c2 own topic 0 halves, c3 new; members in
+    /// the order c3, c1, c2.
     fn arrays(assignor: i32) -> (Vec<u8>, Vec<i64>, Vec<i32>) {
         let names = b"c1c2c3r1".to_vec();
         let topics = vec![1, 2, -1, i64::MIN];
@@ -327,9 +375,10 @@ mod tests {
         data.extend([4, 1, 1, 3, 1, 3, 1, 3, 1, 3]); // topic 0: 4 partitions, all on r1
         data.extend([2, 0]); // topic 1: 2 partitions, no racks
         data.extend([3]);
+        // Not in member id order: the answer keeps the order given.
+        data.extend([2, -1, -1, 1, 0, 0]);
         data.extend([0, -1, 3, 2, 0, 1, 1, 0, 2, 0, 1]);
         data.extend([1, -1, -1, 2, 1, 0, 1, 0, 2, 2, 3]);
-        data.extend([2, -1, -1, 1, 0, 0]);
         (names, topics, data)
     }
 
@@ -398,7 +447,7 @@ mod tests {
             let (names, topics, data) = arrays(code);
             let got = decode(&target_flat(&names, &topics, &data).unwrap(), 3);
             let want = assignor.assign(&spec, &metadata).unwrap();
-            for (m, member) in ["c1", "c2", "c3"].iter().enumerate() {
+            for (m, member) in ["c3", "c1", "c2"].iter().enumerate() {
                 let expected = match want.member(member).unwrap() {
                     MemberTarget::Unchanged => None,
                     MemberTarget::Changed(t) => Some(t.clone()),
