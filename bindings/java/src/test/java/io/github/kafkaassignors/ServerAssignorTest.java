@@ -456,6 +456,50 @@ class ServerAssignorTest {
     }
 
     @Test
+    void uniformPutsPartitionsOnTheirReplicasRacks() {
+        // Each partition's only replica on one rack, listed against the
+        // members' racks: with racks passed, every member gets exactly the
+        // partitions of its own rack; without them the deal is by order.
+        Uuid t = idOf("orders");
+        Topics topics = new Topics();
+        topics.partitions.put(t, 6);
+        topics.racks.put(t, List.of(Set.of("c"), Set.of("b"), Set.of("a"), Set.of("c"), Set.of("b"), Set.of("a")));
+        Set<Uuid> subs = Set.of(t);
+        List<Member> members = List.of(
+                new Member("m1", null, "a", subs, Map.of()),
+                new Member("m2", null, "b", subs, Map.of()),
+                new Member("m3", null, "c", subs, Map.of()));
+        GroupAssignment answer = new UniformServerAssignor().assign(spec(members), topics);
+        assertEquals(Map.of(t, Set.of(2, 5)), normal(answer.members().get("m1")));
+        assertEquals(Map.of(t, Set.of(1, 4)), normal(answer.members().get("m2")));
+        assertEquals(Map.of(t, Set.of(0, 3)), normal(answer.members().get("m3")));
+    }
+
+    @Test
+    void theCoordinatorsSubscriptionTypeIsNotTrusted() {
+        Random rng = new Random(seed());
+        for (int g = 0; g < 100; g++) {
+            Topics topics = new Topics();
+            List<Member> members = randomGroup(rng, topics, false);
+            if (members.stream().map(Member::instance).filter(i -> i != null).distinct().count()
+                    != members.stream().map(Member::instance).filter(i -> i != null).count()) {
+                continue;
+            }
+            GroupSpecImpl right = spec(members);
+            SubscriptionType wrong = right.subscriptionType() == SubscriptionType.HOMOGENEOUS
+                    ? SubscriptionType.HETEROGENEOUS : SubscriptionType.HOMOGENEOUS;
+            Map<String, MemberSubscriptionAndAssignmentImpl> specs = new HashMap<>();
+            right.memberIds().forEach(id -> specs.put(id, (MemberSubscriptionAndAssignmentImpl) right.memberSubscription(id)));
+            GroupSpecImpl lying = new GroupSpecImpl(specs, wrong, new HashMap<>());
+            for (ConsumerGroupPartitionAssignor ours : new ConsumerGroupPartitionAssignor[] {
+                    new UniformServerAssignor(), new RangeServerAssignor()}) {
+                assertEquals(normal(ours.assign(right, topics), members), normal(ours.assign(lying, topics), members),
+                        ours.name() + " on group " + g);
+            }
+        }
+    }
+
+    @Test
     void anEmptyGroupHasAnEmptyAssignment() {
         GroupAssignment answer = new UniformServerAssignor().assign(spec(List.of()), new Topics());
         assertTrue(answer.members().isEmpty());
