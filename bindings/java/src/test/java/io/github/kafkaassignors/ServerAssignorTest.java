@@ -1,5 +1,6 @@
 package io.github.kafkaassignors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -497,6 +498,34 @@ class ServerAssignorTest {
                         ours.name() + " on group " + g);
             }
         }
+    }
+
+    @Test
+    void corruptedArraysAreExceptionsNeverCrashes() {
+        AssignorException e = assertThrows(AssignorException.class, () -> ServerNative.call(null, new long[0], new int[0]));
+        assertEquals("names, topics and group arrays must not be null", e.getMessage());
+        // A valid group (one member of one topic of 2 partitions), then
+        // every truncation and many random corruptions of its arrays: an
+        // answer or an AssignorException, never a crash of the JVM.
+        byte[] names = "c".getBytes(StandardCharsets.UTF_8);
+        long[] topics = {1, 2};
+        int[] good = {1, 0, 1, 1, 1, 2, 0, 1, 0, -1, -1, 1, 0, 1, 0, 1, 1};
+        // c's target was partition 1; uniform gives it both.
+        assertArrayEquals(new int[] {1, 0, 2, 0, 1}, ServerNative.call(names, topics, good));
+        Random rng = new Random(seed());
+        int errors = 0;
+        for (int i = 0; i < 5000; i++) {
+            int[] bad = java.util.Arrays.copyOf(good, i < good.length ? i : good.length);
+            if (i >= good.length) {
+                bad[rng.nextInt(bad.length)] = rng.nextInt(7) - 3 + (rng.nextInt(10) == 0 ? Integer.MAX_VALUE / 2 : 0);
+            }
+            try {
+                ServerNative.call(names, topics, bad);
+            } catch (AssignorException expected) {
+                errors++;
+            }
+        }
+        assertTrue(errors > good.length, errors + " errors");
     }
 
     @Test
