@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::index::{GroupIndex, NONE};
+use crate::index::{GroupIndex, MemberIdx, PartitionIdx, TopicIdx};
 
 /// Every member's assigned partitions.
 ///
@@ -47,14 +47,17 @@ pub struct Assignment {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Run {
-    topic: u32,
+    /// Its topic in the answer's `topics` (the index's topic ids, when the
+    /// answer was built from an index); [`TopicIdx::NONE`] in the end
+    /// sentinel.
+    topic: TopicIdx,
     start: u32,
 }
 
 impl Assignment {
-    /// Builds the answer from one owner per global partition ([`NONE`] for a
-    /// partition nobody gets this round).
-    pub(crate) fn from_owners(index: &GroupIndex<'_>, owner: &[u32]) -> Self {
+    /// Builds the answer from one owner per global partition
+    /// ([`MemberIdx::NONE`] for a partition nobody gets this round).
+    pub(crate) fn from_owners(index: &GroupIndex<'_>, owner: &[MemberIdx]) -> Self {
         debug_assert_eq!(owner.len(), index.total_partitions as usize);
         let member_count = index.members.len();
         // Two passes in global order (topics by name, partitions ascending):
@@ -63,17 +66,17 @@ impl Assignment {
         // sorted, and no partition needs its topic looked up.
         let mut counts = vec![0u32; member_count + 1];
         let mut run_counts = vec![0u32; member_count + 1];
-        let mut last_topic = vec![NONE; member_count];
-        for (t, topic) in index.topics.iter().enumerate() {
-            let range = topic.start as usize..(topic.start + topic.partitions) as usize;
-            for &m in &owner[range] {
-                if m == NONE {
+        let mut last_topic = vec![TopicIdx::NONE; member_count];
+        for (t, topic) in TopicIdx::all(index.topics.len()).zip(&index.topics) {
+            for &m in &owner[topic.globals()] {
+                if m.is_none() {
                     continue;
                 }
-                counts[m as usize + 1] += 1;
-                if last_topic[m as usize] != t as u32 {
-                    last_topic[m as usize] = t as u32;
-                    run_counts[m as usize + 1] += 1;
+                let m = m.index();
+                counts[m + 1] += 1;
+                if last_topic[m] != t {
+                    last_topic[m] = t;
+                    run_counts[m + 1] += 1;
                 }
             }
         }
@@ -86,26 +89,25 @@ impl Assignment {
         let mut partitions = vec![0i32; assigned];
         let mut runs = vec![
             Run {
-                topic: NONE,
+                topic: TopicIdx::NONE,
                 start: 0
             };
             total_runs + 1
         ];
         let mut cursor = counts;
         let mut run_cursor = run_counts.clone();
-        last_topic.fill(NONE);
-        for (t, topic) in index.topics.iter().enumerate() {
-            let range = topic.start as usize..(topic.start + topic.partitions) as usize;
-            for (p, &m) in owner[range].iter().enumerate() {
-                if m == NONE {
+        last_topic.fill(TopicIdx::NONE);
+        for (t, topic) in TopicIdx::all(index.topics.len()).zip(&index.topics) {
+            for (p, &m) in owner[topic.globals()].iter().enumerate() {
+                if m.is_none() {
                     continue;
                 }
-                let m = m as usize;
+                let m = m.index();
                 let at = cursor[m];
-                if last_topic[m] != t as u32 {
-                    last_topic[m] = t as u32;
+                if last_topic[m] != t {
+                    last_topic[m] = t;
                     runs[run_cursor[m] as usize] = Run {
-                        topic: t as u32,
+                        topic: t,
                         start: at,
                     };
                     run_cursor[m] += 1;
@@ -115,7 +117,7 @@ impl Assignment {
             }
         }
         runs[total_runs] = Run {
-            topic: NONE,
+            topic: TopicIdx::NONE,
             start: assigned as u32,
         };
         let member_runs = run_counts.windows(2).map(|w| (w[0], w[1])).collect();
@@ -131,7 +133,11 @@ impl Assignment {
 
     /// Drops every partition whose global index `keep` refuses; members,
     /// topics and order stay as they were.
-    pub(crate) fn retain(&mut self, index: &GroupIndex<'_>, mut keep: impl FnMut(u32) -> bool) {
+    pub(crate) fn retain(
+        &mut self,
+        index: &GroupIndex<'_>,
+        mut keep: impl FnMut(PartitionIdx) -> bool,
+    ) {
         let mut runs = Vec::with_capacity(self.runs.len());
         let mut partitions = Vec::with_capacity(self.partitions.len());
         let mut member_runs = Vec::with_capacity(self.member_runs.len());
@@ -140,9 +146,9 @@ impl Assignment {
             for r in first as usize..end as usize {
                 let run = self.runs[r];
                 let start = partitions.len() as u32;
-                let base = index.topics[run.topic as usize].start;
+                let topic = &index.topics[run.topic.index()];
                 let held = &self.partitions[run.start as usize..self.runs[r + 1].start as usize];
-                partitions.extend(held.iter().filter(|&&p| keep(base + p as u32)));
+                partitions.extend(held.iter().filter(|&&p| keep(topic.global(p as u32))));
                 if partitions.len() as u32 > start {
                     runs.push(Run {
                         topic: run.topic,
@@ -153,7 +159,7 @@ impl Assignment {
             member_runs.push((begin, runs.len() as u32));
         }
         runs.push(Run {
-            topic: NONE,
+            topic: TopicIdx::NONE,
             start: partitions.len() as u32,
         });
         self.member_runs = member_runs;
@@ -210,7 +216,7 @@ impl Assignment {
         partitions: Vec<i32>,
     ) -> Assignment {
         runs.push(Run {
-            topic: NONE,
+            topic: TopicIdx::NONE,
             start: partitions.len() as u32,
         });
         Assignment {
@@ -267,7 +273,10 @@ impl Assignment {
                 if partitions.is_empty() {
                     continue;
                 }
-                let topic = out.topics.binary_search(&topic).map_or(NONE, |i| i as u32);
+                let topic = out
+                    .topics
+                    .binary_search(&topic)
+                    .map_or(TopicIdx::NONE, TopicIdx::new);
                 out.runs.push(Run {
                     topic,
                     start: out.partitions.len() as u32,
@@ -277,7 +286,7 @@ impl Assignment {
             out.member_runs.push((first_run, out.runs.len() as u32));
         }
         out.runs.push(Run {
-            topic: NONE,
+            topic: TopicIdx::NONE,
             start: out.partitions.len() as u32,
         });
         out
@@ -393,7 +402,7 @@ impl<'a> MemberAssignment<'a> {
         let bounds = a.runs.get(first as usize..=end as usize).unwrap_or(&[]);
         bounds.windows(2).map(move |pair| {
             (
-                &*a.topics[pair[0].topic as usize],
+                &*a.topics[pair[0].topic.index()],
                 &a.partitions[pair[0].start as usize..pair[1].start as usize],
             )
         })
@@ -421,7 +430,7 @@ impl<'a> MemberAssignment<'a> {
         let bounds = a.runs.get(first as usize..=end as usize).unwrap_or(&[]);
         bounds.windows(2).map(move |pair| {
             (
-                pair[0].topic as usize,
+                pair[0].topic.index(),
                 &a.partitions[pair[0].start as usize..pair[1].start as usize],
             )
         })
@@ -431,7 +440,7 @@ impl<'a> MemberAssignment<'a> {
     pub fn partitions(&self, topic: &str) -> &'a [i32] {
         let runs = self.runs();
         let topics = &self.assignment.topics;
-        match runs.binary_search_by(|run| (*topics[run.topic as usize]).cmp(topic)) {
+        match runs.binary_search_by(|run| (*topics[run.topic.index()]).cmp(topic)) {
             Ok(r) => self.run_partitions(r),
             Err(_) => &[],
         }
@@ -470,6 +479,9 @@ impl PartialEq for MemberAssignment<'_> {
     }
 }
 
+/// The span of no topic: every global index is at or past its end.
+const NO_SPAN: (PartitionIdx, PartitionIdx) = (PartitionIdx::new(0), PartitionIdx::new(0));
+
 /// Writes an [`Assignment`] member by member, each member's partitions
 /// pushed as ascending global indices. Members may come in any order, each
 /// at most once; a member never started gets nothing. The runs come out as
@@ -477,15 +489,15 @@ impl PartialEq for MemberAssignment<'_> {
 pub(crate) struct MemberMajor<'i, 'g> {
     index: &'i GroupIndex<'g>,
     /// Per topic, its global span (first, end).
-    spans: Vec<(u32, u32)>,
+    spans: Vec<(PartitionIdx, PartitionIdx)>,
     member_runs: Vec<(u32, u32)>,
     runs: Vec<Run>,
     partitions: Vec<i32>,
-    /// The member being written, or [`NONE`].
-    open: u32,
+    /// The member being written, or [`MemberIdx::NONE`].
+    open: MemberIdx,
     /// The global span of the topic of the open member's open run, empty
     /// when none is open, and the topic to try first for the next run.
-    span: (u32, u32),
+    span: (PartitionIdx, PartitionIdx),
     next_topic: usize,
 }
 
@@ -494,51 +506,47 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
     pub(crate) fn new(index: &'i GroupIndex<'g>, assigned: usize) -> Self {
         MemberMajor {
             index,
-            spans: index
-                .topics
-                .iter()
-                .map(|t| (t.start, t.start + t.partitions))
-                .collect(),
+            spans: index.topics.iter().map(|t| (t.start, t.end())).collect(),
             member_runs: vec![(0, 0); index.members.len()],
             // At most one run per partition; pages never written cost nothing.
             runs: Vec::with_capacity(assigned + 1),
             partitions: Vec::with_capacity(assigned),
-            open: NONE,
-            span: (0, 0),
+            open: MemberIdx::NONE,
+            span: NO_SPAN,
             next_topic: 0,
         }
     }
 
     /// Starts member `m`, which was not started before.
-    pub(crate) fn start(&mut self, m: usize) {
+    pub(crate) fn start(&mut self, m: MemberIdx) {
         self.close();
-        self.open = m as u32;
+        self.open = m;
         let first = self.runs.len() as u32;
-        self.member_runs[m] = (first, first);
-        self.span = (0, 0);
+        self.member_runs[m.index()] = (first, first);
+        self.span = NO_SPAN;
         self.next_topic = 0;
     }
 
     /// Takes back everything the open member was given.
     pub(crate) fn restart(&mut self) {
-        let first = self.member_runs[self.open as usize].0 as usize;
+        let first = self.member_runs[self.open.index()].0 as usize;
         if let Some(run) = self.runs.get(first) {
             self.partitions.truncate(run.start as usize);
             self.runs.truncate(first);
         }
-        self.span = (0, 0);
+        self.span = NO_SPAN;
         self.next_topic = 0;
     }
 
     fn close(&mut self) {
-        if self.open != NONE {
-            self.member_runs[self.open as usize].1 = self.runs.len() as u32;
+        if let Some(open) = self.open.some() {
+            self.member_runs[open.index()].1 = self.runs.len() as u32;
         }
     }
 
     /// Gives the open member global partition `p`, above any it has.
     #[inline(always)]
-    pub(crate) fn push(&mut self, p: u32) {
+    pub(crate) fn push(&mut self, p: PartitionIdx) {
         if p >= self.span.1 {
             // Members mostly read the next topic, so try it before searching.
             let t = match self.spans.get(self.next_topic) {
@@ -547,18 +555,19 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
             };
             self.open_run(t);
         }
-        self.partitions.push((p - self.span.0) as i32);
+        self.partitions.push((p.get() - self.span.0.get()) as i32);
     }
 
     /// [`Self::push`] for a caller that knows `p` is in topic `t`. A `p`
     /// below one pushed before writes garbage, for [`Self::restart`] to
     /// take back.
     #[inline(always)]
-    pub(crate) fn push_in(&mut self, t: u32, p: u32) {
+    pub(crate) fn push_in(&mut self, t: TopicIdx, p: PartitionIdx) {
         if p >= self.span.1 {
-            self.open_run(t as usize);
+            self.open_run(t.index());
         }
-        self.partitions.push(p.wrapping_sub(self.span.0) as i32);
+        self.partitions
+            .push(p.get().wrapping_sub(self.span.0.get()) as i32);
     }
 
     #[inline(always)]
@@ -566,7 +575,7 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
         self.span = self.spans[t];
         self.next_topic = t + 1;
         self.runs.push(Run {
-            topic: t as u32,
+            topic: TopicIdx::new(t),
             start: self.partitions.len() as u32,
         });
     }
@@ -575,7 +584,7 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
     pub(crate) fn finish(mut self) -> Assignment {
         self.close();
         self.runs.push(Run {
-            topic: NONE,
+            topic: TopicIdx::NONE,
             start: self.partitions.len() as u32,
         });
         Assignment {
@@ -600,16 +609,16 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
 /// member by member without a per-partition owner array.
 pub(crate) fn strided_deal(
     index: &GroupIndex<'_>,
-    row: &[u32],
-    takers: &[u32],
-    deal_order: &[u32],
+    row: &[TopicIdx],
+    takers: &[MemberIdx],
+    deal_order: &[TopicIdx],
 ) -> Assignment {
     let c = takers.len().max(1) as u64;
     let mut deal_start = vec![0u64; index.topics.len()];
     let mut dealt = 0u64;
     for &t in deal_order {
-        deal_start[t as usize] = dealt;
-        dealt += u64::from(index.topics[t as usize].partitions);
+        deal_start[t.index()] = dealt;
+        dealt += u64::from(index.topics[t.index()].partitions);
     }
     // Per topic, with n = q * c + r: where the deal stands at its start
     // (mod c), q and r. A taker's first partition is then a subtraction and
@@ -617,8 +626,8 @@ pub(crate) fn strided_deal(
     let per_topic: Vec<(u64, u64, u64)> = row
         .iter()
         .map(|&t| {
-            let n = u64::from(index.topics[t as usize].partitions);
-            (deal_start[t as usize] % c, n / c, n % c)
+            let n = u64::from(index.topics[t.index()].partitions);
+            (deal_start[t.index()] % c, n / c, n % c)
         })
         .collect();
     let position = positions(index, takers);
@@ -643,19 +652,19 @@ pub(crate) fn strided_deal(
 /// span holds it; its runs are then put in topic order (the row's).
 fn sparse_strided_deal(
     index: &GroupIndex<'_>,
-    deal_order: &[u32],
+    deal_order: &[TopicIdx],
     deal_start: &[u64],
     position: &[u32],
     c: u64,
     dealt: u64,
 ) -> Assignment {
-    let starts: Vec<u64> = deal_order.iter().map(|&t| deal_start[t as usize]).collect();
+    let starts: Vec<u64> = deal_order.iter().map(|&t| deal_start[t.index()]).collect();
     let member_count = index.members.len();
     let assigned = index.total_partitions as usize;
     let mut member_runs = Vec::with_capacity(member_count);
     let mut runs = Vec::with_capacity(assigned + 1);
     let mut partitions: Vec<i32> = Vec::with_capacity(assigned);
-    let mut mine: Vec<(u32, i32)> = Vec::new();
+    let mut mine: Vec<(TopicIdx, i32)> = Vec::new();
     for &at in position.iter().take(member_count) {
         mine.clear();
         let mut g = u64::from(at);
@@ -670,7 +679,7 @@ fn sparse_strided_deal(
         // Deal order to topic order; partitions of a topic stay ascending.
         mine.sort_unstable();
         let first_run = runs.len() as u32;
-        let mut last = NONE;
+        let mut last = TopicIdx::NONE;
         for &(t, p) in &mine {
             if t != last {
                 runs.push(Run {
@@ -688,11 +697,11 @@ fn sparse_strided_deal(
 }
 
 /// Per member, its place in `takers` (members missing from it are never
-/// asked).
-pub(crate) fn positions(index: &GroupIndex<'_>, takers: &[u32]) -> Vec<u32> {
-    let mut position = vec![NONE; index.members.len()];
+/// asked; their place reads as `u32::MAX`).
+pub(crate) fn positions(index: &GroupIndex<'_>, takers: &[MemberIdx]) -> Vec<u32> {
+    let mut position = vec![u32::MAX; index.members.len()];
     for (i, &m) in takers.iter().enumerate() {
-        position[m as usize] = i as u32;
+        position[m.index()] = i as u32;
     }
     position
 }

@@ -49,15 +49,15 @@ fn floor_char_boundary(s: &str, mut index: usize) -> usize {
     index
 }
 
-use crate::index::GroupIndex;
+use crate::index::{GroupIndex, MemberIdx};
 
 /// Member ids in the Java client's `MemberInfo` order: static members first,
 /// by `group.instance.id`, then dynamic members by member id, each compared
 /// as Java compares strings.
-pub(crate) fn java_member_order(index: &GroupIndex<'_>) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..index.members.len() as u32).collect();
+pub(crate) fn java_member_order(index: &GroupIndex<'_>) -> Vec<MemberIdx> {
+    let mut order: Vec<MemberIdx> = MemberIdx::all(index.members.len()).collect();
     order.sort_by(|&a, &b| {
-        let (a, b) = (index.members[a as usize], index.members[b as usize]);
+        let (a, b) = (index.members[a.index()], index.members[b.index()]);
         match (&a.instance_id, &b.instance_id) {
             (Some(x), Some(y)) => java_cmp(x, y),
             (Some(_), None) => Ordering::Less,

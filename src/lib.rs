@@ -49,7 +49,7 @@
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`Group`], [`Topic`], [`Member`]
 //!   and [`TopicPartition`], drawing structured groups (shared topic names,
 //!   colliding claims, invalid counts) for fuzzing.
-//! - `simulate` (implies `serde`): [`simulate`], a timeline of a group's
+//! - `simulate` (implies `serde`): the `simulate` module, a timeline of a group's
 //!   life replayed through the consumer protocol under each strategy, and
 //!   what every rebalance costs.
 //! - `kafka-protocol`: `From` conversions both ways between
@@ -95,7 +95,7 @@ pub use crate::model::{
 pub use crate::notes::Note;
 pub use crate::range::RangeAssignor;
 pub use crate::roundrobin::RoundRobinAssignor;
-pub use crate::rounds::Ownership;
+pub use crate::rounds::{Loads, Ownership, Settled};
 pub use crate::sticky::{CooperativeStickyAssignor, RackMatch, StickyAssignor};
 pub use crate::strategy::{Strategy, UnknownStrategy};
 

@@ -30,7 +30,7 @@ use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
-use crate::index::{Csr, GroupIndex, NONE, RackIndex};
+use crate::index::{Csr, GroupIndex, MemberIdx, RackIdx, RackIndex, TopicIdx};
 use crate::java::java_member_order;
 use crate::model::{Group, RebalanceProtocol};
 
@@ -82,17 +82,17 @@ fn range(index: &GroupIndex<'_>) -> Assignment {
 /// Equal subscriptions: every topic's subscribers are all members, in Java
 /// order, so member `i` of `c` takes the same slice of every topic and no
 /// per-topic subscriber list is needed.
-fn uniform_range(index: &GroupIndex<'_>, order: &[u32], row: &[u32]) -> Assignment {
-    let takers: Vec<u32> = order
+fn uniform_range(index: &GroupIndex<'_>, order: &[MemberIdx], row: &[TopicIdx]) -> Assignment {
+    let takers: Vec<MemberIdx> = order
         .iter()
         .copied()
-        .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
+        .filter(|&m| !index.subscriptions.row(m.index()).is_empty())
         .collect();
     let c = takers.len() as u32;
     let split: Vec<(u32, u32)> = row
         .iter()
         .map(|&t| {
-            let n = index.topics[t as usize].partitions;
+            let n = index.topics[t.index()].partitions;
             (n / c, n % c)
         })
         .collect();
@@ -110,7 +110,7 @@ fn uniform_range(index: &GroupIndex<'_>, order: &[u32], row: &[u32]) -> Assignme
 /// Every topic split in contiguous ranges: what the fill below gives when no
 /// rack matching ran before it, computed without the bookkeeping and written
 /// member by member, one range per subscription.
-fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Assignment {
+fn plain_range(index: &GroupIndex<'_>, order: &[MemberIdx], subscribers: &Csr) -> Assignment {
     let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
     // Member `m`'s ranges start at `offset[m]`, one per topic of its row.
     let mut offset = Vec::with_capacity(index.members.len() + 1);
@@ -131,7 +131,7 @@ fn plain_range(index: &GroupIndex<'_>, order: &[u32], subscribers: &Csr) -> Assi
         let mut next = 0;
         for (i, &position) in takers.iter().enumerate() {
             let count = per_member + u32::from((i as u32) < extra);
-            let m = order[position as usize] as usize;
+            let m = order[position as usize].index();
             ranges[slot[m]] = (next, count);
             slot[m] += 1;
             next += count;
@@ -151,20 +151,25 @@ struct RackPlan {
 }
 
 impl RackPlan {
-    fn new(index: &GroupIndex<'_>, racks: &RackIndex, order: &[u32], subscribers: &Csr) -> Self {
+    fn new(
+        index: &GroupIndex<'_>,
+        racks: &RackIndex,
+        order: &[MemberIdx],
+        subscribers: &Csr,
+    ) -> Self {
         let topics = index.topics.len();
         let mut needs = vec![false; topics];
         let mut rack_map_size = vec![0; topics];
         // Stamps (topic id) instead of a set per topic.
-        let mut consumer_stamp = vec![NONE; racks.rack_count];
-        let mut partition_stamp = vec![NONE; racks.rack_count];
+        let mut consumer_stamp = vec![TopicIdx::NONE; racks.rack_count];
+        let mut partition_stamp = vec![TopicIdx::NONE; racks.rack_count];
         for (t, topic) in index.topics.iter().enumerate() {
-            let stamp = t as u32;
+            let stamp = TopicIdx::new(t);
             let mut consumer_racks = false;
             for &position in subscribers.row(t) {
-                let rack = racks.member_rack[order[position as usize] as usize];
-                if rack != NONE {
-                    consumer_stamp[rack as usize] = stamp;
+                let rack = racks.member_rack[order[position as usize].index()];
+                if let Some(rack) = rack.some() {
+                    consumer_stamp[rack.index()] = stamp;
                     consumer_racks = true;
                 }
             }
@@ -172,15 +177,15 @@ impl RackPlan {
                 continue;
             }
             rack_map_size[t] = topic.partitions;
-            let partitions = topic.start as usize..(topic.start + topic.partitions) as usize;
+            let partitions = topic.globals();
             let mut union = 0;
             let mut overlap = false;
             for g in partitions.clone() {
                 for &rack in racks.replica_racks.row(g) {
-                    if partition_stamp[rack as usize] != stamp {
-                        partition_stamp[rack as usize] = stamp;
+                    if partition_stamp[rack.index()] != stamp {
+                        partition_stamp[rack.index()] = stamp;
                         union += 1;
-                        overlap |= consumer_stamp[rack as usize] == stamp;
+                        overlap |= consumer_stamp[rack.index()] == stamp;
                     }
                 }
             }
@@ -266,17 +271,17 @@ struct Scratch {
     /// Per bucket, the first entry not yet known to be used up.
     heads: Vec<u32>,
     /// Racks every topic of a group has a replica of the partition on.
-    common: Vec<u32>,
+    common: Vec<RackIdx>,
 }
 
 fn rack_aware_range(
     index: &GroupIndex<'_>,
     racks: &RackIndex,
-    order: &[u32],
+    order: &[MemberIdx],
     subscribers: &Csr,
     plan: &RackPlan,
-) -> Vec<u32> {
-    let mut owner = vec![NONE; index.total_partitions as usize];
+) -> Vec<MemberIdx> {
+    let mut owner = vec![MemberIdx::NONE; index.total_partitions as usize];
     let mut quotas = Quotas::new(index, subscribers);
     let mut scratch = Scratch {
         starts: Vec::new(),
@@ -289,7 +294,7 @@ fn rack_aware_range(
     // Java client visits them in hash order; that order cannot matter, since
     // each group touches only its own topics' quotas.
     let mut group_of: FxHashMap<(&[u32], u32), u32> = FxHashMap::default();
-    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let mut groups: Vec<Vec<TopicIdx>> = Vec::new();
     for (t, topic) in index.topics.iter().enumerate() {
         if topic.partitions == 0 {
             continue;
@@ -299,11 +304,11 @@ fn rack_aware_range(
             groups.push(Vec::new());
             groups.len() as u32 - 1
         });
-        groups[g as usize].push(t as u32);
+        groups[g as usize].push(TopicIdx::new(t));
     }
     for topics in &groups {
         if topics.len() > 1 {
-            let t = topics[0] as usize;
+            let t = topics[0].index();
             co_partitioned(
                 index,
                 racks,
@@ -315,13 +320,13 @@ fn rack_aware_range(
                 &mut owner,
                 &mut scratch,
             );
-        } else if plan.needs[topics[0] as usize] {
+        } else if plan.needs[topics[0].index()] {
             single_topic(
                 index,
                 racks,
                 order,
                 subscribers,
-                topics[0] as usize,
+                topics[0].index(),
                 &mut quotas,
                 &mut owner,
                 &mut scratch,
@@ -342,12 +347,12 @@ fn rack_aware_range(
 fn co_partitioned(
     index: &GroupIndex<'_>,
     racks: &RackIndex,
-    order: &[u32],
+    order: &[MemberIdx],
     takers: &[u32],
     partitions: u32,
-    topics: &[u32],
+    topics: &[TopicIdx],
     quotas: &mut Quotas,
-    owner: &mut [u32],
+    owner: &mut [MemberIdx],
     scratch: &mut Scratch,
 ) {
     if partitions == 0 || takers.is_empty() {
@@ -355,8 +360,8 @@ fn co_partitioned(
     }
     let no_rack = racks.rack_count;
     let rack_of = |k: usize| {
-        let rack = racks.member_rack[order[takers[k] as usize] as usize];
-        if rack == NONE { no_rack } else { rack as usize }
+        let rack = racks.member_rack[order[takers[k] as usize].index()];
+        rack.some().map_or(no_rack, RackIdx::index)
     };
     bucket(
         scratch,
@@ -367,17 +372,17 @@ fn co_partitioned(
     // them at once: their quotas move in step, so the first topic speaks for
     // all. A subscriber without quota never regains it, so it can leave its
     // bucket for good.
-    let lead = topics[0] as usize;
+    let lead = topics[0].index();
     for p in 0..partitions {
         scratch.common.clear();
         let first = &index.topics[lead];
         scratch
             .common
-            .extend_from_slice(racks.replica_racks.row((first.start + p) as usize));
+            .extend_from_slice(racks.replica_racks.row(first.global(p).index()));
         for &t in &topics[1..] {
             let row = racks
                 .replica_racks
-                .row((index.topics[t as usize].start + p) as usize);
+                .row(index.topics[t.index()].global(p).index());
             scratch
                 .common
                 .retain(|rack| row.binary_search(rack).is_ok());
@@ -388,7 +393,7 @@ fn co_partitioned(
             let bucket = if c == candidates {
                 no_rack
             } else {
-                scratch.common[c] as usize
+                scratch.common[c].index()
             };
             let end = scratch.starts[bucket + 1];
             let head = &mut scratch.heads[bucket];
@@ -407,8 +412,8 @@ fn co_partitioned(
         let k = chosen as usize;
         let member = order[takers[k] as usize];
         for &t in topics {
-            let t = t as usize;
-            owner[(index.topics[t].start + p) as usize] = member;
+            let t = t.index();
+            owner[index.topics[t].global(p).index()] = member;
             quotas.on_assigned(t, k, 1);
         }
     }
@@ -421,11 +426,11 @@ fn co_partitioned(
 fn single_topic(
     index: &GroupIndex<'_>,
     racks: &RackIndex,
-    order: &[u32],
+    order: &[MemberIdx],
     subscribers: &Csr,
     t: usize,
     quotas: &mut Quotas,
-    owner: &mut [u32],
+    owner: &mut [MemberIdx],
     scratch: &mut Scratch,
 ) {
     let topic = &index.topics[t];
@@ -437,9 +442,9 @@ fn single_topic(
         (0..topic.partitions).flat_map(|p| {
             racks
                 .replica_racks
-                .row((topic.start + p) as usize)
+                .row(topic.global(p).index())
                 .iter()
-                .map(move |&rack| (rack as usize, p))
+                .map(move |&rack| (rack.index(), p))
         }),
     );
     // Partitions before a bucket's head are all assigned, and so are those
@@ -454,25 +459,25 @@ fn single_topic(
             continue;
         }
         let member = order[position as usize];
-        let rack = racks.member_rack[member as usize];
+        let rack = racks.member_rack[member.index()];
         let mut taken = 0;
-        if rack == NONE {
+        if rack.is_none() {
             while taken < limit && any < topic.partitions {
-                let slot = &mut owner[(topic.start + any) as usize];
-                if *slot == NONE {
+                let slot = &mut owner[topic.global(any).index()];
+                if slot.is_none() {
                     *slot = member;
                     taken += 1;
                 }
                 any += 1;
             }
         } else {
-            let rack = rack as usize;
+            let rack = rack.index();
             let end = scratch.starts[rack + 1];
             let head = &mut scratch.heads[rack];
             while taken < limit && *head < end {
                 let p = scratch.items[*head as usize];
-                let slot = &mut owner[(topic.start + p) as usize];
-                if *slot == NONE {
+                let slot = &mut owner[topic.global(p).index()];
+                if slot.is_none() {
                     *slot = member;
                     taken += 1;
                 }
@@ -489,14 +494,14 @@ fn single_topic(
 /// unassigned partitions up to its quota.
 fn fill(
     index: &GroupIndex<'_>,
-    order: &[u32],
+    order: &[MemberIdx],
     subscribers: &Csr,
     t: usize,
     quotas: &mut Quotas,
-    owner: &mut [u32],
+    owner: &mut [MemberIdx],
 ) {
     let topic = &index.topics[t];
-    let (mut next, end) = (topic.start, topic.start + topic.partitions);
+    let (mut next, end) = (topic.start.index(), topic.end().index());
     for (k, &position) in subscribers.row(t).iter().enumerate() {
         if quotas.unassigned[t] == 0 {
             break;
@@ -505,8 +510,8 @@ fn fill(
         let member = order[position as usize];
         let mut taken = 0;
         while taken < limit && next < end {
-            let slot = &mut owner[next as usize];
-            if *slot == NONE {
+            let slot = &mut owner[next];
+            if slot.is_none() {
                 *slot = member;
                 taken += 1;
             }

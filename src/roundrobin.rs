@@ -10,7 +10,7 @@ use crate::assignment::{Assignment, strided_deal};
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, NONE};
+use crate::index::{GroupIndex, MemberIdx, TopicIdx};
 use crate::java::{java_cmp, java_member_order};
 use crate::model::{Group, RebalanceProtocol};
 
@@ -45,29 +45,29 @@ fn assign(index: &GroupIndex<'_>) -> Assignment {
 
 /// Equal subscriptions: the deal never skips anyone, so the `k`-th partition
 /// of the Java-ordered sequence goes to subscriber `k mod c`.
-fn uniform_round_robin(index: &GroupIndex<'_>, row: &[u32]) -> Assignment {
-    let takers: Vec<u32> = java_member_order(index)
+fn uniform_round_robin(index: &GroupIndex<'_>, row: &[TopicIdx]) -> Assignment {
+    let takers: Vec<MemberIdx> = java_member_order(index)
         .into_iter()
-        .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
+        .filter(|&m| !index.subscriptions.row(m.index()).is_empty())
         .collect();
-    let mut deal_order: Vec<u32> = row.to_vec();
+    let mut deal_order: Vec<TopicIdx> = row.to_vec();
     deal_order
-        .sort_by(|&a, &b| java_cmp(index.topics[a as usize].name, index.topics[b as usize].name));
+        .sort_by(|&a, &b| java_cmp(index.topics[a.index()].name, index.topics[b.index()].name));
     strided_deal(index, row, &takers, &deal_order)
 }
 
-fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {
-    let mut owner = vec![NONE; index.total_partitions as usize];
+fn round_robin(index: &GroupIndex<'_>) -> Vec<MemberIdx> {
+    let mut owner = vec![MemberIdx::NONE; index.total_partitions as usize];
     let order = java_member_order(index);
     let subscribers = index.subscribers_in(&order);
-    let mut topics: Vec<u32> = (0..index.topics.len() as u32).collect();
-    topics.sort_by(|&a, &b| java_cmp(index.topics[a as usize].name, index.topics[b as usize].name));
+    let mut topics: Vec<TopicIdx> = TopicIdx::all(index.topics.len()).collect();
+    topics.sort_by(|&a, &b| java_cmp(index.topics[a.index()].name, index.topics[b.index()].name));
 
     // The deal's position: the member the next partition is offered to first.
     let mut next = 0u32;
     for t in topics {
-        let topic = &index.topics[t as usize];
-        let takers = subscribers.row(t as usize);
+        let topic = &index.topics[t.index()];
+        let takers = subscribers.row(t.index());
         if topic.partitions == 0 || takers.is_empty() {
             continue;
         }
@@ -77,7 +77,7 @@ fn round_robin(index: &GroupIndex<'_>) -> Vec<u32> {
         // Wrap-around by comparison: a division per partition costs more
         // than the rest of the deal.
         let members = order.len() as u32;
-        for slot in &mut owner[topic.start as usize..(topic.start + topic.partitions) as usize] {
+        for slot in &mut owner[topic.globals()] {
             let position = takers[k];
             *slot = order[position as usize];
             next = if position + 1 == members {

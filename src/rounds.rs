@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, NONE};
-use crate::model::{Group, TopicPartition};
+use crate::index::{GroupIndex, MemberIdx, Owner};
+use crate::model::{Group, RebalanceProtocol, TopicPartition};
 use crate::sticky::{CooperativeStickyAssignor, resolve_owners};
 
 impl Group {
@@ -72,9 +72,8 @@ impl Group {
 #[derive(Debug)]
 pub struct Ownership<'g> {
     index: GroupIndex<'g>,
-    /// Per partition: its owner's member id, or [`NONE`] and above for
-    /// nobody.
-    owner: Vec<u32>,
+    /// Per partition: its owner, if one member owns it.
+    owner: Vec<Owner>,
 }
 
 impl Group {
@@ -123,21 +122,23 @@ impl Ownership<'_> {
 
     /// How many of them have an owner.
     pub fn owned(&self) -> usize {
-        let members = self.index.members.len() as u32;
-        self.owner.iter().filter(|&&o| o < members).count()
+        self.owner
+            .iter()
+            .filter(|o| o.as_member().is_some())
+            .count()
     }
 
     /// How many owned partitions `answer` gives to another member or to
     /// nobody: every partition whose owner must stop reading it.
     pub fn moved_by(&self, answer: &Assignment) -> usize {
         let index = &self.index;
-        let mut next = vec![NONE; self.owner.len()];
+        let mut next = vec![MemberIdx::NONE; self.owner.len()];
         // The answer lists members by id and each member's topics by name,
         // as the index does: both are found walking forward, not searched.
         let mut m = 0;
         for member in answer.members() {
             let found = forward(&index.members, &mut m, member.id(), |x| x.id.as_str());
-            let owner = found.map_or(NONE, |m| m as u32);
+            let owner = found.map_or(MemberIdx::NONE, MemberIdx::new);
             let mut t = 0;
             for (topic, partitions) in member.topics() {
                 let Some(t) = forward(&index.topics, &mut t, topic, |x| &**x.name) else {
@@ -148,17 +149,67 @@ impl Ownership<'_> {
                     if let Ok(p) = u32::try_from(p)
                         && p < entry.partitions
                     {
-                        next[(entry.start + p) as usize] = owner;
+                        next[entry.global(p).index()] = owner;
                     }
                 }
             }
         }
-        let members = index.members.len() as u32;
         self.owner
             .iter()
             .zip(&next)
-            .filter(|&(&now, &next)| now < members && now != next)
+            .filter(|&(now, &next)| now.as_member().is_some_and(|now| now != next))
             .count()
+    }
+}
+
+/// A strategy's answer once the rebalance settles ([`Ownership::settle`]).
+#[derive(Debug, Clone)]
+pub struct Settled {
+    /// The answer after the follow-up round, or the first answer when there
+    /// is none.
+    pub assignment: Assignment,
+    /// Under a cooperative strategy, partitions its first round gives to
+    /// nobody (revoked, to be assigned in the follow-up round); `None` under
+    /// an eager one, which has no follow-up.
+    pub held_back: Option<usize>,
+    /// Owned partitions the settled answer takes from their owner
+    /// ([`Ownership::moved_by`]).
+    pub moved: usize,
+}
+
+impl Ownership<'_> {
+    /// `first`, `assignor`'s answer for `group` (whose ownership this is),
+    /// once the rebalance settles. A cooperative assignor leaves what
+    /// changes owner unassigned for a round, so its first answer shows those
+    /// partitions as lost and the loads as uneven; one follow-up round
+    /// ([`Group::next_generation`]) assigns them, and the answer then stops
+    /// changing until the group does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Assignor::assign`] on the next group (which is as valid as
+    /// `group`).
+    pub fn settle(
+        &self,
+        group: &Group,
+        assignor: &impl Assignor,
+        first: Assignment,
+    ) -> Result<Settled, AssignError> {
+        let cooperative =
+            assignor.supported_protocols().last() == Some(&RebalanceProtocol::Cooperative);
+        let total = self.partitions() as usize;
+        let held_back = cooperative.then(|| total.saturating_sub(first.assigned_partitions()));
+        let assignment = if held_back.is_some_and(|held| held > 0) {
+            assignor.assign(&group.next_generation(&first))?
+        } else {
+            first
+        };
+        let moved = self.moved_by(&assignment);
+        Ok(Settled {
+            assignment,
+            held_back,
+            moved,
+        })
     }
 }
 
@@ -198,6 +249,38 @@ impl Assignment {
             .flat_map(|m| m.iter().map(move |(topic, p)| (m.id(), topic, p)))
             .filter(|(id, topic, p)| now.get(&(*topic, *p)) != Some(id))
             .count()
+    }
+}
+
+/// How evenly an answer spreads the partitions ([`Assignment::loads`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loads {
+    /// The fewest partitions a member is given (0 without members).
+    pub min: usize,
+    /// The most partitions a member is given (0 without members).
+    pub max: usize,
+    /// Members given none.
+    pub idle: usize,
+}
+
+impl Assignment {
+    /// The fewest and most partitions a member is given, and how many
+    /// members are given none.
+    pub fn loads(&self) -> Loads {
+        let mut sizes = self.members().map(|m| m.len());
+        let Some(first) = sizes.next() else {
+            return Loads::default();
+        };
+        let start = Loads {
+            min: first,
+            max: first,
+            idle: usize::from(first == 0),
+        };
+        sizes.fold(start, |l, n| Loads {
+            min: l.min.min(n),
+            max: l.max.max(n),
+            idle: l.idle + usize::from(n == 0),
+        })
     }
 }
 

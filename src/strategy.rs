@@ -93,15 +93,19 @@ impl FromStr for Strategy {
             .find(|s| s.name() == name)
             .ok_or_else(|| UnknownStrategy {
                 name: name.to_string(),
+                expected: "range, roundrobin, sticky, cooperative-sticky",
             })
     }
 }
 
 /// A strategy name that is none of `range`, `roundrobin`, `sticky`,
-/// `cooperative-sticky`.
+/// `cooperative-sticky` (nor, for a strategy to replay, `consumer-uniform`,
+/// `consumer-range`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownStrategy {
-    name: String,
+    pub(crate) name: String,
+    /// The names it could have been, for the message.
+    pub(crate) expected: &'static str,
 }
 
 impl UnknownStrategy {
@@ -115,8 +119,8 @@ impl fmt::Display for UnknownStrategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown strategy {:?} (expected one of: range, roundrobin, sticky, cooperative-sticky)",
-            self.name
+            "unknown strategy {:?} (expected one of: {})",
+            self.name, self.expected
         )
     }
 }

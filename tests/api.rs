@@ -230,6 +230,8 @@ fn public_types_are_send_sync_and_unwind_safe() {
     check::<TopicPartitions>();
     // Between rebalances.
     check::<kafka_assignors::Ownership<'static>>();
+    check::<kafka_assignors::Settled>();
+    check::<kafka_assignors::Loads>();
     #[cfg(feature = "serde")]
     {
         use kafka_assignors::protocol::{
@@ -238,6 +240,7 @@ fn public_types_are_send_sync_and_unwind_safe() {
             UserDataFormat, UserDataJson,
         };
         check::<SubscriptionJson>();
+        check::<kafka_assignors::protocol::SyncJson<'static>>();
         check::<AssignmentJson>();
         check::<StickyUserDataJson>();
         check::<CooperativeUserDataJson>();

@@ -1,16 +1,14 @@
 //! `kassign assign`: one strategy on a scenario, or on a group as the leader
 //! receives it (`--from-metadata`), printed one member per line.
 
-use std::io::{BufWriter, Write};
-
-use kafka_assignors::protocol::{HexBytes, JoinedMember, LeaderAssignment, lead};
+use kafka_assignors::protocol::{HexBytes, JoinedMember, LeaderAssignment, SyncJson, lead};
 use kafka_assignors::{Assignment, Assignor, Group, Strategy};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::error::Error;
 use crate::input::{Input, parse};
-use crate::output::json_lines;
+use crate::output::{json_lines, print};
 
 pub(crate) const LONG_ABOUT: &str = "\
 Assign a group with one strategy and print the assignment as JSON.
@@ -43,22 +41,10 @@ pub(crate) struct Options {
 /// Runs `kassign assign`.
 pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     let strategy = options.strategy;
-    let mut out = BufWriter::with_capacity(1 << 16, crate::output::stdout());
-    let mut write = |assignment: &Assignment, sync: Option<&[(String, Vec<u8>)]>| {
-        let answer = Answer {
-            strategy: strategy.name(),
-            assignment,
-            sync: sync.map(SyncBytes),
-        };
-        json_lines(&mut out, &answer, 2)
-    };
-    if let Some(file) = options.from_metadata {
+    let (assignment, sync) = if let Some(file) = options.from_metadata {
         let input = Input::new(Some(file), "the metadata");
         let led = lead_from(strategy, &input)?;
-        write(
-            &led.assignment,
-            options.bytes.then_some(led.sync.as_slice()),
-        )?;
+        (led.assignment, options.bytes.then_some(led.sync))
     } else {
         if options.bytes {
             return Err(Error::Usage(
@@ -68,11 +54,14 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
         }
         let input = Input::new(options.file, "the scenario");
         let group = input.group(strict)?;
-        let assignment = strategy.assign(&group).map_err(|e| input.fail(e))?;
-        write(&assignment, None)?;
-    }
-    out.flush()?;
-    Ok(())
+        (strategy.assign(&group).map_err(|e| input.fail(e))?, None)
+    };
+    let answer = Answer {
+        strategy: strategy.name(),
+        assignment: &assignment,
+        sync: sync.as_deref().map(SyncJson),
+    };
+    print(|out| json_lines(out, &answer, 2))
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,23 +118,12 @@ fn lead_from(strategy: Strategy, input: &Input) -> Result<LeaderAssignment, Erro
 
 /// The answer: `{"strategy": ..., "assignment": {...}}`, one member a line
 /// (members in id order, topics in name order, partitions ascending); with
-/// `sync`, then `"sync": {member: "hex"}`, the SyncGroup bytes.
+/// `sync`, then `"sync": {member: "hex"}`, the SyncGroup bytes. `kassign
+/// target` answers in the same shape.
 #[derive(Serialize)]
-struct Answer<'a> {
-    strategy: &'a str,
-    assignment: &'a Assignment,
+pub(crate) struct Answer<'a> {
+    pub(crate) strategy: &'a str,
+    pub(crate) assignment: &'a Assignment,
     #[serde(skip_serializing_if = "Option::is_none")]
-    sync: Option<SyncBytes<'a>>,
-}
-
-struct SyncBytes<'a>(&'a [(String, Vec<u8>)]);
-
-impl Serialize for SyncBytes<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.0
-                .iter()
-                .map(|(id, bytes)| (id, HexBytes(bytes.clone()))),
-        )
-    }
+    pub(crate) sync: Option<SyncJson<'a>>,
 }

@@ -42,11 +42,10 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
         timed(strategy, runs, || strategy.assign(&group)).map_err(Cause::from)
     }
     .map_err(|e| input.fail(e))?;
-    let mut out = crate::output::stdout();
-    serde_json::to_writer(&mut out, &result).map_err(std::io::Error::from)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| {
+        serde_json::to_writer(&mut *out, &result)?;
+        writeln!(out)
+    })
 }
 
 /// Timings of one strategy on one group, printed as one JSON line (the
@@ -85,12 +84,8 @@ fn timed<T, E>(
         drop(answer);
     }
     times.sort_unstable();
-    let mid = times.len() / 2;
-    let median = if times.len() % 2 == 1 {
-        times[mid]
-    } else {
-        (times[mid - 1] + times[mid]) / 2
-    };
+    // The middle run, or the mean of the two middle ones.
+    let median = (times[(times.len() - 1) / 2] + times[times.len() / 2]) / 2;
     Ok(BenchResult {
         strategy: strategy.name(),
         runs,

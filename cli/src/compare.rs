@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use kafka_assignors::{AssignError, Assignor, Group, RebalanceProtocol, Strategy};
+use kafka_assignors::{AssignError, Assignor, Group, Ownership, Settled, Strategy};
 
 use crate::error::Error;
 use crate::input::Input;
@@ -25,91 +25,63 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     let input = Input::new(options.file, "the scenario");
     let group = input.group(strict)?;
     let report = compare(&group).map_err(|e| input.fail(e))?;
-    let mut out = crate::output::stdout();
-    report.write(&mut out)?;
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| report.write(out))
 }
 
-/// One strategy's row.
+/// One strategy's row: its settled answer's figures, and the time of its
+/// first round's assign call.
 #[derive(Debug)]
 struct Row {
     strategy: &'static str,
-    min: usize,
-    max: usize,
-    idle: usize,
-    /// Partitions whose current owner is not their new one.
-    moved: usize,
-    /// Under a cooperative strategy, partitions the first round gives to
-    /// nobody (revoked, to be assigned in the follow-up round); `None` for
-    /// an eager one, which has no follow-up.
-    held_back: Option<usize>,
-    /// The first round's assign call.
+    settled: Settled,
     elapsed: Duration,
 }
 
-/// Every strategy's row, and the group's size.
+/// Every strategy's row, and the group's size and current owners.
 #[derive(Debug)]
-struct Report {
+struct Report<'g> {
     members: usize,
-    topics: usize,
-    partitions: u64,
-    /// Partitions with a current owner.
-    owned: usize,
+    owners: Ownership<'g>,
     rows: Vec<Row>,
 }
 
-/// Runs every strategy on `group`.
-fn compare(group: &Group) -> Result<Report, AssignError> {
+/// Runs every strategy on `group`. A cooperative strategy's rows show the
+/// group after its follow-up round ([`Ownership::settle`]),
+/// and say how many partitions waited for it.
+fn compare(group: &Group) -> Result<Report<'_>, AssignError> {
     let mut rows = Vec::with_capacity(Strategy::ALL.len());
     // Validates the group as every strategy does, with the same errors.
     let owners = group.ownership()?;
     for strategy in Strategy::ALL {
         let started = Instant::now();
-        let mut assignment = strategy.assign(group)?;
+        let first = strategy.assign(group)?;
         let elapsed = started.elapsed();
-        let total = owners.partitions() as usize;
-        // A cooperative strategy leaves what changes owner unassigned for a
-        // round; counting that as the answer would show the partitions as
-        // lost and the loads as uneven. The rows show the group after the
-        // follow-up round, which assigns them, and say how many waited.
-        let cooperative =
-            strategy.supported_protocols().last() == Some(&RebalanceProtocol::Cooperative);
-        let held_back = cooperative.then(|| total.saturating_sub(assignment.assigned_partitions()));
-        if held_back.is_some_and(|held| held > 0) {
-            // One follow-up settles (see the sticky module).
-            assignment = strategy.assign(&group.next_generation(&assignment))?;
-        }
-        let loads: Vec<usize> = assignment.members().map(|m| m.len()).collect();
+        let settled = owners.settle(group, &strategy, first)?;
         rows.push(Row {
             strategy: strategy.name(),
-            min: loads.iter().copied().min().unwrap_or(0),
-            max: loads.iter().copied().max().unwrap_or(0),
-            idle: loads.iter().filter(|&&load| load == 0).count(),
-            moved: owners.moved_by(&assignment),
-            held_back,
+            settled,
             elapsed,
         });
     }
     Ok(Report {
         members: group.members.len(),
-        topics: owners.topics(),
-        partitions: owners.partitions(),
-        owned: owners.owned(),
+        owners,
         rows,
     })
 }
 
-impl Report {
+impl Report<'_> {
     /// The table, for people.
     fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let (topics, owned) = (self.owners.topics(), self.owners.owned());
         writeln!(
             out,
-            "{} members, {} subscribed topics, {} partitions; {} partitions have a current owner",
-            self.members, self.topics, self.partitions, self.owned
+            "{} members, {topics} subscribed topics, {} partitions; {owned} partitions have a current owner",
+            self.members,
+            self.owners.partitions(),
         )?;
         writeln!(out)?;
-        let moves = self.owned > 0;
+        let moves = owned > 0;
         write!(
             out,
             "{:<20} {:>8} {:>8} {:>8} {:>6}",
@@ -118,27 +90,35 @@ impl Report {
         if moves {
             write!(out, " {:>16}", "moved")?;
         }
-        let follow_ups = self.rows.iter().any(|r| r.held_back.is_some_and(|h| h > 0));
+        let follow_ups = self
+            .rows
+            .iter()
+            .any(|r| r.settled.held_back.is_some_and(|h| h > 0));
         if follow_ups {
             write!(out, " {:>9}", "follow-up")?;
         }
         writeln!(out, " {:>10}", "time")?;
         for row in &self.rows {
+            let loads = row.settled.assignment.loads();
             write!(
                 out,
                 "{:<20} {:>8} {:>8} {:>8} {:>6}",
                 row.strategy,
-                row.min,
-                row.max,
-                row.max - row.min,
-                row.idle
+                loads.min,
+                loads.max,
+                loads.max - loads.min,
+                loads.idle
             )?;
             if moves {
-                let share = 100.0 * row.moved as f64 / self.owned as f64;
-                write!(out, " {:>16}", format!("{} ({share:.1}%)", row.moved))?;
+                let moved = row.settled.moved;
+                let share = 100.0 * moved as f64 / owned as f64;
+                write!(out, " {:>16}", format!("{moved} ({share:.1}%)"))?;
             }
             if follow_ups {
-                let held = row.held_back.map_or("-".to_string(), |h| h.to_string());
+                let held = row
+                    .settled
+                    .held_back
+                    .map_or("-".to_string(), |h| h.to_string());
                 write!(out, " {held:>9}")?;
             }
             writeln!(

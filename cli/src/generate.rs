@@ -5,7 +5,6 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use kafka_assignors::MAX_PARTITIONS;
 use kafka_assignors_testkit::synthetic::Synthetic;
 
 use crate::error::Error;
@@ -23,25 +22,7 @@ pub(crate) struct Options {
 /// Writes the group the options describe.
 pub(crate) fn run(options: &Options) -> Result<(), Error> {
     let group = &options.group;
-    let total = u64::from(group.topics) * u64::from(group.partitions);
-    if total > MAX_PARTITIONS {
-        return Err(Error::Usage(format!(
-            "{} topics of {} partitions make {total} partitions, more than the limit of {MAX_PARTITIONS}",
-            group.topics, group.partitions
-        )));
-    }
-    if group.partitions > i32::MAX as u32 {
-        return Err(Error::Usage(format!(
-            "{} partitions do not fit in i32",
-            group.partitions
-        )));
-    }
-    if group.members > 10_000_000 {
-        return Err(Error::Usage(format!(
-            "{} members is more than 10000000",
-            group.members
-        )));
-    }
+    group.check().map_err(Error::Usage)?;
     let mut out = BufWriter::with_capacity(1 << 16, crate::output::open(options.output.as_ref())?);
     group.write(&mut out)?;
     out.flush()?;

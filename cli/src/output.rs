@@ -76,6 +76,17 @@ impl serde_json::ser::Formatter for Lines {
     }
 }
 
+/// Writes the answer with `write` to standard output ([`stdout`]), through
+/// a buffer, then flushes it.
+pub(crate) fn print(
+    write: impl FnOnce(&mut io::BufWriter<Stdout>) -> io::Result<()>,
+) -> Result<(), Error> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout());
+    write(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Where a generated group goes: a file, or standard output.
 pub(crate) fn open(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
     Ok(match path {

@@ -7,17 +7,14 @@
 //! and noted; `--strict` refuses it). The answer is printed in `assign`'s
 //! JSON shape: every member's whole new target, changed or not.
 
-use std::io::{BufWriter, Write};
+use kafka_assignors::Note;
+use kafka_assignors::server::GroupSpec;
+use kafka_assignors::simulate::ConsumerAssignor;
 
-use kafka_assignors::server::{
-    GroupSpec, RangeTargetAssignor, TargetAssignor, UniformTargetAssignor,
-};
-use kafka_assignors::{Assignment, Note};
-use serde::Serialize;
-
+use crate::assign::Answer;
 use crate::error::Error;
 use crate::input::Input;
-use crate::output::json_lines;
+use crate::output::{json_lines, print};
 
 /// Compute the KIP-848 target assignment of a group with a server-side
 /// assignor (the broker's `group.remote.assignor`).
@@ -29,36 +26,28 @@ use crate::output::json_lines;
 pub(crate) struct Options {
     /// uniform or range.
     #[arg(long, short, value_parser = server_assignor)]
-    assignor: ServerAssignor,
+    assignor: ConsumerAssignor,
     /// The group in the scenario format; `-` or none reads standard input.
     file: Option<String>,
 }
 
-/// The server-side assignors, by the names a client gives in
-/// `group.remote.assignor`.
-#[derive(Debug, Clone, Copy)]
-enum ServerAssignor {
-    Uniform,
-    Range,
-}
-
-/// `--assignor`'s value parser.
-fn server_assignor(name: &str) -> Result<ServerAssignor, String> {
-    match name {
-        "uniform" => Ok(ServerAssignor::Uniform),
-        "range" => Ok(ServerAssignor::Range),
-        other => Err(format!(
-            "unknown server assignor {other:?}: the server-side assignors are uniform and range"
-        )),
-    }
+/// `--assignor`'s value parser: the server-side assignors by the names a
+/// client gives in `group.remote.assignor`.
+fn server_assignor(name: &str) -> Result<ConsumerAssignor, String> {
+    let by_name = |a: &ConsumerAssignor| a.target_assignor().name() == name;
+    ConsumerAssignor::ALL
+        .into_iter()
+        .find(by_name)
+        .ok_or_else(|| {
+            format!(
+                "unknown server assignor {name:?}: the server-side assignors are uniform and range"
+            )
+        })
 }
 
 /// Runs `kassign target`.
 pub(crate) fn run(options: &Options, strict: bool) -> Result<(), Error> {
-    let assignor: &dyn TargetAssignor = match options.assignor {
-        ServerAssignor::Uniform => &UniformTargetAssignor,
-        ServerAssignor::Range => &RangeTargetAssignor,
-    };
+    let assignor = options.assignor.target_assignor();
     let input = Input::new(options.file.clone(), "the scenario");
     // A target ignores generations: notes about them would only mislead.
     let group = input.group_noting(strict, |note| {
@@ -72,19 +61,11 @@ pub(crate) fn run(options: &Options, strict: bool) -> Result<(), Error> {
         .assign(&spec, &metadata)
         .map_err(|e| input.fail(e))?;
     let assignment = target.to_assignment(&spec, &metadata);
-    let mut out = BufWriter::with_capacity(1 << 16, crate::output::stdout());
+    // `assign`'s shape: `{"strategy": ..., "assignment": {...}}`.
     let answer = Answer {
         strategy: assignor.name(),
         assignment: &assignment,
+        sync: None,
     };
-    json_lines(&mut out, &answer, 2)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// `assign`'s shape: `{"strategy": ..., "assignment": {...}}`.
-#[derive(Serialize)]
-struct Answer<'a> {
-    strategy: &'a str,
-    assignment: &'a Assignment,
+    print(|out| json_lines(out, &answer, 2))
 }

@@ -163,10 +163,7 @@ pub(crate) fn decode(options: DecodeOptions) -> Result<(), Error> {
             "kassign: warning: {label}: {PASS_HEX} to read it as hex"
         );
     }
-    let mut out = crate::output::stdout();
-    out.write_all(&json)?;
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| out.write_all(&json))
 }
 
 /// Runs `kassign encode`: the bytes, as lowercase hex.
@@ -191,8 +188,5 @@ pub(crate) fn encode(options: EncodeOptions) -> Result<(), Error> {
         Kind::CooperativeUserData => input.json::<CooperativeUserDataJson>()?.encode(version),
     }
     .map_err(fail)?;
-    let mut out = crate::output::stdout();
-    writeln!(out, "{}", HexBytes(bytes))?;
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| writeln!(out, "{}", HexBytes(bytes)))
 }

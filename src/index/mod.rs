@@ -1,18 +1,21 @@
 //! The group interned to dense integer ids, once, at the boundary.
 //!
-//! Every strategy works on this form: topics and members are `u32` ids, every
-//! partition of a subscribed topic has one global index (topics in name
-//! order, partitions in number order), and per-member lists are flat arrays.
+//! Every strategy works on this form: topics and members are dense ids (one
+//! type per kind, `ids`), every partition of a subscribed topic has one
+//! global index (topics in name order, partitions in number order), and
+//! per-member lists are flat arrays.
 //! Validation happens here, so the algorithms see only well-formed input.
 //!
 //! - this module: the container ([`GroupIndex`]), built once per
 //!   assignment from a [`Group`] or from a leader's [`DecodedGroup`];
+//! - `ids`: the id types, with their `NONE`s, and [`Owner`];
 //! - `rows`: the flat row storage ([`Csr`], [`Subscriptions`]);
 //! - `names`: topic names to ids, by content ([`TopicResolver`] and the
 //!   list comparisons);
 //! - `owned`: the owned lists read once as global indices ([`OwnedReader`]);
 //! - `racks`: racks to ids, for the rack-aware strategies ([`RackIndex`]).
 
+mod ids;
 mod names;
 mod owned;
 mod racks;
@@ -27,15 +30,13 @@ use crate::error::{AssignError, AssignErrorKind};
 use crate::hash::{FxHashMap, FxHasher};
 use crate::model::{Group, Member, Topic};
 
+pub(crate) use ids::{ClassIdx, MemberIdx, Owner, PartitionIdx, RackIdx, TopicIdx};
 pub(crate) use names::same_name;
 use names::{TopicResolver, address_hash, list_hash, same_topics};
 pub(crate) use owned::OwnedReader;
 pub(crate) use racks::RackIndex;
 use rows::sort_dedup_tail;
 pub(crate) use rows::{Csr, Subscriptions};
-
-/// Marks "no member" or "no topic" in the flat arrays.
-pub(crate) const NONE: u32 = u32::MAX;
 
 /// The most partitions one assignment may cover, over all subscribed topics.
 ///
@@ -49,7 +50,7 @@ pub(crate) struct TopicEntry<'g> {
     pub(crate) name: &'g Arc<str>,
     pub(crate) partitions: u32,
     /// Global index of partition 0.
-    pub(crate) start: u32,
+    pub(crate) start: PartitionIdx,
     pub(crate) replica_racks: Option<&'g [Vec<Arc<str>>]>,
 }
 
@@ -63,9 +64,29 @@ pub(crate) enum OwnedLists<'g> {
         group: &'g DecodedGroup,
         /// Per member id, its place in the decoded group.
         place: Vec<u32>,
-        /// Per name id, its topic id, or [`NONE`].
-        topic_of_name: Vec<u32>,
+        /// Per name id, its topic id, or [`TopicIdx::NONE`].
+        topic_of_name: Vec<TopicIdx>,
     },
+}
+
+impl TopicEntry<'_> {
+    /// The global indices of its partitions.
+    #[inline]
+    pub(crate) fn globals(&self) -> std::ops::Range<usize> {
+        self.start.index()..self.start.index() + self.partitions as usize
+    }
+
+    /// The global index of its partition `partition` (in range).
+    #[inline]
+    pub(crate) fn global(&self, partition: u32) -> PartitionIdx {
+        self.start.plus(partition)
+    }
+
+    /// The global index one past its last partition.
+    #[inline]
+    pub(crate) fn end(&self) -> PartitionIdx {
+        self.start.plus(self.partitions)
+    }
 }
 
 /// The group, interned and validated.
@@ -81,7 +102,7 @@ pub(crate) struct GroupIndex<'g> {
     pub(crate) subscriptions: Subscriptions,
     /// Per member: global indices of its validly owned partitions, sorted,
     /// without repeats (topic subscribed and present, partition in range).
-    pub(crate) owned: Csr,
+    pub(crate) owned: Csr<PartitionIdx>,
     /// Where `owned` and [`OwnedReader`] read the owned lists.
     owned_lists: OwnedLists<'g>,
 }
@@ -206,10 +227,13 @@ impl<'g> GroupIndex<'g> {
             };
             match seen {
                 Some(seen) => rows.same_as(seen),
-                None => rows.push(member.topics.iter().filter_map(|topic| {
-                    let meta = resolver.resolve(topic);
-                    (meta != NONE).then(|| rank_of_meta[meta as usize])
-                })),
+                None => rows.push(
+                    member
+                        .topics
+                        .iter()
+                        .filter_map(|topic| resolver.resolve(topic))
+                        .map(|meta| rank_of_meta[meta as usize]),
+                ),
             }
         }
         Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members).map(|(i, _)| i)
@@ -223,9 +247,9 @@ impl<'g> GroupIndex<'g> {
         let members: Vec<&'g Member> = place.iter().map(|&i| &group.members[i as usize]).collect();
         let rank_of_meta = ranks(&metadata);
         // Names the metadata lacks have no rank.
-        let mut rank_of_name = vec![NONE; group.names.len()];
+        let mut rank_of_name = vec![None; group.names.len()];
         for (meta, &name) in group.topic_name.iter().enumerate() {
-            rank_of_name[name as usize] = rank_of_meta[meta];
+            rank_of_name[name as usize] = Some(rank_of_meta[meta]);
         }
         let mut rows = RowBuilder::new(members.len(), metadata.len());
         let mut by_content = SeenLists::new();
@@ -248,8 +272,7 @@ impl<'g> GroupIndex<'g> {
                 None => rows.push(
                     topics
                         .iter()
-                        .map(|&name| rank_of_name[name as usize])
-                        .filter(|&rank| rank != NONE),
+                        .filter_map(|&name| rank_of_name[name as usize]),
                 ),
             }
         }
@@ -257,13 +280,7 @@ impl<'g> GroupIndex<'g> {
             Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members)?;
         let topic_of_name = rank_of_name
             .iter()
-            .map(|&rank| {
-                if rank == NONE {
-                    NONE
-                } else {
-                    topic_of_rank[rank as usize]
-                }
-            })
+            .map(|&rank| rank.map_or(TopicIdx::NONE, |rank| topic_of_rank[rank as usize]))
             .collect();
         index.owned_lists = OwnedLists::Decoded {
             group,
@@ -281,15 +298,15 @@ impl<'g> GroupIndex<'g> {
         members: Vec<&'g Member>,
         rows: RowBuilder,
         owned_lists: OwnedLists<'g>,
-    ) -> Result<(Self, Vec<u32>), AssignError> {
+    ) -> Result<(Self, Vec<TopicIdx>), AssignError> {
         let RowBuilder {
-            mut rows,
+            rows,
             row_of_member,
             subscribed_rank,
             total: total_subscriptions,
             ..
         } = rows;
-        let mut topic_of_rank = vec![NONE; metadata.len()];
+        let mut topic_of_rank = vec![TopicIdx::NONE; metadata.len()];
         let mut topics = Vec::new();
         let mut total: u64 = 0;
         for (rank, &meta) in metadata.iter().enumerate() {
@@ -298,11 +315,11 @@ impl<'g> GroupIndex<'g> {
             }
             let topic = &metadata_topics[meta as usize];
             let partitions = topic.partitions as u32;
-            topic_of_rank[rank] = topics.len() as u32;
+            topic_of_rank[rank] = TopicIdx::new(topics.len());
             topics.push(TopicEntry {
                 name: &topic.name,
                 partitions,
-                start: total as u32,
+                start: PartitionIdx::new(total as usize),
                 replica_racks: topic.replica_racks.as_deref(),
             });
             total += u64::from(partitions);
@@ -315,9 +332,7 @@ impl<'g> GroupIndex<'g> {
             }
         }
         // Ranks to topic ids, in place: the map keeps order.
-        for item in &mut rows.items {
-            *item = topic_of_rank[*item as usize];
-        }
+        let rows = rows.map(|rank| topic_of_rank[rank as usize]);
         let subscriptions = Subscriptions {
             row_of_member,
             rows,
@@ -362,12 +377,13 @@ impl<'g> GroupIndex<'g> {
     /// repeats: what `owned` holds once loaded.
     // Kept out of `build` so that its loop gets registers of its own.
     #[inline(never)]
-    pub(crate) fn owned_rows(&self) -> Csr {
+    pub(crate) fn owned_rows(&self) -> Csr<PartitionIdx> {
         let members = self.members.len();
         let mut reader = OwnedReader::new(self);
         let mut starts = Vec::with_capacity(members + 1);
         starts.push(0u32);
-        let mut items: Vec<u32> = Vec::with_capacity((0..members).map(|m| self.owned_len(m)).sum());
+        let mut items: Vec<PartitionIdx> =
+            Vec::with_capacity((0..members).map(|m| self.owned_len(m)).sum());
         for m in 0..members {
             let row_start = items.len();
             reader.read(m, |p| items.push(p));
@@ -379,7 +395,7 @@ impl<'g> GroupIndex<'g> {
 
     /// The one subscription row every member that subscribes to anything
     /// shares, if there is one.
-    pub(crate) fn common_subscription(&self) -> Option<&[u32]> {
+    pub(crate) fn common_subscription(&self) -> Option<&[TopicIdx]> {
         let mut rows = (0..self.members.len())
             .filter(|&m| !self.subscriptions.row(m).is_empty())
             .map(|m| self.subscriptions.row_id(m));
@@ -390,12 +406,12 @@ impl<'g> GroupIndex<'g> {
 
     /// Per topic id, its subscribers as positions in `order` (a permutation
     /// of the member ids), ascending; with the identity order, member ids.
-    pub(crate) fn subscribers_in(&self, order: &[u32]) -> Csr {
+    pub(crate) fn subscribers_in(&self, order: &[MemberIdx]) -> Csr {
         let topics = self.topics.len();
         let mut counts = vec![0u32; topics + 1];
         for m in 0..self.members.len() {
             for &t in self.subscriptions.row(m) {
-                counts[t as usize + 1] += 1;
+                counts[t.index() + 1] += 1;
             }
         }
         for t in 0..topics {
@@ -404,17 +420,17 @@ impl<'g> GroupIndex<'g> {
         let mut items = vec![0u32; counts[topics] as usize];
         let mut cursor = counts.clone();
         for (position, &m) in order.iter().enumerate() {
-            for &t in self.subscriptions.row(m as usize) {
-                items[cursor[t as usize] as usize] = position as u32;
-                cursor[t as usize] += 1;
+            for &t in self.subscriptions.row(m.index()) {
+                items[cursor[t.index()] as usize] = position as u32;
+                cursor[t.index()] += 1;
             }
         }
         Csr::from_parts(counts, items)
     }
 
     /// The member's generation, with a missing one read as -1.
-    pub(crate) fn generation(&self, member: u32) -> i32 {
-        self.members[member as usize].generation.unwrap_or(-1)
+    pub(crate) fn generation(&self, member: MemberIdx) -> i32 {
+        self.members[member.index()].generation.unwrap_or(-1)
     }
 }
 

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use super::NONE;
 use crate::hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
 
@@ -74,25 +73,25 @@ pub(super) fn list_hash(topics: &[Arc<str>]) -> u64 {
 pub(super) struct TopicResolver<'g> {
     by_name: FxHashMap<&'g str, u32>,
     /// (address, length, id) of the last name resolved into each slot.
-    recent: Vec<(usize, usize, u32)>,
+    recent: Vec<(usize, usize, Option<u32>)>,
 }
 
 const RECENT_SLOTS: usize = 4096;
 
 impl<'g> TopicResolver<'g> {
-    /// Resolves each name to its id; other names to [`NONE`].
+    /// Resolves each name to its id; other names to `None`.
     pub(super) fn new(names: impl ExactSizeIterator<Item = (&'g str, u32)>) -> Self {
         let mut by_name = FxHashMap::default();
         by_name.reserve(names.len());
         by_name.extend(names);
         TopicResolver {
             by_name,
-            recent: vec![(0, 0, NONE); RECENT_SLOTS],
+            recent: vec![(0, 0, None); RECENT_SLOTS],
         }
     }
 
     #[inline]
-    pub(super) fn resolve(&mut self, name: &Arc<str>) -> u32 {
+    pub(super) fn resolve(&mut self, name: &Arc<str>) -> Option<u32> {
         let key = (name.as_ptr() as usize, name.len());
         // Fibonacci hashing: allocations sit a few words apart, so the low
         // bits alone would collide.
@@ -101,7 +100,7 @@ impl<'g> TopicResolver<'g> {
         if pointer == key.0 && len == key.1 && pointer != 0 {
             return meta;
         }
-        let meta = self.by_name.get(&**name).copied().unwrap_or(NONE);
+        let meta = self.by_name.get(&**name).copied();
         self.recent[slot] = (key.0, key.1, meta);
         meta
     }

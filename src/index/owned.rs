@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::names::{TopicResolver, address_place, same_name};
-use super::{GroupIndex, NONE, OwnedLists};
+use super::{GroupIndex, OwnedLists, PartitionIdx, TopicIdx};
 
 /// A topic as the owned-list loop sees it: the address of its name, its
 /// first global index, its partition count, and the last stored
@@ -11,10 +11,14 @@ use super::{GroupIndex, NONE, OwnedLists};
 #[derive(Clone, Copy)]
 struct Slot {
     address: usize,
-    start: u32,
+    start: PartitionIdx,
     partitions: u32,
+    /// A stored subscription row, or `u32::MAX` before the first stamp.
     stamp: u32,
 }
+
+/// No stored subscription row has this id.
+const UNSTAMPED: u32 = u32::MAX;
 
 /// Reads members' owned lists as global partition indices, in list order,
 /// keeping only valid claims: topic subscribed by the member and present,
@@ -25,8 +29,8 @@ pub(crate) struct OwnedReader<'i, 'g> {
     /// `last + 1` never needs a bounds branch.
     slots: Vec<Slot>,
     /// Topic ids by the address of the metadata's name, open addressing
-    /// with linear probes; `(0, NONE)` is an empty place.
-    by_address: Vec<(usize, u32)>,
+    /// with linear probes; `(0, TopicIdx::NONE)` is an empty place.
+    by_address: Vec<(usize, TopicIdx)>,
     /// The stored subscription row last stamped into `slots`.
     stamped: u32,
     /// For names the address guesses miss; built at the first miss.
@@ -39,9 +43,9 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     pub(crate) fn new(index: &'i GroupIndex<'g>) -> Self {
         let empty = Slot {
             address: 0,
-            start: 0,
+            start: PartitionIdx::new(0),
             partitions: 0,
-            stamp: NONE,
+            stamp: UNSTAMPED,
         };
         let slots = index
             .topics
@@ -50,25 +54,25 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                 address: t.name.as_ptr() as usize,
                 start: t.start,
                 partitions: t.partitions,
-                stamp: NONE,
+                stamp: UNSTAMPED,
             })
             .chain([empty; 2])
             .collect();
         // At most half full, so probes stay short.
         let places = (index.topics.len() * 2).next_power_of_two().max(16);
-        let mut by_address = vec![(0usize, NONE); places];
+        let mut by_address = vec![(0usize, TopicIdx::NONE); places];
         for (t, topic) in index.topics.iter().enumerate() {
             let mut place = address_place(topic.name.as_ptr() as usize, places);
-            while by_address[place].1 != NONE {
+            while !by_address[place].1.is_none() {
                 place = (place + 1) & (places - 1);
             }
-            by_address[place] = (topic.name.as_ptr() as usize, t as u32);
+            by_address[place] = (topic.name.as_ptr() as usize, TopicIdx::new(t));
         }
         OwnedReader {
             index,
             slots,
             by_address,
-            stamped: NONE,
+            stamped: UNSTAMPED,
             resolver: None,
             counts: Vec::new(),
         }
@@ -76,13 +80,13 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
 
     /// Calls `claim` with each valid claim of member `m`, in list order.
     #[inline(always)]
-    pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(u32)) {
+    pub(crate) fn read(&mut self, m: usize, mut claim: impl FnMut(PartitionIdx)) {
         self.read_topics(m, |_, p| claim(p));
     }
 
     /// Member `m`'s valid claims (as [`Self::read`] gives them, no repeats
     /// among them), ascending, into `out`.
-    pub(crate) fn read_sorted(&mut self, m: usize, out: &mut Vec<u32>) {
+    pub(crate) fn read_sorted(&mut self, m: usize, out: &mut Vec<PartitionIdx>) {
         out.clear();
         if !matches!(self.index.owned_lists, OwnedLists::Decoded { .. }) {
             self.read(m, |p| out.push(p));
@@ -97,25 +101,25 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         counts.resize(self.index.topics.len(), 0);
         let mut total = 0usize;
         self.read_topics(m, |t, _| {
-            counts[t as usize] += 1;
+            counts[t.index()] += 1;
             total += 1;
         });
         let row = self.index.subscriptions.row(m);
         let mut next = 0u32;
         for &t in row {
-            let c = counts[t as usize];
-            counts[t as usize] = next;
+            let c = counts[t.index()];
+            counts[t.index()] = next;
             next += c;
         }
-        out.resize(total, 0);
+        out.resize(total, PartitionIdx::NONE);
         self.read_topics(m, |t, p| {
-            out[counts[t as usize] as usize] = p;
-            counts[t as usize] += 1;
+            out[counts[t.index()] as usize] = p;
+            counts[t.index()] += 1;
         });
         let mut start = 0usize;
         for &t in row {
-            let end = counts[t as usize] as usize;
-            counts[t as usize] = 0;
+            let end = counts[t.index()] as usize;
+            counts[t.index()] = 0;
             let topic = &mut out[start..end];
             if !topic.is_sorted() {
                 topic.sort_unstable();
@@ -128,14 +132,14 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     /// Calls `claim` with the topic id and global index of each valid claim
     /// of member `m`, in list order.
     #[inline(always)]
-    pub(crate) fn read_topics(&mut self, m: usize, claim: impl FnMut(u32, u32)) {
+    pub(crate) fn read_topics(&mut self, m: usize, claim: impl FnMut(TopicIdx, PartitionIdx)) {
         self.read_claims(m, claim, |_| {});
     }
 
     /// Calls `claim` with the global index of each claim of member `m` on
     /// a topic the member does not subscribe to (a topic somebody else
     /// subscribes to, partition in range), in list order.
-    pub(crate) fn read_foreign(&mut self, m: usize, claim: impl FnMut(u32)) {
+    pub(crate) fn read_foreign(&mut self, m: usize, claim: impl FnMut(PartitionIdx)) {
         // A member subscribing to every topic of the index has none.
         if self.index.subscriptions.row(m).len() == self.index.topics.len() {
             return;
@@ -151,8 +155,8 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     fn read_claims(
         &mut self,
         m: usize,
-        mut subscribed: impl FnMut(u32, u32),
-        mut foreign: impl FnMut(u32),
+        mut subscribed: impl FnMut(TopicIdx, PartitionIdx),
+        mut foreign: impl FnMut(PartitionIdx),
     ) {
         let index = self.index;
         if index.owned_len(m) == 0 {
@@ -168,16 +172,16 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             // Decoded claims name topics by id: no guess, no lookup.
             for &(name, partition) in group.claims(place[m] as usize) {
                 let t = topic_of_name[name as usize];
-                if t == NONE {
+                if t.is_none() {
                     continue;
                 }
-                let slot = self.slots[t as usize];
+                let slot = self.slots[t.index()];
                 // A negative partition reads as a huge `u32`: out of range.
                 if (partition as u32) < slot.partitions {
                     if slot.stamp == row {
-                        subscribed(t, slot.start + partition as u32);
+                        subscribed(t, slot.start.plus(partition as u32));
                     } else {
-                        foreign(slot.start + partition as u32);
+                        foreign(slot.start.plus(partition as u32));
                     }
                 }
             }
@@ -204,19 +208,19 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                         .get(last + 1)
                         .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
                     {
-                        last as u32 + 1
+                        TopicIdx::new(last + 1)
                     } else if topics
                         .get(last)
                         .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
                     {
-                        last as u32
+                        TopicIdx::new(last)
                     } else {
                         self.find(&tp.topic)
                     };
-                    if id == NONE {
+                    if id.is_none() {
                         continue;
                     }
-                    t = id as usize;
+                    t = id.index();
                 }
             }
             last = t;
@@ -225,9 +229,9 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             // A negative partition reads as a huge `u32`: out of range.
             if (tp.partition as u32) < slot.partitions {
                 if slot.stamp == row {
-                    subscribed(t as u32, slot.start + tp.partition as u32);
+                    subscribed(TopicIdx::new(t), slot.start.plus(tp.partition as u32));
                 } else {
-                    foreign(slot.start + tp.partition as u32);
+                    foreign(slot.start.plus(tp.partition as u32));
                 }
             }
         }
@@ -243,7 +247,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         if row != self.stamped {
             // Members with one stored row share the stamps.
             for &t in subscriptions.stored_row(row) {
-                self.slots[t as usize].stamp = row;
+                self.slots[t.index()].stamp = row;
             }
             self.stamped = row;
         }
@@ -253,7 +257,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     /// The topic id of `name`: by the address of the metadata's own name,
     /// else by the name.
     #[inline]
-    fn find(&mut self, name: &Arc<str>) -> u32 {
+    fn find(&mut self, name: &Arc<str>) -> TopicIdx {
         let address = name.as_ptr() as usize;
         let mask = self.by_address.len() - 1;
         let mut place = address_place(address, self.by_address.len());
@@ -262,7 +266,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             if known == address {
                 return t;
             }
-            if t == NONE {
+            if t.is_none() {
                 return self.resolve(name);
             }
             place = (place + 1) & mask;
@@ -270,7 +274,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     }
 
     #[cold]
-    fn resolve(&mut self, name: &Arc<str>) -> u32 {
+    fn resolve(&mut self, name: &Arc<str>) -> TopicIdx {
         let topics = &self.index.topics;
         self.resolver
             .get_or_insert_with(|| {
@@ -282,5 +286,6 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                 )
             })
             .resolve(name)
+            .map_or(TopicIdx::NONE, |t| TopicIdx::new(t as usize))
     }
 }

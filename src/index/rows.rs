@@ -1,34 +1,46 @@
 //! Rows of integers stored flat, and the members' subscription rows.
 
-/// Rows of `u32`, stored flat: row `i` is `items[starts[i]..starts[i + 1]]`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Csr {
+use super::ids::TopicIdx;
+
+/// Rows of ids (`u32` unless said), stored flat: row `i` is
+/// `items[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Csr<T = u32> {
     starts: Vec<u32>,
-    pub(super) items: Vec<u32>,
+    pub(super) items: Vec<T>,
 }
 
-impl Csr {
+impl<T> Default for Csr<T> {
+    fn default() -> Self {
+        Csr {
+            starts: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy + Ord + Default> Csr<T> {
     /// Rows from their start offsets (one more than rows) and items.
-    pub(crate) fn from_parts(starts: Vec<u32>, items: Vec<u32>) -> Self {
+    pub(crate) fn from_parts(starts: Vec<u32>, items: Vec<T>) -> Self {
         debug_assert_eq!(*starts.last().unwrap_or(&0) as usize, items.len());
         Csr { starts, items }
     }
 
     /// Rows `0..rows` from (row, item) pairs; each row keeps its items in
     /// the order the pairs come (a stable counting sort).
-    pub(crate) fn from_pairs(rows: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+    pub(crate) fn from_pairs(rows: usize, pairs: impl Iterator<Item = (usize, T)> + Clone) -> Self {
         let mut starts = vec![0u32; rows + 1];
         for (row, _) in pairs.clone() {
-            starts[row as usize + 1] += 1;
+            starts[row + 1] += 1;
         }
         for r in 0..rows {
             starts[r + 1] += starts[r];
         }
-        let mut items = vec![0u32; starts[rows] as usize];
+        let mut items = vec![T::default(); starts[rows] as usize];
         let mut cursor = starts[..rows].to_vec();
         for (row, item) in pairs {
-            items[cursor[row as usize] as usize] = item;
-            cursor[row as usize] += 1;
+            items[cursor[row] as usize] = item;
+            cursor[row] += 1;
         }
         Csr { starts, items }
     }
@@ -44,7 +56,7 @@ impl Csr {
 
     /// Appends an item to the row being built.
     #[inline]
-    pub(crate) fn push(&mut self, item: u32) {
+    pub(crate) fn push(&mut self, item: T) {
         self.items.push(item);
     }
 
@@ -65,7 +77,7 @@ impl Csr {
     }
 
     #[inline]
-    pub(crate) fn row(&self, i: usize) -> &[u32] {
+    pub(crate) fn row(&self, i: usize) -> &[T] {
         &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
@@ -76,6 +88,15 @@ impl Csr {
     pub(crate) fn total(&self) -> usize {
         self.items.len()
     }
+
+    /// The same rows with every item mapped (in place: the items' storage
+    /// is reused).
+    pub(crate) fn map<U>(self, f: impl FnMut(T) -> U) -> Csr<U> {
+        Csr {
+            starts: self.starts,
+            items: self.items.into_iter().map(f).collect(),
+        }
+    }
 }
 
 /// Per member, its subscribed topic ids, sorted, without repeats. Members
@@ -85,14 +106,14 @@ impl Csr {
 pub(crate) struct Subscriptions {
     /// Per member, which stored row is its.
     pub(super) row_of_member: Vec<u32>,
-    pub(super) rows: Csr,
+    pub(super) rows: Csr<TopicIdx>,
     /// All members' row lengths added up.
     pub(super) total: usize,
 }
 
 impl Subscriptions {
     #[inline]
-    pub(crate) fn row(&self, member: usize) -> &[u32] {
+    pub(crate) fn row(&self, member: usize) -> &[TopicIdx] {
         self.rows.row(self.row_of_member[member] as usize)
     }
 
@@ -103,7 +124,7 @@ impl Subscriptions {
     }
 
     /// Stored row `id`.
-    pub(crate) fn stored_row(&self, id: u32) -> &[u32] {
+    pub(crate) fn stored_row(&self, id: u32) -> &[TopicIdx] {
         self.rows.row(id as usize)
     }
 
@@ -114,7 +135,7 @@ impl Subscriptions {
 }
 
 /// Sorts `items[start..]` and drops repeats there.
-pub(super) fn sort_dedup_tail(items: &mut Vec<u32>, start: usize) {
+pub(super) fn sort_dedup_tail<T: Copy + Ord>(items: &mut Vec<T>, start: usize) {
     let row = &mut items[start..];
     // Callers mostly pass rows already in order: one read-only pass proves it
     // and skips the rewrite.

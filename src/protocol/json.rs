@@ -157,6 +157,19 @@ impl<'de> Deserialize<'de> for HexBytes {
     }
 }
 
+/// The leader's SyncGroup payloads ([`LeaderAssignment::sync`]) as JSON:
+/// `{"member id": "hex"}`, in their order.
+///
+/// [`LeaderAssignment::sync`]: crate::protocol::LeaderAssignment::sync
+#[derive(Debug, Clone, Copy)]
+pub struct SyncJson<'a>(pub &'a [(String, Vec<u8>)]);
+
+impl Serialize for SyncJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(id, bytes)| (id, hex::encode(bytes))))
+    }
+}
+
 /// Partitions by topic, `{"topic": [partitions]}`, in the order given; a
 /// topic may appear once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -773,6 +786,13 @@ fn check_format_version(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sync_payloads_are_a_map_of_member_to_hex_in_their_order() {
+        let sync = [("b".to_string(), vec![0, 0xab]), ("a".to_string(), vec![])];
+        let json = serde_json::to_string(&SyncJson(&sync)).unwrap();
+        assert_eq!(json, r#"{"b":"00ab","a":""}"#);
+    }
 
     #[test]
     fn hex_reads_either_case_across_whitespace_and_names_the_bad_digit() {

@@ -70,7 +70,8 @@ pub use group::{
 #[cfg(feature = "serde")]
 pub use json::{
     AssignmentJson, CooperativeUserDataJson, HexBytes, HexError, JsonFormError, JsonFormErrorKind,
-    PartitionMap, StickyUserDataJson, SubscriptionJson, Trailing, UserDataFormat, UserDataJson,
+    PartitionMap, StickyUserDataJson, SubscriptionJson, SyncJson, Trailing, UserDataFormat,
+    UserDataJson,
 };
 pub use user_data::{
     StickyFormat, StickyUserData, cooperative_user_data, decode_cooperative_user_data,

@@ -66,7 +66,10 @@ impl ConsumerAssignor {
         }
     }
 
-    fn assignor(self) -> &'static dyn TargetAssignor {
+    /// The server-side assignor it replays with; its
+    /// [`name`](TargetAssignor::name) is the one clients choose it by
+    /// (`group.remote.assignor`: `uniform`, `range`).
+    pub fn target_assignor(self) -> &'static dyn TargetAssignor {
         match self {
             ConsumerAssignor::Uniform => &server::UniformTargetAssignor,
             ConsumerAssignor::Range => &server::RangeTargetAssignor,
@@ -179,7 +182,7 @@ impl Consumer {
         }
         let answer = self
             .assignor
-            .assignor()
+            .target_assignor()
             .assign(&spec, &metadata)
             .map_err(|e| self.fail(label, ReplayErrorKind::Protocol, e))?;
         let lane_of: HashMap<&str, u32> = active

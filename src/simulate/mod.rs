@@ -74,7 +74,9 @@ mod timeline;
 
 pub use self::consumer::ConsumerAssignor;
 pub use self::error::{ReplayError, ReplayErrorKind, TimelineError, TimelineErrorKind};
-pub use self::replay::{CommitMode, EventReport, LaneState, Protocol, Replay, Status, Totals};
+pub use self::replay::{
+    CommitMode, EventReport, LaneSpan, LaneState, Protocol, Replay, Status, Totals,
+};
 pub use self::simulation::Simulation;
 pub use self::timeline::{
     DEFAULT_SESSION_TIMEOUT_MS, Event, EventSpec, MAX_EVENTS, MAX_RATE, MAX_TIMELINE_PARTITIONS,
@@ -183,7 +185,11 @@ impl std::str::FromStr for ReplayStrategy {
         if let Some(a) = ConsumerAssignor::ALL.into_iter().find(|a| a.name() == name) {
             return Ok(ReplayStrategy::Consumer(a));
         }
-        name.parse().map(ReplayStrategy::Classic)
+        name.parse().map(ReplayStrategy::Classic).map_err(|e| {
+            let expected = "range, roundrobin, sticky, cooperative-sticky, consumer-uniform, \
+                            consumer-range";
+            crate::UnknownStrategy { expected, ..e }
+        })
     }
 }
 
@@ -242,6 +248,63 @@ mod tests {
             coop.events.iter().map(|e| e.moved).sum::<u64>()
         );
         assert_eq!(totals.final_spread, 0);
+    }
+
+    #[test]
+    fn a_lane_over_events_sums_their_figures_and_keeps_the_last_state() {
+        let t = three(
+            r#"{"event": "leave", "member": "c"}, {"event": "join", "member": {"name": "c", "topics": ["t"]}}"#,
+        );
+        let r = replay(&t, Strategy::Sticky, AUTO).unwrap();
+        for lane in 0..3 {
+            let span = r.lane_over(1..=2, lane).unwrap();
+            let (leave, join) = (&r.events[1].lanes[lane], &r.events[2].lanes[lane]);
+            assert_eq!((span.status, span.load), (join.status, join.load));
+            assert_eq!(span.revoked, u64::from(leave.revoked + join.revoked));
+            assert_eq!(span.stopped, u64::from(leave.stopped + join.stopped));
+            assert_eq!(span.moved_in, u64::from(leave.moved_in + join.moved_in));
+        }
+        // c left and came back: it revoked its own, then took some.
+        let c = r.lane_over(1..=2, 2).unwrap();
+        assert!(c.revoked > 0 && c.moved_in > 0, "{c:?}");
+        assert_eq!(r.lane_over(2..=2, 2).unwrap().revoked, 0);
+        // Nothing to show: an empty or out-of-range span, an unknown lane.
+        assert_eq!(r.lane_over(std::ops::RangeInclusive::new(2, 1), 0), None);
+        assert_eq!(r.lane_over(2..=3, 0), None);
+        assert_eq!(r.lane_over(0..=2, 3), None);
+    }
+
+    #[test]
+    fn an_unknown_strategy_to_replay_is_named_with_every_strategy_it_could_be() {
+        let e = "consumer-rang".parse::<ReplayStrategy>().unwrap_err();
+        assert_eq!(e.name(), "consumer-rang");
+        let all = "sticky, cooperative-sticky, consumer-uniform, consumer-range)";
+        assert!(e.to_string().ends_with(all), "{e}");
+        let e = "consumer-rang".parse::<Strategy>().unwrap_err();
+        assert!(
+            e.to_string().ends_with("sticky, cooperative-sticky)"),
+            "{e}"
+        );
+        for s in [
+            "range",
+            "cooperative-sticky",
+            "consumer-uniform",
+            "consumer-range",
+        ] {
+            assert_eq!(s.parse::<ReplayStrategy>().unwrap().name(), s);
+        }
+        let servers = ConsumerAssignor::ALL.map(|a| a.target_assignor().name());
+        assert_eq!(servers, ["uniform", "range"]);
+    }
+
+    #[test]
+    fn a_commit_mode_reads_as_a_phrase() {
+        assert_eq!(AUTO.to_string(), "auto commit every 2000 ms");
+        let manual = CommitMode::Manual { batch: 500 };
+        assert_eq!(
+            manual.to_string(),
+            "manual commit after each batch of 500 records"
+        );
     }
 
     #[test]

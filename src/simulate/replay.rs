@@ -11,6 +11,7 @@
 //! runs JoinGroup/SyncGroup rounds through the protocol module's bytes.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -36,6 +37,19 @@ pub enum CommitMode {
         /// Records per batch (`max.poll.records`).
         batch: u64,
     },
+}
+
+impl std::fmt::Display for CommitMode {
+    /// `auto commit every 5000 ms`, `manual commit after each batch of 500
+    /// records`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommitMode::Auto { interval_ms } => write!(f, "auto commit every {interval_ms} ms"),
+            CommitMode::Manual { batch } => {
+                write!(f, "manual commit after each batch of {batch} records")
+            }
+        }
+    }
 }
 
 /// Where a member is.
@@ -211,6 +225,46 @@ impl Replay {
             t.final_sumsq_excess = last.sumsq_excess;
         }
         t
+    }
+}
+
+/// One member's lane over consecutive events: where it is after the last,
+/// and what it went through during all of them (their figures summed), as
+/// a chart that puts several events in one column shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaneSpan {
+    /// Where the member is after the last event.
+    pub status: Status,
+    /// Partitions it consumes after the last event.
+    pub load: u32,
+    /// Partitions handed to it, summed over the events.
+    pub moved_in: u64,
+    /// Partitions it revoked, summed over the events.
+    pub revoked: u64,
+    /// Partitions of its that stopped, summed over the events.
+    pub stopped: u64,
+}
+
+impl Replay {
+    /// Lane `lane` ([`Timeline::lanes`]) over `events`, indices into
+    /// [`Replay::events`]; `None` when the span is empty or beyond the
+    /// replay, or the last event has no such lane.
+    pub fn lane_over(&self, events: RangeInclusive<usize>, lane: usize) -> Option<LaneSpan> {
+        let span = self.events.get(events)?;
+        let after = span.last()?.lanes.get(lane)?;
+        let mut sum = LaneSpan {
+            status: after.status,
+            load: after.load,
+            moved_in: 0,
+            revoked: 0,
+            stopped: 0,
+        };
+        for state in span.iter().filter_map(|e| e.lanes.get(lane)) {
+            sum.moved_in += u64::from(state.moved_in);
+            sum.revoked += u64::from(state.revoked);
+            sum.stopped += u64::from(state.stopped);
+        }
+        Some(sum)
     }
 }
 

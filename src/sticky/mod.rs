@@ -76,7 +76,7 @@ use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, NONE};
+use crate::index::{GroupIndex, MemberIdx, Owner};
 use crate::model::{Group, History, RebalanceProtocol};
 
 /// Which replicas' racks make a partition local to a member, for rack-aware
@@ -295,10 +295,7 @@ fn solve(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -
     if cooperative && let Some(foreign) = ownership::foreign_claims(index) {
         let claimant = ownership::resolve_owners(index, &index.owned_rows(), Some(&foreign));
         answer.retain(index, |p| {
-            !matches!(
-                claimant[p as usize],
-                ownership::FOREIGN | ownership::CONTESTED
-            )
+            !matches!(claimant[p.index()], Owner::FOREIGN | Owner::CONTESTED)
         });
     }
     answer
@@ -328,11 +325,11 @@ fn optimum(index: &mut GroupIndex<'_>, rack_match: RackMatch, cooperative: bool)
 }
 
 /// A partition changing owner, or contested, goes to nobody this round.
-fn withhold_moves(owner: &[u32], target: &mut [u32]) {
+fn withhold_moves(owner: &[Owner], target: &mut [MemberIdx]) {
     for (previous, next) in owner.iter().zip(target.iter_mut()) {
-        let moving = *previous != NONE && *previous != *next;
+        let moving = previous.is_claimed() && !previous.is(*next);
         if moving {
-            *next = NONE;
+            *next = MemberIdx::NONE;
         }
     }
 }

@@ -21,44 +21,36 @@
 //! to, and on partitions out of range are ignored everywhere.
 
 use crate::bitset::Bitset;
-use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
+use crate::index::{Csr, GroupIndex, MemberIdx, OwnedReader, Owner, PartitionIdx};
 
-/// A partition claimed by several members at its highest generation.
-pub(crate) const CONTESTED: u32 = NONE - 1;
-
-/// A partition whose highest-generation claim is by a member that does not
-/// subscribe to its topic: nobody may keep it, and its claimant may still
-/// be reading it.
-pub(crate) const FOREIGN: u32 = NONE - 2;
-
-/// Per global partition: its owner, [`NONE`] when unclaimed, or
-/// [`CONTESTED`]. `owned` is the index's owned rows. With `foreign` (per
-/// member, its claims on topics it does not subscribe to), those claims
-/// compete too, and a partition they win is [`FOREIGN`].
+/// Per global partition: its owner, [`Owner::NONE`] when unclaimed, or
+/// [`Owner::CONTESTED`]. `owned` is the index's owned rows. With `foreign`
+/// (per member, its claims on topics it does not subscribe to), those
+/// claims compete too, and a partition they win is [`Owner::FOREIGN`].
 pub(crate) fn resolve_owners(
     index: &GroupIndex<'_>,
-    owned: &Csr,
-    foreign: Option<&Csr>,
-) -> Vec<u32> {
+    owned: &Csr<PartitionIdx>,
+    foreign: Option<&Csr<PartitionIdx>>,
+) -> Vec<Owner> {
     let total = index.total_partitions as usize;
     // Owner and its generation side by side: one cache line per claim.
-    let mut claims = vec![(NONE, i32::MIN); total];
-    let mut compete = |p: u32, claimant: u32, generation: i32| {
-        let claim = &mut claims[p as usize];
-        if claim.0 == NONE || generation > claim.1 {
+    let mut claims = vec![(Owner::NONE, i32::MIN); total];
+    let mut compete = |p: PartitionIdx, claimant: Owner, generation: i32| {
+        let claim = &mut claims[p.index()];
+        if !claim.0.is_claimed() || generation > claim.1 {
             *claim = (claimant, generation);
         } else if generation == claim.1 {
-            claim.0 = CONTESTED;
+            claim.0 = Owner::CONTESTED;
         }
     };
-    for m in 0..index.members.len() {
-        let generation = index.generation(m as u32);
-        for &p in owned.row(m) {
-            compete(p, m as u32, generation);
+    for m in MemberIdx::all(index.members.len()) {
+        let generation = index.generation(m);
+        for &p in owned.row(m.index()) {
+            compete(p, Owner::member(m), generation);
         }
         if let Some(foreign) = foreign {
-            for &p in foreign.row(m) {
-                compete(p, FOREIGN, generation);
+            for &p in foreign.row(m.index()) {
+                compete(p, Owner::FOREIGN, generation);
             }
         }
     }
@@ -68,7 +60,7 @@ pub(crate) fn resolve_owners(
 /// Per member, its claims on partitions of topics it does not subscribe to
 /// (see the module docs), sorted, without repeats; `None` when no member
 /// has any, as in a group of well-behaved clients.
-pub(crate) fn foreign_claims(index: &GroupIndex<'_>) -> Option<Csr> {
+pub(crate) fn foreign_claims(index: &GroupIndex<'_>) -> Option<Csr<PartitionIdx>> {
     let members = index.members.len();
     let mut reader = OwnedReader::new(index);
     let mut rows = Csr::with_capacity(members, 0);
@@ -86,10 +78,10 @@ pub(crate) fn foreign_claims(index: &GroupIndex<'_>) -> Option<Csr> {
 pub(crate) struct Holdings {
     /// Per member: how many partitions it owns.
     pub(crate) counts: Vec<u32>,
-    /// Per member: its row in `rows`, or [`NONE`] when its list is read
+    /// Per member: its row in `rows`, or `None` when its list is read
     /// again from the group.
-    stored: Vec<u32>,
-    rows: Csr,
+    stored: Vec<Option<u32>>,
+    rows: Csr<PartitionIdx>,
     /// Every partition somebody claims, owner or not.
     pub(crate) claimed: Bitset,
     /// Every partition somebody owns.
@@ -106,9 +98,9 @@ impl Holdings {
         let mut reader = OwnedReader::new(index);
         let mut claimed = Bitset::new(total);
         let mut counts = Vec::with_capacity(members);
-        let mut stored = vec![NONE; members];
+        let mut stored = vec![None; members];
         let mut rows = Csr::with_capacity(0, 0);
-        let mut scratch: Vec<u32> = Vec::new();
+        let mut scratch: Vec<PartitionIdx> = Vec::new();
         let mut collided = false;
         for (m, stored) in stored.iter_mut().enumerate() {
             scratch.clear();
@@ -121,7 +113,7 @@ impl Holdings {
                 // Out of order or repeated: sorted once and kept.
                 scratch.sort_unstable();
                 scratch.dedup();
-                *stored = rows.rows() as u32;
+                *stored = Some(rows.rows() as u32);
                 for &p in &scratch {
                     rows.push(p);
                 }
@@ -148,10 +140,10 @@ impl Holdings {
         let mut rows = Csr::with_capacity(members, owned.total());
         let mut holding = Bitset::new(total);
         counts.clear();
-        for m in 0..members {
+        for m in MemberIdx::all(members) {
             let start = rows.total();
-            for &p in owned.row(m) {
-                if owner[p as usize] == m as u32 {
+            for &p in owned.row(m.index()) {
+                if owner[p.index()].is(m) {
                     rows.push(p);
                     holding.replace(p);
                 }
@@ -161,7 +153,7 @@ impl Holdings {
         }
         Holdings {
             counts,
-            stored: (0..members as u32).collect(),
+            stored: (0..members as u32).map(Some).collect(),
             rows,
             claimed,
             holding,
@@ -174,10 +166,10 @@ impl Holdings {
         &self,
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
-        mut f: impl FnMut(u32),
+        mut f: impl FnMut(PartitionIdx),
     ) {
-        if self.stored[m] != NONE {
-            for &p in self.rows.row(self.stored[m] as usize) {
+        if let Some(row) = self.stored[m] {
+            for &p in self.rows.row(row as usize) {
                 f(p);
             }
         } else {
@@ -191,7 +183,7 @@ mod tests {
     use super::*;
     use crate::model::{Group, Member, Topic};
 
-    fn owners(group: &Group) -> Vec<u32> {
+    fn owners(group: &Group) -> Vec<Owner> {
         let mut index = GroupIndex::new(group).unwrap();
         index.load_owned();
         resolve_owners(&index, &index.owned, None)
@@ -219,7 +211,8 @@ mod tests {
                     .with_owned("t", [1])
                     .with_generation(7),
             );
-        assert_eq!(owners(&group), vec![1, CONTESTED, 0]);
+        let member = |m| Owner::member(MemberIdx::new(m));
+        assert_eq!(owners(&group), vec![member(1), Owner::CONTESTED, member(0)]);
     }
 
     #[test]
@@ -244,7 +237,7 @@ mod tests {
                     .with_owned("t", [0])
                     .with_generation(4),
             );
-        assert_eq!(owners(&group), vec![2]);
+        assert_eq!(owners(&group), vec![Owner::member(MemberIdx::new(2))]);
         let stale_after_contest = Group::new()
             .with_topic(Topic::new("t", 1))
             .with_member(
@@ -260,6 +253,6 @@ mod tests {
                     .with_generation(3),
             )
             .with_member(Member::new("c").subscribe(["t"]).with_owned("t", [0]));
-        assert_eq!(owners(&stale_after_contest), vec![CONTESTED]);
+        assert_eq!(owners(&stale_after_contest), vec![Owner::CONTESTED]);
     }
 }

@@ -7,7 +7,9 @@
 //! partitions of a topic differ by the racks of their replicas, so a class is
 //! a topic's partitions with one rack signature.
 
-use crate::index::{Csr, GroupIndex, NONE, RackIndex};
+use crate::index::{
+    ClassIdx, Csr, GroupIndex, MemberIdx, Owner, PartitionIdx, RackIdx, RackIndex, TopicIdx,
+};
 use crate::sticky::RackMatch;
 
 /// The count problem the solvers work on.
@@ -15,11 +17,11 @@ use crate::sticky::RackMatch;
 pub(crate) struct Problem {
     pub(crate) members: usize,
     /// Per class: the global partitions in it, ascending.
-    pub(crate) class_partitions: Csr,
+    pub(crate) class_partitions: Csr<PartitionIdx>,
     /// Class `c`'s arcs are `arc_start[c]..arc_start[c + 1]`, by member id.
     pub(crate) arc_start: Vec<u32>,
-    pub(crate) arc_member: Vec<u32>,
-    pub(crate) arc_class: Vec<u32>,
+    pub(crate) arc_member: Vec<MemberIdx>,
+    pub(crate) arc_class: Vec<ClassIdx>,
     /// Partitions of the arc's class its member validly owns.
     pub(crate) arc_owned: Vec<u32>,
     /// Whether the member's rack holds no (matching) replica of the class.
@@ -42,8 +44,8 @@ impl Problem {
     }
 
     /// Builds the problem. `owner` is the resolved previous owner per global
-    /// partition (a member id, or a marker at or above `NONE - 1`).
-    pub(crate) fn new(index: &GroupIndex<'_>, owner: &[u32], rack_match: RackMatch) -> Self {
+    /// partition.
+    pub(crate) fn new(index: &GroupIndex<'_>, owner: &[Owner], rack_match: RackMatch) -> Self {
         let racks = rack_aware(index).then(|| RackIndex::new(index));
         let (class_partitions, class_topic) = match &racks {
             None => topic_classes(index),
@@ -51,7 +53,7 @@ impl Problem {
         };
         let classes = class_topic.len();
 
-        let identity: Vec<u32> = (0..index.members.len() as u32).collect();
+        let identity: Vec<MemberIdx> = MemberIdx::all(index.members.len()).collect();
         let subscribers = index.subscribers_in(&identity);
 
         let mut arc_start = Vec::with_capacity(classes + 1);
@@ -59,9 +61,13 @@ impl Problem {
         let mut arc_remote = Vec::new();
         arc_start.push(0);
         for (c, &t) in class_topic.iter().enumerate() {
-            let t = t as usize;
             let first = class_partitions.row(c).first().copied();
-            for &m in subscribers.row(t) {
+            // With the identity order, positions are member ids.
+            for m in subscribers
+                .row(t.index())
+                .iter()
+                .map(|&m| MemberIdx::new(m as usize))
+            {
                 arc_member.push(m);
                 arc_remote.push(match (&racks, first) {
                     (Some(racks), Some(p)) => is_remote(racks, m, p, rack_match),
@@ -75,33 +81,37 @@ impl Problem {
         let members = index.members.len();
         let member_arcs = Csr::from_pairs(
             members,
-            arc_member.iter().enumerate().map(|(a, &m)| (m, a as u32)),
+            arc_member
+                .iter()
+                .enumerate()
+                .map(|(a, &m)| (m.index(), a as u32)),
         );
 
-        let mut arc_class = vec![0u32; arc_member.len()];
+        let mut arc_class = vec![ClassIdx::NONE; arc_member.len()];
         for c in 0..classes {
-            arc_class[arc_start[c] as usize..arc_start[c + 1] as usize].fill(c as u32);
+            arc_class[arc_start[c] as usize..arc_start[c + 1] as usize].fill(ClassIdx::new(c));
         }
-        let mut class_of = vec![NONE; index.total_partitions as usize];
+        let mut class_of = vec![ClassIdx::NONE; index.total_partitions as usize];
         for c in 0..classes {
             for &p in class_partitions.row(c) {
-                class_of[p as usize] = c as u32;
+                class_of[p.index()] = ClassIdx::new(c);
             }
         }
         // Owned counts. The table from class to the member's arc is stale for
         // other members; the member check makes resetting it unnecessary.
-        let mut arc_for_class = vec![NONE; classes];
+        let mut arc_for_class: Vec<Option<u32>> = vec![None; classes];
         let mut arc_owned = vec![0u32; arc_member.len()];
-        for m in 0..members {
-            for &a in member_arcs.row(m) {
-                arc_for_class[arc_class[a as usize] as usize] = a;
+        for m in MemberIdx::all(members) {
+            for &a in member_arcs.row(m.index()) {
+                arc_for_class[arc_class[a as usize].index()] = Some(a);
             }
-            for &p in index.owned.row(m) {
-                if owner[p as usize] != m as u32 {
+            for &p in index.owned.row(m.index()) {
+                if !owner[p.index()].is(m) {
                     continue;
                 }
-                let a = arc_for_class[class_of[p as usize] as usize];
-                if a != NONE && arc_member[a as usize] == m as u32 {
+                if let Some(a) = arc_for_class[class_of[p.index()].index()]
+                    && arc_member[a as usize] == m
+                {
                     arc_owned[a as usize] += 1;
                 }
             }
@@ -121,15 +131,15 @@ impl Problem {
 }
 
 /// One class per topic.
-fn topic_classes(index: &GroupIndex<'_>) -> (Csr, Vec<u32>) {
+fn topic_classes(index: &GroupIndex<'_>) -> (Csr<PartitionIdx>, Vec<TopicIdx>) {
     let mut partitions = Csr::with_capacity(index.topics.len(), index.total_partitions as usize);
     let mut topic = Vec::with_capacity(index.topics.len());
     for (t, entry) in index.topics.iter().enumerate() {
-        for p in entry.start..entry.start + entry.partitions {
-            partitions.push(p);
+        for p in entry.globals() {
+            partitions.push(PartitionIdx::new(p));
         }
         partitions.end_row(false);
-        topic.push(t as u32);
+        topic.push(TopicIdx::new(t));
     }
     (partitions, topic)
 }
@@ -140,17 +150,17 @@ fn rack_classes(
     index: &GroupIndex<'_>,
     racks: &RackIndex,
     rack_match: RackMatch,
-) -> (Csr, Vec<u32>) {
+) -> (Csr<PartitionIdx>, Vec<TopicIdx>) {
     let mut partitions = Csr::with_capacity(index.topics.len(), index.total_partitions as usize);
     let mut topic = Vec::new();
-    let mut order: Vec<u32> = Vec::new();
+    let mut order: Vec<PartitionIdx> = Vec::new();
     for (t, entry) in index.topics.iter().enumerate() {
         order.clear();
-        order.extend(entry.start..entry.start + entry.partitions);
-        let signature = |p: u32| -> &[u32] {
+        order.extend(entry.globals().map(PartitionIdx::new));
+        let signature = |p: PartitionIdx| -> &[RackIdx] {
             match rack_match {
-                RackMatch::AnyReplica => racks.replica_racks.row(p as usize),
-                RackMatch::Leader => std::slice::from_ref(&racks.leader_rack[p as usize]),
+                RackMatch::AnyReplica => racks.replica_racks.row(p.index()),
+                RackMatch::Leader => std::slice::from_ref(&racks.leader_rack[p.index()]),
             }
         };
         // Stable, so each class keeps its partitions ascending.
@@ -161,13 +171,13 @@ fn rack_classes(
             while j < order.len() && signature(order[j]) == signature(order[i]) {
                 j += 1;
             }
-            let mut class: Vec<u32> = order[i..j].to_vec();
+            let mut class: Vec<PartitionIdx> = order[i..j].to_vec();
             class.sort_unstable();
             for p in class {
                 partitions.push(p);
             }
             partitions.end_row(false);
-            topic.push(t as u32);
+            topic.push(TopicIdx::new(t));
             i = j;
         }
     }
@@ -177,18 +187,18 @@ fn rack_classes(
 /// Whether member `m` reading partition `p` crosses racks. A member without
 /// a rack is never remote; a member with one is remote on a partition whose
 /// metadata gives no racks.
-fn is_remote(racks: &RackIndex, m: u32, p: u32, rack_match: RackMatch) -> bool {
-    let rack = racks.member_rack[m as usize];
-    if rack == NONE {
+fn is_remote(racks: &RackIndex, m: MemberIdx, p: PartitionIdx, rack_match: RackMatch) -> bool {
+    let rack = racks.member_rack[m.index()];
+    if rack.is_none() {
         return false;
     }
     match rack_match {
         RackMatch::AnyReplica => racks
             .replica_racks
-            .row(p as usize)
+            .row(p.index())
             .binary_search(&rack)
             .is_err(),
-        RackMatch::Leader => racks.leader_rack[p as usize] != rack,
+        RackMatch::Leader => racks.leader_rack[p.index()] != rack,
     }
 }
 

@@ -35,54 +35,57 @@ use std::collections::BinaryHeap;
 
 use crate::assignment::{Assignment, MemberMajor, strided_deal};
 use crate::bitset::Bitset;
-use crate::index::{Csr, GroupIndex, NONE, OwnedReader};
+use crate::index::{Csr, GroupIndex, MemberIdx, OwnedReader, PartitionIdx, TopicIdx};
 use crate::sticky::ownership::Holdings;
 
 /// Members grouped by subscription, when any two members' subscriptions
 /// are equal or disjoint.
 struct Components {
     /// Per component, its members, ascending.
-    members: Csr,
+    members: Csr<MemberIdx>,
     /// Per component, a member whose subscription row lists its topics.
-    representative: Vec<u32>,
+    representative: Vec<MemberIdx>,
 }
 
 impl Components {
     fn of(index: &GroupIndex<'_>) -> Option<Self> {
         let member_count = index.members.len();
-        let mut topic_component = vec![NONE; index.topics.len()];
-        let mut representative: Vec<u32> = Vec::new();
-        let mut member_component = vec![NONE; member_count];
+        let mut topic_component: Vec<Option<u32>> = vec![None; index.topics.len()];
+        let mut representative: Vec<MemberIdx> = Vec::new();
+        let mut member_component: Vec<Option<u32>> = vec![None; member_count];
         for (m, component) in member_component.iter_mut().enumerate() {
             let row = index.subscriptions.row(m);
             let Some(&first) = row.first() else {
                 continue;
             };
-            let mut c = topic_component[first as usize];
-            if c == NONE {
-                c = representative.len() as u32;
-                for &t in row {
-                    if topic_component[t as usize] != NONE {
+            let c = match topic_component[first.index()] {
+                Some(c) => {
+                    let same = representative[c as usize].index();
+                    let equal = index.subscriptions.row_id(m) == index.subscriptions.row_id(same)
+                        || row == index.subscriptions.row(same);
+                    if !equal {
                         return None;
                     }
-                    topic_component[t as usize] = c;
+                    c
                 }
-                representative.push(m as u32);
-            } else {
-                let same = representative[c as usize] as usize;
-                let equal = index.subscriptions.row_id(m) == index.subscriptions.row_id(same)
-                    || row == index.subscriptions.row(same);
-                if !equal {
-                    return None;
+                None => {
+                    let c = representative.len() as u32;
+                    for &t in row {
+                        if topic_component[t.index()].is_some() {
+                            return None;
+                        }
+                        topic_component[t.index()] = Some(c);
+                    }
+                    representative.push(MemberIdx::new(m));
+                    c
                 }
-            }
-            *component = c;
+            };
+            *component = Some(c);
         }
         let by_component = member_component
             .iter()
             .enumerate()
-            .filter(|&(_, &c)| c != NONE)
-            .map(|(m, &c)| (c, m as u32));
+            .filter_map(|(m, &c)| Some((c? as usize, MemberIdx::new(m))));
         Some(Components {
             members: Csr::from_pairs(representative.len(), by_component),
             representative,
@@ -99,8 +102,8 @@ pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
         return None;
     }
     let row = index.common_subscription()?;
-    let takers: Vec<u32> = (0..index.members.len() as u32)
-        .filter(|&m| !index.subscriptions.row(m as usize).is_empty())
+    let takers: Vec<MemberIdx> = MemberIdx::all(index.members.len())
+        .filter(|&m| !index.subscriptions.row(m.index()).is_empty())
         .collect();
     // Topic ids are name order, the order `assign` deals in.
     Some(strided_deal(index, row, &takers, row))
@@ -137,10 +140,15 @@ trait Claims {
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
         out: &mut MemberMajor<'_, '_>,
-        scratch: &mut Vec<u32>,
+        scratch: &mut Vec<PartitionIdx>,
     ) -> bool;
     /// Member `m`'s partitions, ascending, into `row`; false likewise.
-    fn collect(&mut self, m: usize, reader: &mut OwnedReader<'_, '_>, row: &mut Vec<u32>) -> bool;
+    fn collect(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        row: &mut Vec<PartitionIdx>,
+    ) -> bool;
     /// Once every member was read: the partitions somebody claims, and those
     /// somebody owns.
     fn bits(self) -> (Bitset, Bitset);
@@ -162,15 +170,15 @@ impl Trusted<'_, '_> {
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
         in_order: &mut bool,
-        mut take: impl FnMut(u32, u32),
+        mut take: impl FnMut(TopicIdx, PartitionIdx),
     ) -> bool {
         let claimed = &mut self.claimed;
         let mut repeated = false;
         let mut read = 0usize;
-        let mut next = 0u32;
+        let mut next = PartitionIdx::new(0);
         reader.read_topics(m, |t, p| {
             *in_order &= p >= next;
-            next = p + 1;
+            next = p.plus(1);
             repeated |= claimed.replace(p);
             read += 1;
             take(t, p);
@@ -189,7 +197,7 @@ impl Claims for Trusted<'_, '_> {
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
         out: &mut MemberMajor<'_, '_>,
-        scratch: &mut Vec<u32>,
+        scratch: &mut Vec<PartitionIdx>,
     ) -> bool {
         let mut in_order = true;
         if !self.read(m, reader, &mut in_order, |t, p| out.push_in(t, p)) {
@@ -205,7 +213,12 @@ impl Claims for Trusted<'_, '_> {
         true
     }
 
-    fn collect(&mut self, m: usize, reader: &mut OwnedReader<'_, '_>, row: &mut Vec<u32>) -> bool {
+    fn collect(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        row: &mut Vec<PartitionIdx>,
+    ) -> bool {
         row.clear();
         let mut in_order = true;
         if !self.read(m, reader, &mut in_order, |_, p| row.push(p)) {
@@ -232,13 +245,18 @@ impl Claims for Holdings {
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
         out: &mut MemberMajor<'_, '_>,
-        _: &mut Vec<u32>,
+        _: &mut Vec<PartitionIdx>,
     ) -> bool {
         self.for_each(m, reader, |p| out.push(p));
         true
     }
 
-    fn collect(&mut self, m: usize, reader: &mut OwnedReader<'_, '_>, row: &mut Vec<u32>) -> bool {
+    fn collect(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        row: &mut Vec<PartitionIdx>,
+    ) -> bool {
         row.clear();
         self.for_each(m, reader, |p| row.push(p));
         true
@@ -261,50 +279,49 @@ fn settle(
     reader: &mut OwnedReader<'_, '_>,
 ) -> Option<Assignment> {
     let member_count = index.members.len();
-    let mut component_of = vec![NONE; member_count];
+    let mut component_of: Vec<Option<u32>> = vec![None; member_count];
     // Per member: its quota, and how many partitions it keeps.
     let mut quota = vec![0u32; member_count];
     let mut keeps = vec![0u32; member_count];
-    let mut by_owned: Vec<u32> = Vec::new();
+    let mut by_owned: Vec<MemberIdx> = Vec::new();
     for (c, &representative) in components.representative.iter().enumerate() {
         let members = components.members.row(c);
         let total: u64 = index
             .subscriptions
-            .row(representative as usize)
+            .row(representative.index())
             .iter()
-            .map(|&t| u64::from(index.topics[t as usize].partitions))
+            .map(|&t| u64::from(index.topics[t.index()].partitions))
             .sum();
         let count = members.len() as u64;
         let base = (total / count) as u32;
         let extra = (total % count) as usize;
         by_owned.clear();
         by_owned.extend_from_slice(members);
-        by_owned.sort_unstable_by_key(|&m| (Reverse(claims.count(m as usize)), m));
+        by_owned.sort_unstable_by_key(|&m| (Reverse(claims.count(m.index())), m));
         for (rank, &m) in by_owned.iter().enumerate() {
-            quota[m as usize] = base + u32::from(rank < extra);
-            component_of[m as usize] = c as u32;
+            quota[m.index()] = base + u32::from(rank < extra);
+            component_of[m.index()] = Some(c as u32);
         }
     }
 
     let mut out = MemberMajor::new(index, index.total_partitions as usize);
-    let mut row: Vec<u32> = Vec::new();
+    let mut row: Vec<PartitionIdx> = Vec::new();
     let mut release = Release::new(index);
     // Rows of the members below quota, written after the deal.
     let mut below_rows = Csr::with_capacity(0, 0);
-    let mut below: Vec<u32> = Vec::new();
+    let mut below: Vec<MemberIdx> = Vec::new();
     for m in 0..member_count {
-        let c = component_of[m];
         let count = claims.count(m);
-        if c == NONE {
+        let Some(c) = component_of[m] else {
             // Subscribed to nothing, so holding nothing.
             if count != 0 {
                 return None;
             }
             continue;
-        }
+        };
         let q = quota[m];
         if count == q {
-            out.start(m);
+            out.start(MemberIdx::new(m));
             if !claims.write(m, reader, &mut out, &mut row) {
                 return None;
             }
@@ -313,7 +330,7 @@ fn settle(
             if !claims.collect(m, reader, &mut row) {
                 return None;
             }
-            out.start(m);
+            out.start(MemberIdx::new(m));
             let size = components.members.row(c as usize).len() as u64;
             release.release(&row, count - q, size, &mut out);
             keeps[m] = q;
@@ -325,7 +342,7 @@ fn settle(
                 below_rows.push(p);
             }
             below_rows.end_row(false);
-            below.push(m as u32);
+            below.push(MemberIdx::new(m));
             keeps[m] = count;
         }
     }
@@ -336,8 +353,8 @@ fn settle(
 
     // Deal the free partitions, component by component in topic order, to
     // the members below quota, in turn.
-    let mut dealt: Vec<(u32, u32)> = Vec::new();
-    let mut takers: Vec<u32> = Vec::new();
+    let mut dealt: Vec<(usize, PartitionIdx)> = Vec::new();
+    let mut takers: Vec<MemberIdx> = Vec::new();
     let mut filled = keeps;
     for (c, &representative) in components.representative.iter().enumerate() {
         takers.clear();
@@ -346,24 +363,24 @@ fn settle(
                 .members
                 .row(c)
                 .iter()
-                .filter(|&&m| filled[m as usize] < quota[m as usize]),
+                .filter(|&&m| filled[m.index()] < quota[m.index()]),
         );
         let mut turn = 0usize;
-        for &t in index.subscriptions.row(representative as usize) {
-            let topic = &index.topics[t as usize];
-            let more = holding.for_each_missing(topic.start, topic.start + topic.partitions, |p| {
+        for &t in index.subscriptions.row(representative.index()) {
+            let topic = &index.topics[t.index()];
+            let more = holding.for_each_missing(topic.start, topic.end(), |p| {
                 if takers.is_empty() {
                     return false;
                 }
                 if turn >= takers.len() {
                     turn = 0;
                 }
-                let m = takers[turn];
+                let m = takers[turn].index();
                 if !(cooperative && claimed.contains(p)) {
                     dealt.push((m, p));
                 }
-                filled[m as usize] += 1;
-                if filled[m as usize] == quota[m as usize] {
+                filled[m] += 1;
+                if filled[m] == quota[m] {
                     takers.remove(turn);
                 } else {
                     turn += 1;
@@ -380,8 +397,8 @@ fn settle(
     // into the rows of those below quota.
     let received = Csr::from_pairs(member_count, dealt.iter().copied());
     for (i, &m) in below.iter().enumerate() {
-        out.start(m as usize);
-        let got = received.row(m as usize);
+        out.start(m);
+        let got = received.row(m.index());
         let mut j = 0;
         for &p in below_rows.row(i) {
             while j < got.len() && got[j] < p {
@@ -405,9 +422,9 @@ struct Release<'i, 'g> {
     /// Per topic, how many partitions were released so far.
     so_far: Vec<u32>,
     /// Every partition released, in the order released.
-    released: Vec<u32>,
+    released: Vec<PartitionIdx>,
     /// The member's partitions as runs (topic, first, kept) over its row.
-    runs: Vec<(u32, u32, u32)>,
+    runs: Vec<(TopicIdx, u32, u32)>,
     heap: BinaryHeap<(i64, Reverse<u32>, Reverse<usize>)>,
 }
 
@@ -424,22 +441,28 @@ impl<'i, 'g> Release<'i, 'g> {
 
     /// Releases `count` partitions of `row` (ascending) for a member of a
     /// component of `size` members, and writes the rest into `out`.
-    fn release(&mut self, row: &[u32], count: u32, size: u64, out: &mut MemberMajor<'_, '_>) {
+    fn release(
+        &mut self,
+        row: &[PartitionIdx],
+        count: u32,
+        size: u64,
+        out: &mut MemberMajor<'_, '_>,
+    ) {
         let topics = &self.index.topics;
         self.runs.clear();
         let mut topic = 0usize;
         let mut i = 0;
         while i < row.len() {
-            while topics[topic].start + topics[topic].partitions <= row[i] {
+            while topics[topic].end() <= row[i] {
                 topic += 1;
             }
-            let end_of_topic = topics[topic].start + topics[topic].partitions;
+            let end_of_topic = topics[topic].end();
             let first = i;
             while i < row.len() && row[i] < end_of_topic {
                 i += 1;
             }
             self.runs
-                .push((topic as u32, first as u32, (i - first) as u32));
+                .push((TopicIdx::new(topic), first as u32, (i - first) as u32));
         }
         // Built in one go: heapifying is linear, pushing one by one is not.
         let mut keys = std::mem::take(&mut self.heap).into_vec();
@@ -458,7 +481,7 @@ impl<'i, 'g> Release<'i, 'g> {
             let (t, first, kept) = &mut self.runs[k];
             *kept -= 1;
             self.released.push(row[(*first + *kept) as usize]);
-            self.so_far[*t as usize] += 1;
+            self.so_far[t.index()] += 1;
             if *kept > 0 {
                 let (t, kept) = (*t, *kept);
                 let key = self.key(size, t, kept, k);
@@ -477,12 +500,12 @@ impl<'i, 'g> Release<'i, 'g> {
     fn key(
         &self,
         size: u64,
-        t: u32,
+        t: TopicIdx,
         holding: u32,
         run: usize,
     ) -> (i64, Reverse<u32>, Reverse<usize>) {
-        let partitions = self.index.topics[t as usize].partitions;
+        let partitions = self.index.topics[t.index()].partitions;
         let excess = i64::from(holding) * size as i64 - i64::from(partitions);
-        (excess, Reverse(self.so_far[t as usize]), Reverse(run))
+        (excess, Reverse(self.so_far[t.index()]), Reverse(run))
     }
 }

@@ -58,7 +58,39 @@ fn digits(count: u32) -> usize {
     count.saturating_sub(1).max(1).to_string().len()
 }
 
+/// The most members [`Synthetic::check`] allows.
+pub const MAX_MEMBERS: u32 = 10_000_000;
+
 impl Synthetic {
+    /// Whether the group is one the model accepts: at most
+    /// [`MAX_PARTITIONS`](kafka_assignors::MAX_PARTITIONS) partitions in
+    /// all, a partition count per topic that fits `i32`, and at most
+    /// [`MAX_MEMBERS`] members.
+    ///
+    /// # Errors
+    ///
+    /// A line naming the size that is too large.
+    pub fn check(&self) -> Result<(), String> {
+        let max = kafka_assignors::MAX_PARTITIONS;
+        let total = u64::from(self.topics) * u64::from(self.partitions);
+        if total > max {
+            return Err(format!(
+                "{} topics of {} partitions make {total} partitions, more than the limit of {max}",
+                self.topics, self.partitions
+            ));
+        }
+        if self.partitions > i32::MAX as u32 {
+            return Err(format!("{} partitions do not fit in i32", self.partitions));
+        }
+        if self.members > MAX_MEMBERS {
+            return Err(format!(
+                "{} members is more than {MAX_MEMBERS}",
+                self.members
+            ));
+        }
+        Ok(())
+    }
+
     /// Writes the group as scenario JSON, one topic and one member a line.
     ///
     /// # Errors
@@ -205,5 +237,38 @@ impl Synthetic {
         }
         writeln!(out, " ]\n}}")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sized(members: u32, topics: u32, partitions: u32) -> Synthetic {
+        Synthetic {
+            members,
+            topics,
+            partitions,
+            subscription: Subscription::All,
+            owned: false,
+            generation: 1,
+            racks: 0,
+            seed: 0,
+        }
+    }
+
+    #[test]
+    fn check_refuses_only_groups_beyond_the_models_limits() {
+        let max = kafka_assignors::MAX_PARTITIONS;
+        assert_eq!(sized(10, 5, 12).check(), Ok(()));
+        assert_eq!(sized(MAX_MEMBERS, 1, 1).check(), Ok(()));
+        let at_limit = u32::try_from(max).unwrap();
+        assert_eq!(sized(1, 1, at_limit).check(), Ok(()));
+        let over = sized(1, 2, at_limit).check().unwrap_err();
+        assert!(over.contains(&format!("{} partitions", 2 * max)), "{over}");
+        let wide = sized(1, 0, u32::MAX).check().unwrap_err();
+        assert!(wide.contains("do not fit in i32"), "{wide}");
+        let crowd = sized(MAX_MEMBERS + 1, 1, 1).check().unwrap_err();
+        assert!(crowd.contains("10000001 members"), "{crowd}");
     }
 }

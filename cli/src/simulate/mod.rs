@@ -7,9 +7,9 @@
 mod report;
 mod svg;
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
+use kafka_assignors::UnknownStrategy;
 use kafka_assignors::simulate::{CommitMode, ReplayStrategy, Simulation, Timeline, TimelineFile};
 
 use crate::error::Error;
@@ -118,14 +118,8 @@ pub(crate) struct Options {
 }
 
 /// A strategy in the list, spaces around it allowed.
-fn trimmed(name: &str) -> Result<ReplayStrategy, String> {
-    name.trim().parse().map_err(|_| {
-        format!(
-            "unknown strategy {:?} (expected one of: range, roundrobin, sticky, \
-             cooperative-sticky, consumer-uniform, consumer-range)",
-            name.trim()
-        )
-    })
+fn trimmed(name: &str) -> Result<ReplayStrategy, UnknownStrategy> {
+    name.trim().parse()
 }
 
 /// The commit modes on the command line.
@@ -170,12 +164,11 @@ pub(crate) fn run(options: Options) -> Result<(), Error> {
             error,
         })?;
     }
-    let mut out = io::BufWriter::new(crate::output::stdout());
-    if options.json {
-        report::write_json(&simulation, &mut out)?;
-    } else {
-        report::write_table(&simulation, &mut out)?;
-    }
-    out.flush()?;
-    Ok(())
+    crate::output::print(|out| {
+        if options.json {
+            report::write_json(&simulation, out)
+        } else {
+            report::write_table(&simulation, out)
+        }
+    })
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use kafka_assignors::simulate::{CommitMode, Simulation};
+use kafka_assignors::simulate::Simulation;
 
 /// Writes `sim` as JSON, pretty.
 pub(crate) fn write_json(sim: &Simulation<'_>, out: &mut impl Write) -> io::Result<()> {
@@ -21,7 +21,7 @@ pub(crate) fn write_table(sim: &Simulation<'_>, out: &mut impl Write) -> io::Res
         count(sim.timeline.initial_partitions(), "partition"),
         count(sim.timeline.events().len() as u64, "event"),
         sim.timeline.session_timeout_ms(),
-        commit_text(sim.commit)
+        sim.commit
     )?;
     writeln!(out)?;
     writeln!(out, "totals")?;
@@ -100,14 +100,5 @@ fn count(n: u64, thing: &str) -> String {
         format!("1 {thing}")
     } else {
         format!("{n} {thing}s")
-    }
-}
-
-fn commit_text(commit: CommitMode) -> String {
-    match commit {
-        CommitMode::Auto { interval_ms } => format!("auto commit every {interval_ms} ms"),
-        CommitMode::Manual { batch } => {
-            format!("manual commit after each batch of {batch} records")
-        }
     }
 }

@@ -19,7 +19,7 @@
 
 use std::fmt::Write;
 
-use kafka_assignors::simulate::{Replay, Simulation, Status, Timeline};
+use kafka_assignors::simulate::{LaneSpan, Simulation, Status, Timeline};
 
 /// The most columns: 48 keeps the picture under 2500 px wide.
 pub(crate) const MAX_COLUMNS: usize = 48;
@@ -154,80 +154,79 @@ fn columns(events: usize) -> Vec<Column> {
         .collect()
 }
 
-/// One member in one column: where it is after the column's last event,
-/// and what it went through during the column's events.
-struct Cell {
-    status: Status,
-    load: u32,
-    moved_in: u64,
-    revoked: u64,
-    stopped: u64,
+/// How text is set: its size in px (its lines are 4 px more apart), and
+/// whether bold.
+type Style = (u32, bool);
+const TITLE: Style = (16, true);
+const ABOUT: Style = (12, false);
+const HEADING: Style = (13, true);
+
+/// The elements being written, and the width text may take between the
+/// margins.
+struct Page {
+    body: String,
+    text_w: u32,
 }
 
-fn cell(replay: &Replay, column: Column, lane: usize) -> Option<Cell> {
-    let after = replay.events[column.last].lanes.get(lane)?;
-    let mut cell = Cell {
-        status: after.status,
-        load: after.load,
-        moved_in: 0,
-        revoked: 0,
-        stopped: 0,
-    };
-    for event in &replay.events[column.first..=column.last] {
-        if let Some(state) = event.lanes.get(lane) {
-            cell.moved_in += u64::from(state.moved_in);
-            cell.revoked += u64::from(state.revoked);
-            cell.stopped += u64::from(state.stopped);
+impl Page {
+    /// `text` wrapped to the text width, one `<text>` a line at the left
+    /// margin, the first at `y`, in `fill` if given; returns the height of
+    /// the lines.
+    fn block(&mut self, class: &str, text: &str, y: u32, style: Style, fill: Option<&str>) -> u32 {
+        let (size, bold) = style;
+        let lines = wrap(text, fits(self.text_w, f64::from(size), bold));
+        let bold = if bold { " font-weight=\"bold\"" } else { "" };
+        let fill = fill.map(|f| format!(" fill=\"{f}\"")).unwrap_or_default();
+        for (i, line) in lines.iter().enumerate() {
+            let _ = writeln!(
+                self.body,
+                "<text class=\"{class}\" x=\"{MARGIN}\" y=\"{}\" font-size=\"{size}\"{bold}{fill}>{}</text>",
+                y + i as u32 * (size + 4),
+                escape(line)
+            );
         }
+        lines.len() as u32 * (size + 4)
     }
-    Some(cell)
-}
 
-/// Lines of text, one `<text>` each, `size` px, `step` px apart.
-// Position, spacing, size and style are each one plain number or string; a
-// struct for them would only name them a second time.
-#[allow(clippy::too_many_arguments)]
-fn write_lines(
-    svg: &mut String,
-    class: &str,
-    lines: &[String],
-    x: u32,
-    y: u32,
-    step: u32,
-    size: u32,
-    extra: &str,
-) {
-    for (i, line) in lines.iter().enumerate() {
+    /// Swatches with their texts, left to right from `x0`, wrapping at the
+    /// right margin; returns the y below the last row.
+    fn legend(&mut self, items: &[(&str, String)], x0: u32, y0: u32) -> u32 {
+        let right = MARGIN + self.text_w;
+        let (mut x, mut y) = (x0, y0);
+        for (fill, text) in items {
+            let w = 18 + (text.chars().count() as f64 * 11.0 * 0.62) as u32 + 16;
+            if x > x0 && x + w > right {
+                x = x0;
+                y += 18;
+            }
+            let _ = writeln!(
+                self.body,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{fill}\"/>\
+                 <text class=\"legend\" x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+                x + 18,
+                y + 10,
+                escape(text)
+            );
+            x += w;
+        }
+        y + 18
+    }
+
+    /// A line from `(x1, y1)` to `(x2, y2)`.
+    fn line(&mut self, (x1, y1): (u32, u32), (x2, y2): (u32, u32), stroke: &str) {
         let _ = writeln!(
-            svg,
-            "<text class=\"{class}\" x=\"{x}\" y=\"{}\" font-size=\"{size}\"{extra}>{}</text>",
-            y + i as u32 * step,
-            escape(line)
+            self.body,
+            "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{stroke}\"/>"
         );
     }
-}
 
-/// Swatches with their texts, left to right, wrapping at `right`; returns
-/// the y below the last row.
-fn write_legend(svg: &mut String, items: &[(&str, String)], x0: u32, y0: u32, right: u32) -> u32 {
-    let (mut x, mut y) = (x0, y0);
-    for (fill, text) in items {
-        let w = 18 + (text.chars().count() as f64 * 11.0 * 0.62) as u32 + 16;
-        if x > x0 && x + w > right {
-            x = x0;
-            y += 18;
-        }
+    /// A small label of the chart at `(x, y)`; `extra` are more attributes.
+    fn label(&mut self, (x, y): (u32, u32), extra: &str, text: impl std::fmt::Display) {
         let _ = writeln!(
-            svg,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{fill}\"/>\
-             <text class=\"legend\" x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            x + 18,
-            y + 10,
-            escape(text)
+            self.body,
+            "<text x=\"{x}\" y=\"{y}\" font-size=\"10\"{extra}>{text}</text>"
         );
-        x += w;
     }
-    y + 18
 }
 
 /// The SVG document.
@@ -248,25 +247,14 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         sim.replays.iter().flat_map(|r| {
             columns
                 .iter()
-                .flat_map(move |&c| (0..lanes).filter_map(move |l| cell(r, c, l)))
+                .flat_map(move |c| (0..lanes).filter_map(move |l| r.lane_over(c.first..=c.last, l)))
         })
     };
-    let load_scale = cells().map(|c| u64::from(c.load)).max().unwrap_or(0).max(1);
-    let strip_scale = cells()
-        .map(|c| c.revoked.max(c.stopped))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let scales = Scales {
-        load: load_scale,
-        strip: strip_scale,
-    };
+    let load_scale = cells().map(|c| u64::from(c.load)).fold(1, u64::max);
+    let strip_scale = cells().map(|c| c.revoked.max(c.stopped)).fold(1, u64::max);
+    let scales = (load_scale, strip_scale);
 
     // The header: title, what was run, and the legend, wrapped to the width.
-    let title = wrap(
-        &format!("kassign simulate {}", sim.source),
-        fits(text_w, 16.0, true),
-    );
     let mut about = format!(
         "{lanes} members, {} events, {} strategies",
         event_count.saturating_sub(1),
@@ -278,142 +266,106 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             "; each column is {per} consecutive events (figures summed, bars after the last)"
         );
     }
-    let about = wrap(&about, fits(text_w, 12.0, false));
-    let mut svg = String::with_capacity(8192 + lanes * columns.len() * sim.replays.len() * 400);
-    let mut body = String::new();
+    let mut page = Page {
+        body: String::with_capacity(8192 + lanes * columns.len() * sim.replays.len() * 400),
+        text_w,
+    };
     let mut y = MARGIN + 14;
-    write_lines(
-        &mut body,
-        "title",
-        &title,
-        MARGIN,
-        y,
-        20,
-        16,
-        " font-weight=\"bold\"",
-    );
-    y += title.len() as u32 * 20;
-    write_lines(&mut body, "about", &about, MARGIN, y, 16, 12, "");
-    y += about.len() as u32 * 16 - 4;
+    let title = format!("kassign simulate {}", sim.source);
+    y += page.block("title", &title, y, TITLE, None);
+    y += page.block("about", &about, y, ABOUT, None) - 4;
+    let bar = format!("bar: partitions held after the event ({load_scale} = {BAR_ROOM} px)");
+    let strip = format!("strip: stopped (paused) during the event ({strip_scale} = {BAR_ROOM} px)");
     let legend = [
-        (
-            "#8aa9c9",
-            format!("bar: partitions held after the event ({load_scale} = {BAR_ROOM} px)"),
-        ),
-        (MOVED_COLOR, "moved in from another member".to_string()),
-        (
-            STOPPED_COLOR,
-            format!("strip: stopped (paused) during the event ({strip_scale} = {BAR_ROOM} px)"),
-        ),
-        (REVOKED_COLOR, "strip: revoked during the event".to_string()),
-        (
-            CRASHED_COLOR,
-            "crashed (holds stale partitions)".to_string(),
-        ),
+        ("#8aa9c9", bar),
+        (MOVED_COLOR, "moved in from another member".into()),
+        (STOPPED_COLOR, strip),
+        (REVOKED_COLOR, "strip: revoked during the event".into()),
+        (CRASHED_COLOR, "crashed (holds stale partitions)".into()),
     ];
-    y = write_legend(&mut body, &legend, MARGIN, y, width - MARGIN);
+    y = page.legend(&legend, MARGIN, y);
 
     // Slanted event labels, once, above the first panel; the columns line
     // up through every panel and the chart.
-    let labels: Vec<String> = sim
-        .replays
-        .first()
-        .map(|r| {
-            columns
-                .iter()
-                .map(|c| {
-                    if c.first == c.last {
-                        format!("{} {}", c.first, r.events[c.first].label)
-                    } else {
-                        format!("{}-{} ({} events)", c.first, c.last, c.last - c.first + 1)
-                    }
-                })
-                .collect()
+    // (There are columns only when there are replays.)
+    let labels: Vec<String> = columns
+        .iter()
+        .map(|c| match c.last - c.first + 1 {
+            1 => format!("{} {}", c.first, sim.replays[0].events[c.first].label),
+            n => format!("{}-{} ({n} events)", c.first, c.last),
         })
-        .unwrap_or_default();
+        .collect();
     let labels_base = y + EVENT_LABEL_H;
-    let _ = writeln!(body, "<g class=\"events\">");
+    let _ = writeln!(page.body, "<g class=\"events\">");
     for (c, label) in labels.iter().enumerate() {
         let lx = x0 + c as u32 * CELL_W + CELL_W / 2;
         let ly = labels_base - 4;
         let _ = writeln!(
-            body,
+            page.body,
             "<text class=\"event-label\" x=\"{lx}\" y=\"{ly}\" font-size=\"10\" \
              transform=\"rotate(-60 {lx} {ly})\">{}</text>",
             escape(&short(label, 22))
         );
     }
-    let _ = writeln!(body, "</g>");
+    let _ = writeln!(page.body, "</g>");
     y = labels_base;
 
     // Panels.
     let lanes_h = lanes as u32 * LANE_H;
     for (s, replay) in sim.replays.iter().enumerate() {
         let t = replay.totals();
-        let heading = wrap(
-            &format!(
-                "{} ({}): {} rounds, {} revoked, {} stopped, {} moved",
-                replay.strategy,
-                replay.protocol.name(),
-                t.rounds,
-                t.revoked,
-                t.stopped,
-                t.moved
-            ),
-            fits(text_w, 13.0, true),
+        let heading = format!(
+            "{} ({}): {} rounds, {} revoked, {} stopped, {} moved",
+            replay.strategy,
+            replay.protocol.name(),
+            t.rounds,
+            t.revoked,
+            t.stopped,
+            t.moved
         );
+        let strategy = replay.strategy;
         let _ = writeln!(
-            body,
-            "<g class=\"panel\" data-strategy=\"{}\">",
-            replay.strategy
+            page.body,
+            "<g class=\"panel\" data-strategy=\"{strategy}\">"
         );
-        write_lines(
-            &mut body,
-            "panel-title",
-            &heading,
-            MARGIN,
-            y + 13,
-            17,
-            13,
-            &format!(" font-weight=\"bold\" fill=\"{}\"", color(s)),
-        );
-        let top = y + heading.len() as u32 * 17 + 4;
+        let h = page.block("panel-title", &heading, y + 13, HEADING, Some(color(s)));
+        let top = y + h + 4;
         let _ = writeln!(
-            body,
+            page.body,
             "<rect x=\"{x0}\" y=\"{top}\" width=\"{grid_w}\" height=\"{lanes_h}\" \
              fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
             color(s)
         );
         for c in 1..cols {
             let cx = x0 + c * CELL_W;
-            let _ = writeln!(
-                body,
-                "<line x1=\"{cx}\" y1=\"{top}\" x2=\"{cx}\" y2=\"{}\" stroke=\"#e3e3e3\"/>",
-                top + lanes_h
-            );
+            page.line((cx, top), (cx, top + lanes_h), "#e3e3e3");
         }
         for (l, name) in sim.timeline.lanes().iter().enumerate() {
             let ly = top + l as u32 * LANE_H;
-            let _ = writeln!(body, "<g class=\"lane\" data-member=\"{}\">", escape(name));
+            let _ = writeln!(
+                page.body,
+                "<g class=\"lane\" data-member=\"{}\">",
+                escape(name)
+            );
             if l % 2 == 1 {
                 let _ = writeln!(
-                    body,
+                    page.body,
                     "<rect x=\"{MARGIN}\" y=\"{ly}\" width=\"{}\" height=\"{LANE_H}\" fill=\"#f4f6f8\"/>",
                     LABEL_W + grid_w
                 );
             }
             let _ = writeln!(
-                body,
+                page.body,
                 "<text class=\"member\" x=\"{MARGIN}\" y=\"{}\">{}</text>",
                 ly + 13,
                 escape(&short(name, 16))
             );
             for (c, &column) in columns.iter().enumerate() {
-                let Some(cell) = cell(replay, column, l) else {
+                let Some(cell) = replay.lane_over(column.first..=column.last, l) else {
                     continue;
                 };
                 let cx = x0 + c as u32 * CELL_W + 2;
-                write_cell(&mut body, &cell, cx, ly, &scales, s, || {
+                write_cell(&mut page.body, &cell, cx, ly, scales, s, || {
                     format!(
                         "{name} after {} ({}): {} partitions, {} moved in, {} revoked, {} stopped",
                         labels[c],
@@ -425,9 +377,9 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                     )
                 });
             }
-            let _ = writeln!(body, "</g>");
+            let _ = writeln!(page.body, "</g>");
         }
-        let _ = writeln!(body, "</g>");
+        let _ = writeln!(page.body, "</g>");
         y = top + lanes_h + PANEL_GAP;
     }
 
@@ -443,34 +395,19 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                 .collect()
         })
         .collect();
-    let max_moved = moved.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let max_moved = moved.iter().flatten().copied().fold(1, u64::max);
     let base = chart_top + CHART_H;
-    let _ = writeln!(body, "<g class=\"chart\">");
+    let _ = writeln!(page.body, "<g class=\"chart\">");
     let chart_title = if per > 1 {
         format!("moved partitions per event, summed over each column of {per} events")
     } else {
         "moved partitions per event".to_string()
     };
-    write_lines(
-        &mut body,
-        "chart-title",
-        &wrap(&chart_title, fits(text_w, 13.0, true)),
-        MARGIN,
-        chart_top - 8,
-        17,
-        13,
-        " font-weight=\"bold\"",
-    );
+    page.block("chart-title", &chart_title, chart_top - 8, HEADING, None);
     for tick in [0, max_moved / 2, max_moved] {
         let ty = base - (u64::from(CHART_H - 14) * tick / max_moved) as u32;
-        let _ = writeln!(
-            body,
-            "<line x1=\"{x0}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#dddddd\"/>\n\
-             <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{tick}</text>",
-            x0 + grid_w,
-            x0 - 6,
-            ty + 4
-        );
+        page.line((x0, ty), (x0 + grid_w, ty), "#dddddd");
+        page.label((x0 - 6, ty + 4), " text-anchor=\"end\"", tick);
     }
     let strategies = sim.replays.len() as u32;
     let bars_w = strategies * BAR_W;
@@ -481,7 +418,7 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
             let h = (u64::from(CHART_H - 14) * n / max_moved) as u32;
             if n > 0 {
                 let _ = writeln!(
-                    body,
+                    page.body,
                     "<rect class=\"moved-bar\" data-n=\"{n}\" x=\"{}\" y=\"{}\" width=\"{}\" \
                      height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
                     sx + s as u32 * BAR_W,
@@ -493,31 +430,23 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
                 );
             }
         }
-        let _ = writeln!(
-            body,
-            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            x0 + c as u32 * CELL_W + CELL_W / 2,
-            base + 14,
-            column.first
-        );
+        let cx = x0 + c as u32 * CELL_W + CELL_W / 2;
+        page.label((cx, base + 14), " text-anchor=\"middle\"", column.first);
     }
-    let _ = writeln!(
-        body,
-        "<line x1=\"{x0}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#555555\"/>\n\
-         <text x=\"{x0}\" y=\"{}\" font-size=\"10\">event number (labels above the panels)</text>",
-        x0 + grid_w,
-        base + 30
-    );
+    page.line((x0, base), (x0 + grid_w, base), "#555555");
+    let axis = "event number (labels above the panels)";
+    page.label((x0, base + 30), "", axis);
     let strategy_items: Vec<(&str, String)> = sim
         .replays
         .iter()
         .enumerate()
         .map(|(s, r)| (color(s), format!("{} ({})", r.strategy, r.protocol.name())))
         .collect();
-    let bottom = write_legend(&mut body, &strategy_items, x0, base + 42, width - MARGIN);
-    let _ = writeln!(body, "</g>");
+    let bottom = page.legend(&strategy_items, x0, base + 42);
+    let _ = writeln!(page.body, "</g>");
     let height = bottom + MARGIN;
 
+    let mut svg = String::with_capacity(page.body.len() + 512);
     let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
@@ -527,108 +456,93 @@ pub(crate) fn render(sim: &Simulation<'_>) -> String {
         svg,
         "<rect class=\"background\" x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
     );
-    svg.push_str(&body);
+    svg.push_str(&page.body);
     svg.push_str("</svg>\n");
     svg
 }
 
-/// What [`BAR_ROOM`] stands for: partitions held, and partitions stopped
-/// or revoked.
-struct Scales {
-    load: u64,
-    strip: u64,
-}
-
-impl Scales {
-    fn bar(&self, n: u64) -> f64 {
-        f64::from(BAR_ROOM) * n as f64 / self.load as f64
-    }
-
-    fn strip(&self, n: u64) -> f64 {
-        f64::from(BAR_ROOM) * n as f64 / self.strip as f64
-    }
+/// `n` in px of [`BAR_ROOM`], which stands for `of`.
+fn scaled(n: u64, of: u64) -> f64 {
+    f64::from(BAR_ROOM) * n as f64 / of as f64
 }
 
 /// One member's cell at `(cx, ly)`: its bar (or crashed box), then the
-/// stopped and revoked strips; `title` is its tooltip.
+/// stopped and revoked strips, `scales` the bars' and the strips'
+/// ([`scaled`]); `title` is its tooltip.
 fn write_cell(
     svg: &mut String,
-    cell: &Cell,
+    cell: &LaneSpan,
     cx: u32,
     ly: u32,
-    scales: &Scales,
+    (load_scale, strip_scale): (u64, u64),
     strategy: usize,
     title: impl Fn() -> String,
 ) {
-    let by = ly + 3;
-    let strips = |svg: &mut String| {
-        for (class, n, fill, y) in [
-            ("stopped", cell.stopped, STOPPED_COLOR, by + BAR_H + 1),
-            (
-                "revoked",
-                cell.revoked,
-                REVOKED_COLOR,
-                by + BAR_H + 2 + STRIP_H,
-            ),
-        ] {
-            if n > 0 {
-                let _ = write!(
-                    svg,
-                    "<rect class=\"{class}\" data-n=\"{n}\" x=\"{cx}\" y=\"{y}\" width=\"{:.1}\" \
-                     height=\"{STRIP_H}\" fill=\"{fill}\"/>",
-                    scales.strip(n).max(2.0)
-                );
-            }
-        }
-    };
-    match cell.status {
+    let class = match cell.status {
         // A member that left during the column: only what it gave up.
-        Status::Absent => {
-            if cell.stopped > 0 || cell.revoked > 0 {
-                let _ = write!(svg, "<g class=\"gone\"><title>{}</title>", escape(&title()));
-                strips(svg);
-                let _ = writeln!(svg, "</g>");
-            }
-        }
-        Status::Crashed => {
+        Status::Absent if cell.stopped == 0 && cell.revoked == 0 => return,
+        Status::Absent => "gone",
+        Status::Crashed => "crashed-cell",
+        Status::Active => "cell",
+    };
+    let _ = write!(
+        svg,
+        "<g class=\"{class}\"><title>{}</title>",
+        escape(&title())
+    );
+    let by = ly + 3;
+    let w = scaled(u64::from(cell.load), load_scale);
+    let moved = cell.moved_in.min(u64::from(cell.load));
+    if cell.status == Status::Crashed {
+        let _ = write!(
+            svg,
+            "<rect class=\"crashed\" x=\"{cx}\" y=\"{by}\" width=\"{}\" height=\"{BAR_H}\" \
+             fill=\"{CRASHED_COLOR}\" fill-opacity=\"0.5\"/>",
+            CELL_W - 4
+        );
+    } else if cell.status == Status::Active {
+        let _ = write!(
+            svg,
+            "<rect x=\"{cx}\" y=\"{by}\" width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{}\" \
+             fill-opacity=\"0.55\"/>",
+            color(strategy)
+        );
+        if moved > 0 {
             let _ = write!(
                 svg,
-                "<g class=\"crashed-cell\"><title>{}</title><rect class=\"crashed\" x=\"{cx}\" \
-                 y=\"{by}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{CRASHED_COLOR}\" \
-                 fill-opacity=\"0.5\"/>",
-                escape(&title()),
-                CELL_W - 4
-            );
-            strips(svg);
-            let _ = writeln!(svg, "</g>");
-        }
-        Status::Active => {
-            let w = scales.bar(u64::from(cell.load));
-            let moved = cell.moved_in.min(u64::from(cell.load));
-            let _ = write!(
-                svg,
-                "<g class=\"cell\"><title>{}</title><rect x=\"{cx}\" y=\"{by}\" \
-                 width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
-                escape(&title()),
-                color(strategy)
-            );
-            if moved > 0 {
-                let _ = write!(
-                    svg,
-                    "<rect class=\"moved\" x=\"{cx}\" y=\"{by}\" width=\"{:.1}\" \
-                     height=\"{BAR_H}\" fill=\"{MOVED_COLOR}\"/>",
-                    scales.bar(moved).max(1.5)
-                );
-            }
-            strips(svg);
-            let _ = writeln!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{}\" font-size=\"9.5\" fill=\"{}\">{}</text></g>",
-                f64::from(cx) + w + 2.0,
-                by + BAR_H - 1,
-                if moved > 0 { MOVED_COLOR } else { "#222222" },
-                cell.load
+                "<rect class=\"moved\" x=\"{cx}\" y=\"{by}\" width=\"{:.1}\" \
+                 height=\"{BAR_H}\" fill=\"{MOVED_COLOR}\"/>",
+                scaled(moved, load_scale).max(1.5)
             );
         }
     }
+    for (class, n, fill, y) in [
+        ("stopped", cell.stopped, STOPPED_COLOR, by + BAR_H + 1),
+        (
+            "revoked",
+            cell.revoked,
+            REVOKED_COLOR,
+            by + BAR_H + 2 + STRIP_H,
+        ),
+    ] {
+        if n > 0 {
+            let _ = write!(
+                svg,
+                "<rect class=\"{class}\" data-n=\"{n}\" x=\"{cx}\" y=\"{y}\" width=\"{:.1}\" \
+                 height=\"{STRIP_H}\" fill=\"{fill}\"/>",
+                scaled(n, strip_scale).max(2.0)
+            );
+        }
+    }
+    if cell.status == Status::Active {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"9.5\" fill=\"{}\">{}</text>",
+            f64::from(cx) + w + 2.0,
+            by + BAR_H - 1,
+            if moved > 0 { MOVED_COLOR } else { "#222222" },
+            cell.load
+        );
+    }
+    let _ = writeln!(svg, "</g>");
 }

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::Solver;
-use crate::index::NONE;
+use crate::index::MemberIdx;
 use crate::sticky::problem::Problem;
 
 impl Solver<'_> {
@@ -20,7 +20,7 @@ impl Solver<'_> {
         // least loaded first moved partitions through members the optimum
         // leaves alone, for stage 3 to move back: on a million partitions
         // over random half subscriptions, 2669 cycles cancelled instead of 1.
-        let mut loads: Vec<u32> = self.active.iter().map(|&m| self.load[m as usize]).collect();
+        let mut loads: Vec<u32> = self.active.iter().map(|&m| self.load[m.index()]).collect();
         if loads.is_empty() {
             return;
         }
@@ -45,16 +45,21 @@ impl Solver<'_> {
     }
 }
 
+/// No arc: a root of the search tree, or no last hop yet.
+const NO_ARC: u32 = u32::MAX;
+
 /// Reverse 0-1 breadth-first search for improving chains (stage 2).
 struct ChainSearch {
     dist: Vec<u32>,
     stamp: Vec<u32>,
     class_stamp: Vec<u32>,
+    /// Per member on the search tree, the arc it gives along (towards the
+    /// root), or [`NO_ARC`] at a root; and the arc that receives it.
     give: Vec<u32>,
     receive: Vec<u32>,
     round: u32,
-    deque: VecDeque<(u32, u32)>,
-    sources: Vec<u32>,
+    deque: VecDeque<(MemberIdx, u32)>,
+    sources: Vec<MemberIdx>,
     /// Per class, the first of its arcs whose member may still be a sink:
     /// within one search sinks only fill up, so the cursor only advances.
     sink_cursor: Vec<u32>,
@@ -67,8 +72,8 @@ impl ChainSearch {
             stamp: vec![0; p.members],
             class_stamp: vec![0; p.classes()],
             sink_cursor: vec![0; p.classes()],
-            give: vec![NONE; p.members],
-            receive: vec![NONE; p.members],
+            give: vec![NO_ARC; p.members],
+            receive: vec![NO_ARC; p.members],
             round: 0,
             deque: VecDeque::new(),
             sources: Vec::new(),
@@ -84,10 +89,10 @@ impl ChainSearch {
         let round = self.round;
         self.deque.clear();
         for &m in &s.active {
-            if s.load[m as usize] <= level {
-                self.stamp[m as usize] = round;
-                self.dist[m as usize] = 0;
-                self.give[m as usize] = NONE;
+            if s.load[m.index()] <= level {
+                self.stamp[m.index()] = round;
+                self.dist[m.index()] = 0;
+                self.give[m.index()] = NO_ARC;
                 self.deque.push_back((m, 0));
             }
         }
@@ -95,21 +100,21 @@ impl ChainSearch {
         // in it that is still improving: one search serves many chains.
         self.sources.clear();
         while let Some((v, d)) = self.deque.pop_front() {
-            if d > self.dist[v as usize] {
+            if d > self.dist[v.index()] {
                 continue;
             }
-            if s.load[v as usize] >= level + 2 {
+            if s.load[v.index()] >= level + 2 {
                 self.sources.push(v);
             }
-            for &r in p.member_arcs.row(v as usize) {
-                let c = p.arc_class[r as usize] as usize;
+            for &r in p.member_arcs.row(v.index()) {
+                let c = p.arc_class[r as usize].index();
                 if self.class_stamp[c] == round {
                     continue;
                 }
                 self.class_stamp[c] = round;
                 for g in p.arcs_of_class(c) {
-                    let u = p.arc_member[g] as usize;
-                    if s.x[g] == 0 || u == v as usize {
+                    let u = p.arc_member[g].index();
+                    if s.x[g] == 0 || u == v.index() {
                         continue;
                     }
                     let cost = u32::from(s.x[g] <= p.arc_owned[g]);
@@ -122,9 +127,9 @@ impl ChainSearch {
                     self.give[u] = g as u32;
                     self.receive[u] = r;
                     if cost == 0 {
-                        self.deque.push_front((u as u32, du));
+                        self.deque.push_front((MemberIdx::new(u), du));
                     } else {
-                        self.deque.push_back((u as u32, du));
+                        self.deque.push_back((MemberIdx::new(u), du));
                     }
                 }
             }
@@ -141,33 +146,33 @@ impl ChainSearch {
             let mut passed = false;
             for i in 0..self.sources.len() {
                 let source = self.sources[i];
-                if s.load[source as usize] < level + 2 {
+                if s.load[source.index()] < level + 2 {
                     continue;
                 }
                 let mut open = true;
                 let mut m = source;
                 let mut steps = 0usize;
-                let mut last = NONE;
-                while self.give[m as usize] != NONE && steps <= p.members {
-                    open &= s.x[self.give[m as usize] as usize] > 0;
-                    last = self.receive[m as usize];
+                let mut last = NO_ARC;
+                while self.give[m.index()] != NO_ARC && steps <= p.members {
+                    open &= s.x[self.give[m.index()] as usize] > 0;
+                    last = self.receive[m.index()];
                     m = p.arc_member[last as usize];
                     steps += 1;
                 }
-                if !open || steps > p.members || last == NONE {
+                if !open || steps > p.members || last == NO_ARC {
                     continue;
                 }
                 // The last hop may end at any sink of its class, not only at
                 // the root the search reached first: the search expands each
                 // class once, from the first sink it pops, so a few roots
                 // would otherwise serve every source and fill at once.
-                let Some(sink) = self.sink_of(s, p.arc_class[last as usize] as usize, level) else {
+                let Some(sink) = self.sink_of(s, p.arc_class[last as usize].index(), level) else {
                     continue;
                 };
                 let mut m = source;
-                while self.give[m as usize] != NONE {
-                    let g = self.give[m as usize] as usize;
-                    let r = self.receive[m as usize];
+                while self.give[m.index()] != NO_ARC {
+                    let g = self.give[m.index()] as usize;
+                    let r = self.receive[m.index()];
                     let r = if r == last { sink } else { r as usize };
                     s.x[g] -= 1;
                     s.x[r] += 1;
@@ -176,8 +181,8 @@ impl ChainSearch {
                         break;
                     }
                 }
-                s.load[source as usize] -= 1;
-                s.load[p.arc_member[sink] as usize] += 1;
+                s.load[source.index()] -= 1;
+                s.load[p.arc_member[sink].index()] += 1;
                 passed = true;
             }
             if !passed {
@@ -194,7 +199,7 @@ impl ChainSearch {
         let p = s.p;
         let end = p.arcs_of_class(c).end;
         let mut k = self.sink_cursor[c] as usize;
-        while k < end && s.load[p.arc_member[k] as usize] > level {
+        while k < end && s.load[p.arc_member[k].index()] > level {
             k += 1;
         }
         self.sink_cursor[c] = k as u32;

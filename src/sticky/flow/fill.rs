@@ -45,7 +45,7 @@ impl Solver<'_> {
             let load = &self.load;
             let key = |a: u32| {
                 (
-                    load[p.arc_member[a as usize] as usize],
+                    load[p.arc_member[a as usize].index()],
                     p.arc_remote[a as usize],
                     a,
                 )
@@ -53,7 +53,7 @@ impl Solver<'_> {
             if !sorted.is_sorted_by_key(|&a| key(a)) {
                 counting_sort_by_load(&mut sorted, &mut scratch, |a| {
                     (
-                        load[p.arc_member[a as usize] as usize],
+                        load[p.arc_member[a as usize].index()],
                         p.arc_remote[a as usize],
                     )
                 })
@@ -64,12 +64,12 @@ impl Solver<'_> {
             let mut k = 0usize;
             let mut sum = 0u64;
             loop {
-                sum += u64::from(self.load[p.arc_member[sorted[k] as usize] as usize]);
+                sum += u64::from(self.load[p.arc_member[sorted[k] as usize].index()]);
                 k += 1;
                 if k == sorted.len() {
                     break;
                 }
-                let next = u64::from(self.load[p.arc_member[sorted[k] as usize] as usize]);
+                let next = u64::from(self.load[p.arc_member[sorted[k] as usize].index()]);
                 if next * k as u64 - sum >= free {
                     break;
                 }
@@ -79,7 +79,7 @@ impl Solver<'_> {
             let mut extra = total % k as u64;
             let risers = &mut sorted[..k];
             for &a in risers.iter() {
-                let m = p.arc_member[a as usize] as usize;
+                let m = p.arc_member[a as usize].index();
                 let give = (level - u64::from(self.load[m])) as u32;
                 self.x[a as usize] += give;
                 self.load[m] += give;
@@ -96,7 +96,7 @@ impl Solver<'_> {
                     break;
                 }
                 self.x[a as usize] += 1;
-                self.load[p.arc_member[a as usize] as usize] += 1;
+                self.load[p.arc_member[a as usize].index()] += 1;
                 extra -= 1;
             }
         }
@@ -121,18 +121,18 @@ impl Solver<'_> {
                 let load = &self.load;
                 let (low, high) = arcs
                     .clone()
-                    .map(|a| load[p.arc_member[a] as usize])
+                    .map(|a| load[p.arc_member[a].index()])
                     .fold((u32::MAX, 0), |(lo, hi), l| (lo.min(l), hi.max(l)));
                 if high < low.saturating_add(2) {
                     continue;
                 }
                 sorted.clear();
                 sorted.extend(arcs.map(|a| a as u32));
-                sorted.sort_unstable_by_key(|&a| (load[p.arc_member[a as usize] as usize], a));
+                sorted.sort_unstable_by_key(|&a| (load[p.arc_member[a as usize].index()], a));
                 let (mut low, mut high) = (0, sorted.len() - 1);
                 while low < high {
                     let (to, from) = (sorted[low] as usize, sorted[high] as usize);
-                    let (to_m, from_m) = (p.arc_member[to] as usize, p.arc_member[from] as usize);
+                    let (to_m, from_m) = (p.arc_member[to].index(), p.arc_member[from].index());
                     if self.load[from_m] < self.load[to_m] + 2 {
                         break;
                     }
@@ -163,7 +163,7 @@ impl Solver<'_> {
         let p = self.p;
         let mut heap: BinaryHeap<Reverse<(u32, u32)>> = arcs
             .filter(|&a| !p.arc_remote[a])
-            .map(|a| Reverse((self.load[p.arc_member[a] as usize], a as u32)))
+            .map(|a| Reverse((self.load[p.arc_member[a].index()], a as u32)))
             .collect();
         let mut given = 0;
         while given < free {
@@ -174,7 +174,7 @@ impl Solver<'_> {
                 break;
             }
             self.x[a as usize] += 1;
-            self.load[p.arc_member[a as usize] as usize] += 1;
+            self.load[p.arc_member[a as usize].index()] += 1;
             given += 1;
             heap.push(Reverse((load + 1, a)));
         }

@@ -30,6 +30,7 @@ mod balance;
 mod fill;
 mod refine;
 
+use crate::index::MemberIdx;
 use crate::sticky::problem::Problem;
 
 /// The counts per arc at the optimum.
@@ -47,7 +48,7 @@ struct Solver<'p> {
     x: Vec<u32>,
     load: Vec<u32>,
     /// Members that can hold anything (they subscribe to a class).
-    active: Vec<u32>,
+    active: Vec<MemberIdx>,
 }
 
 impl<'p> Solver<'p> {
@@ -55,16 +56,16 @@ impl<'p> Solver<'p> {
         let x = p.arc_owned.clone();
         let mut load = vec![0u32; p.members];
         for (a, &m) in p.arc_member.iter().enumerate() {
-            load[m as usize] += x[a];
+            load[m.index()] += x[a];
         }
-        let active = (0..p.members as u32)
-            .filter(|&m| !p.member_arcs.row(m as usize).is_empty())
+        let active = MemberIdx::all(p.members)
+            .filter(|&m| !p.member_arcs.row(m.index()).is_empty())
             .collect();
         Solver { p, x, load, active }
     }
 
     fn load_range(&self) -> Option<(u32, u32)> {
-        let loads = self.active.iter().map(|&m| self.load[m as usize]);
+        let loads = self.active.iter().map(|&m| self.load[m.index()]);
         Some((loads.clone().min()?, loads.max()?))
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::Solver;
-use crate::index::NONE;
+use crate::index::MemberIdx;
 use crate::sticky::problem::Problem;
 
 impl Solver<'_> {
@@ -29,11 +29,11 @@ impl Solver<'_> {
                 match edge {
                     Edge::Receive(a) => {
                         self.x[a as usize] += amount;
-                        self.load[p.arc_member[a as usize] as usize] += amount;
+                        self.load[p.arc_member[a as usize].index()] += amount;
                     }
                     Edge::Give(a) => {
                         self.x[a as usize] -= amount;
-                        self.load[p.arc_member[a as usize] as usize] -= amount;
+                        self.load[p.arc_member[a as usize].index()] -= amount;
                     }
                     Edge::ToLevel(_) | Edge::FromLevel(_) => {}
                 }
@@ -73,14 +73,18 @@ enum Edge {
     /// Member to class: the arc's member gives one partition away.
     Give(u32),
     /// Member to the level node of its load: it ends one up.
-    ToLevel(u32),
+    ToLevel(MemberIdx),
     /// Level node to a member one above it: that member ends one down.
-    FromLevel(u32),
+    FromLevel(MemberIdx),
 }
+
+/// No node: the parent of a node nothing relaxed yet.
+const NO_NODE: u32 = u32::MAX;
 
 /// Negative-cycle search by Bellman-Ford with a queue (stage 3).
 ///
-/// Nodes: classes, then members, then one node per load level.
+/// Nodes (`u32`): classes (node = class id), then members, then one node
+/// per load level.
 struct CycleSearch {
     dist: Vec<i64>,
     hops: Vec<u32>,
@@ -88,7 +92,7 @@ struct CycleSearch {
     parent_node: Vec<u32>,
     queued: Vec<bool>,
     queue: VecDeque<u32>,
-    by_level: Vec<Vec<u32>>,
+    by_level: Vec<Vec<MemberIdx>>,
     /// A remote partition costs more than every move a cycle can make.
     remote_weight: i64,
 }
@@ -169,7 +173,7 @@ impl CycleSearch {
             list.clear();
         }
         for &m in &s.active {
-            self.by_level[(s.load[m as usize] - low) as usize].push(m);
+            self.by_level[(s.load[m.index()] - low) as usize].push(m);
         }
         self.dist.clear();
         self.dist.resize(nodes, 0);
@@ -178,13 +182,13 @@ impl CycleSearch {
         self.parent.clear();
         self.parent.resize(nodes, None);
         self.parent_node.clear();
-        self.parent_node.resize(nodes, NONE);
+        self.parent_node.resize(nodes, NO_NODE);
         self.queued.clear();
         self.queued.resize(nodes, true);
         self.queue.clear();
         self.queue.extend(0..nodes as u32);
 
-        let member_node = |m: u32| classes as u32 + m;
+        let member_node = |m: MemberIdx| classes as u32 + m.get();
         let level_node = |load: u32| (classes + members) as u32 + (load - low);
 
         let mut relaxed_since_check = 0usize;
@@ -216,21 +220,21 @@ impl CycleSearch {
                 }
                 found
             } else if n_us < classes + members {
-                let m = (n_us - classes) as u32;
+                let m = MemberIdx::new(n_us - classes);
                 let mut found = None;
-                for &a in p.member_arcs.row(m as usize) {
+                for &a in p.member_arcs.row(m.index()) {
                     if s.x[a as usize] == 0 {
                         continue;
                     }
                     let cost = self.give_cost(p, s, a as usize);
-                    let to = p.arc_class[a as usize];
+                    let to = p.arc_class[a as usize].get();
                     if let Some(v) = self.relax(n, here, nodes, to, cost, Edge::Give(a)) {
                         found = Some(v);
                         break;
                     }
                 }
-                if found.is_none() && !p.member_arcs.row(m as usize).is_empty() {
-                    let to = level_node(s.load[m as usize]);
+                if found.is_none() && !p.member_arcs.row(m.index()).is_empty() {
+                    let to = level_node(s.load[m.index()]);
                     found = self.relax(n, here, nodes, to, 0, Edge::ToLevel(m));
                 }
                 found
@@ -278,14 +282,14 @@ impl CycleSearch {
     /// Any cycle of the parent graph, found by walking parents from every
     /// node with a colour per walk.
     fn parent_cycle(&self, nodes: usize) -> Option<Vec<Edge>> {
-        let mut colour = vec![NONE; nodes];
+        let mut colour = vec![NO_NODE; nodes];
         for start in 0..nodes {
             let mut n = start as u32;
-            while n != NONE && colour[n as usize] == NONE {
+            while n != NO_NODE && colour[n as usize] == NO_NODE {
                 colour[n as usize] = start as u32;
                 n = self.parent_node[n as usize];
             }
-            if n != NONE && colour[n as usize] == start as u32 {
+            if n != NO_NODE && colour[n as usize] == start as u32 {
                 return self.extract_cycle(n, nodes);
             }
         }
@@ -301,7 +305,7 @@ impl CycleSearch {
         while !seen[n as usize] {
             seen[n as usize] = true;
             n = self.parent_node[n as usize];
-            if n == NONE {
+            if n == NO_NODE {
                 return None;
             }
         }
@@ -310,7 +314,7 @@ impl CycleSearch {
         loop {
             cycle.push(self.parent[n as usize]?);
             n = self.parent_node[n as usize];
-            if n == first || n == NONE {
+            if n == first || n == NO_NODE {
                 break;
             }
         }
