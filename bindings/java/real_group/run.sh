@@ -67,5 +67,5 @@ timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0
 # The topics' ids, for the library's target of the consumer-protocol group.
 timeout 60 java -cp "$classpath" "$root/bindings/java/real_group/TopicIds.java" \
     "127.0.0.1:$KAFKA_PORT" rg-orders rg-payments >"$work/topic-ids.json"
-timeout 400 python3 "$root/bindings/java/real_group/driver.py" \
+timeout 520 python3 "$root/bindings/java/real_group/driver.py" \
     "127.0.0.1:$KAFKA_PORT" "$kassign" "$work" "$classpath" "$work/topic-ids.json"
