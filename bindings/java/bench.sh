@@ -87,8 +87,8 @@ done
 # assign(GroupSpec, SubscribedTopicDescriber) call) against Kafka's own
 # UniformAssignor (kafka-group-coordinator 4.3.1), on the KIP-848 point
 # (1000 members x 1000 topics x 50 partitions, heterogeneous) and 10,000
-# members x 50 partitions each (10 topics, homogeneous), full; --small:
-# tiny versions of both.
+# members x 50 partitions each (10 topics, homogeneous and heterogeneous),
+# full; --small: tiny versions of them.
 server_results=$work/server.jsonl
 : >"$server_results"
 server_cell() {
@@ -110,13 +110,16 @@ server_cell() {
 if [ -n "$small" ]; then
     kip=(--members 50 --topics 50 --ratio 5 --heterogeneous)
     homo=(--members 200 --topics 10 --ratio 5)
+    hetero=(--members 200 --topics 10 --ratio 5 --heterogeneous)
 else
     kip=(--members 1000 --topics 1000 --ratio 50 --heterogeneous)
     homo=(--members 10000 --topics 10 --ratio 50)
+    hetero=(--members 10000 --topics 10 --ratio 50 --heterogeneous)
 fi
 for impl in ours kafka; do
     server_cell kip "$impl" "${kip[@]}"
     server_cell homo "$impl" "${homo[@]}"
+    server_cell hetero "$impl" "${hetero[@]}"
 done
 load_after=$(uptime)
 
@@ -156,7 +159,7 @@ for g in order:
 print()
 print("| broker side: group | ours (`kassign-uniform`), whole `assign` | Kafka's `UniformAssignor` | Kafka / ours | CPU: ours, Kafka |")
 print("| --- | ---: | ---: | ---: | ---: |")
-for point in ("kip", "homo"):
+for point in ("kip", "homo", "hetero"):
     o = next((r for r in server if r["point"] == point and r["impl"] == "ours"), None)
     k = next((r for r in server if r["point"] == point and r["impl"] == "kafka"), None)
     if not (o and k):
