@@ -5,11 +5,14 @@
 # fresh), the whole assign(Cluster, GroupSubscription) call of this jar's
 # cooperative-sticky (conversion included) against the Java client's own
 # CooperativeStickyAssignor, warmed, and the floor: building the answer's
-# million Java objects. Prints a markdown table with date, machine and load.
+# million Java objects; and the broker side: the jar's kassign-uniform
+# against Kafka's UniformAssignor on the KIP-848 point and 10,000 members
+# (ServerBench). Prints markdown tables with date, machine and load.
 #
 #   bindings/java/bench.sh [--small]
 #
 # --small: tiny groups, one repetition: a smoke test, not a measurement.
+# BENCH_ONLY=server runs the broker-side cells alone.
 # A Java cell is stopped after $CAP seconds (default 300) and reported as
 # "over CAP s". Every JVM runs with a fixed, pre-touched heap
 # (-Xms = -Xmx, -XX:+AlwaysPreTouch): on a virtual machine the first touch
@@ -67,7 +70,10 @@ cell() {
     tail -n 1 "$results" >&2
 }
 strategy=cooperative-sticky
-for group in uniform-fresh uniform-one-leaves uniform-one-joins random-half-fresh; do
+groups="uniform-fresh uniform-one-leaves uniform-one-joins random-half-fresh"
+# BENCH_ONLY=server: the broker side alone.
+[ "${BENCH_ONLY:-}" = server ] && groups=
+for group in $groups; do
     cell "$group" floor "$strategy" "$warmup" "$runs"
     cell "$group" ours "$strategy" "$warmup" "$runs"
     case "$group" in
@@ -76,11 +82,51 @@ for group in uniform-fresh uniform-one-leaves uniform-one-joins random-half-fres
         *) cell "$group" java "$strategy" 2 5 ;;
     esac
 done
+
+# The broker side: this jar's kassign-uniform (the whole
+# assign(GroupSpec, SubscribedTopicDescriber) call) against Kafka's own
+# UniformAssignor (kafka-group-coordinator 4.3.1), on the KIP-848 point
+# (1000 members x 1000 topics x 50 partitions, heterogeneous) and 10,000
+# members x 50 partitions each (10 topics, homogeneous and heterogeneous),
+# full; --small: tiny versions of them.
+server_results=$work/server.jsonl
+: >"$server_results"
+server_cell() {
+    local point=$1 impl=$2
+    shift 2
+    local rc=0
+    timeout "$cap" java -Xms"$heap" -Xmx"$heap" -XX:+AlwaysPreTouch -cp "$classpath" io.github.kafkaassignors.bench.ServerBench \
+        --impl "$impl" --runs "$runs" --warmup "$warmup" "$@" >"$work/out" 2>"$work/err" || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        python3 -c 'import json, sys; d = json.loads(open(sys.argv[1]).read()); d["point"] = sys.argv[2]; print(json.dumps(d))' \
+            "$work/out" "$point" >>"$server_results"
+    else
+        echo "bench: server $impl on $point failed ($rc):" >&2
+        tail -n 20 "$work/err" >&2
+        exit 1
+    fi
+    tail -n 1 "$server_results" >&2
+}
+if [ -n "$small" ]; then
+    kip=(--members 50 --topics 50 --ratio 5 --heterogeneous)
+    homo=(--members 200 --topics 10 --ratio 5)
+    hetero=(--members 200 --topics 10 --ratio 5 --heterogeneous)
+else
+    kip=(--members 1000 --topics 1000 --ratio 50 --heterogeneous)
+    homo=(--members 10000 --topics 10 --ratio 50)
+    hetero=(--members 10000 --topics 10 --ratio 50 --heterogeneous)
+fi
+for impl in ours kafka; do
+    server_cell kip "$impl" "${kip[@]}"
+    server_cell homo "$impl" "${homo[@]}"
+    server_cell hetero "$impl" "${hetero[@]}"
+done
 load_after=$(uptime)
 
-python3 - "$results" "$work/rows.tsv" "$load_before" "$load_after" <<'PY'
+python3 - "$results" "$work/rows.tsv" "$load_before" "$load_after" "$server_results" <<'PY'
 import json, sys, datetime, platform, os
 results = [json.loads(l) for l in open(sys.argv[1])]
+server = [json.loads(l) for l in open(sys.argv[5])]
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
 desc = {r[0]: r[1] for r in rows}
 def cell(g, impl):
@@ -110,4 +156,16 @@ for g in order:
     cj = "over" if "over_s" in j else f"{j['cpu_median_ms']:.0f} ms"
     cr = "" if "over_s" in j else f", {j['cpu_median_ms'] / o['cpu_median_ms']:.1f}x"
     print(f"| {desc.get(g, g)} | {f['median_ms']:.1f} ms | {o['median_ms']:.1f} ms | {js} | {ratio} | {o['median_ms'] / f['median_ms']:.1f}x | {o['cpu_median_ms']:.0f} ms, {cj}{cr} |")
+print()
+print("| broker side: group | ours (`kassign-uniform`), whole `assign` | Kafka's `UniformAssignor` | Kafka / ours | CPU: ours, Kafka |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for point in ("kip", "homo", "hetero"):
+    o = next((r for r in server if r["point"] == point and r["impl"] == "ours"), None)
+    k = next((r for r in server if r["point"] == point and r["impl"] == "kafka"), None)
+    if not (o and k):
+        continue
+    kind = "homogeneous" if o["homogeneous"] else "heterogeneous"
+    desc = f"{o['members']} members x {o['topics']} topics, {o['partitions']} partitions, {kind}, full"
+    print(f"| {desc} | {o['median_ms']:.2f} ms | {k['median_ms']:.2f} ms | {k['median_ms'] / o['median_ms']:.1f}x | "
+          f"{o['cpu_median_ms']:.2f} ms, {k['cpu_median_ms']:.2f} ms |")
 PY

@@ -7,7 +7,8 @@
 # CLASSPATH holds kafka_2.13 and its dependencies (tests/real_group/java's
 # target/lib); DIR gets the configuration, the data and kafka.log. Sets
 # KAFKA_PORT, appends the broker's pid to the caller's `pids` array and
-# returns once the port accepts connections (at most a minute).
+# returns once the port accepts connections (at most a minute). Lines in
+# KAFKA_EXTRA_PROPERTIES, when set, are appended to the broker's settings.
 kafka_broker_start() {
     local classpath=$1 dir=$2 cport
     { read -r KAFKA_PORT; read -r cport; } < <(python3 -c '
@@ -35,6 +36,11 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=1000
 PROPS
+    # More broker settings, one per line, from the caller (bindings/java's
+    # real group adds its server-side assignors and short KIP-848 timeouts).
+    if [ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]; then
+        printf '%s\n' "$KAFKA_EXTRA_PROPERTIES" >>"$dir/server.properties"
+    fi
     # kafka-storage.sh format, through its main class (kafka.tools.StorageTool
     # in kafka_2.13 4.x).
     local cluster_id

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Real groups on the Apache Kafka broker: Java client consumers running this
 # jar's cooperative-sticky beside Java client consumers running Kafka's own,
-# either side leading (see driver.py). Reuses tests/real_group: its Maven
+# either side leading; then a broker running this jar's server-side
+# assignors and Java consumers on the KIP-848 consumer protocol choosing
+# kassign-uniform (see driver.py). Reuses tests/real_group: its Maven
 # project (the broker kafka_2.13 and kafka-clients, both 4.3.1, and the
 # JavaConsumer member), its broker start (kafka_broker.sh), its topic setup
 # and its driver. Everything listens on 127.0.0.1 and is stopped on exit;
-# about two minutes.
+# about three minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$PWD
@@ -52,7 +54,18 @@ for jar in "$java_dir"/target/lib/*.jar; do
 done
 
 source "$root/tests/real_group/kafka_broker.sh"
+# The broker's server-side assignors: this jar's two first (the first is
+# the default), then Kafka's own; KIP-848 heartbeats and session timeouts
+# short enough for a test (the defaults are 5 s and 45 s).
+KAFKA_EXTRA_PROPERTIES="group.consumer.assignors=io.github.kafkaassignors.UniformServerAssignor,io.github.kafkaassignors.RangeServerAssignor,uniform,range
+group.consumer.heartbeat.interval.ms=500
+group.consumer.min.heartbeat.interval.ms=500
+group.consumer.session.timeout.ms=6000
+group.consumer.min.session.timeout.ms=6000"
 kafka_broker_start "$classpath" "$work/kafka"
 timeout 110 "$venv/bin/python" "$root/tests/real_group/setup_topics.py" "127.0.0.1:$KAFKA_PORT"
-timeout 400 python3 "$root/bindings/java/real_group/driver.py" \
-    "127.0.0.1:$KAFKA_PORT" "$kassign" "$work" "$classpath"
+# The topics' ids, for the library's target of the consumer-protocol group.
+timeout 60 java -cp "$classpath" "$root/bindings/java/real_group/TopicIds.java" \
+    "127.0.0.1:$KAFKA_PORT" rg-orders rg-payments >"$work/topic-ids.json"
+timeout 520 python3 "$root/bindings/java/real_group/driver.py" \
+    "127.0.0.1:$KAFKA_PORT" "$kassign" "$work" "$classpath" "$work/topic-ids.json"

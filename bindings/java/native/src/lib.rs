@@ -52,6 +52,7 @@ use kafka_assignors::{
 };
 
 pub mod jni_entry;
+pub mod server_entry;
 
 /// The layout version this library reads.
 pub const LAYOUT_VERSION: i32 = 1;

@@ -40,6 +40,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * (range, roundrobin, sticky or cooperative-sticky), through {@link Logged},
  * which only prints that answer as a `lead` line before handing it back.
  *
+ * With STRATEGY {@code consumer:NAME} it runs the KIP-848 consumer protocol
+ * instead (group.protocol=consumer, group.remote.assignor=NAME): the
+ * broker assigns, and the member only reports what it is given.
+ *
  * usage: JavaConsumer BOOTSTRAP GROUP TOPICS STRATEGY NAME [SESSION_TIMEOUT_MS [INSTANCE_ID]]
  */
 public final class JavaConsumer {
@@ -211,15 +215,26 @@ public final class JavaConsumer {
         }
         String bootstrap = args[0], group = args[1], topics = args[2], name = args[4];
         strategy = args[3];
-        assignor(strategy); // an unknown strategy fails here, naming it
+        // "consumer:NAME": the KIP-848 consumer protocol, the broker's
+        // server-side assignor NAME (group.remote.assignor); the session
+        // and heartbeat settings are the broker's then.
+        boolean consumerProtocol = strategy.startsWith("consumer:");
+        if (!consumerProtocol) {
+            assignor(strategy); // an unknown strategy fails here, naming it
+        }
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
-        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, Logged.class.getName());
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, args.length > 5 ? args[5] : "6000");
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
+        if (consumerProtocol) {
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, strategy.substring("consumer:".length()));
+        } else {
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, Logged.class.getName());
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, args.length > 5 ? args[5] : "6000");
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
+        }
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "30000");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
