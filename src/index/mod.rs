@@ -14,7 +14,7 @@
 //!   list comparisons);
 //! - `owned`: the owned lists read once as global indices ([`OwnedReader`]);
 //! - `racks`: racks to ids, for the rack-aware strategies ([`RackIndex`]),
-//!   and the Java client's rack gate on them;
+//!   and the Java client's rack gate;
 //! - `orders`: the Java client's member and topic orders, as ids.
 //!
 //! The strategies read names only through this module: everything they
@@ -446,10 +446,9 @@ impl<'g> GroupIndex<'g> {
         self.racks.get_or_init(|| RackIndex::new(self))
     }
 
-    /// The Java client's gate for rack-aware assignment (see
-    /// [`RackIndex::gate`]); interns the racks only when some member has one.
+    /// The Java client's gate for rack-aware assignment (`racks::gate`).
     pub(crate) fn rack_aware(&self) -> bool {
-        self.members_have_racks() && self.racks().gate(self)
+        racks::gate(self)
     }
 
     /// The member's generation, with a missing one read as -1.

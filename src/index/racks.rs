@@ -70,36 +70,47 @@ impl RackIndex {
             leader_rack,
         }
     }
+}
 
-    /// The Java client's gate for rack-aware assignment: some member has a
-    /// rack, the members' racks meet the replicas' racks, and the partitions
-    /// of the topics that carry racks do not all sit on the same set of
-    /// racks (then locality could not differ).
-    pub(super) fn gate(&self, index: &GroupIndex<'_>) -> bool {
-        let mut member_has = vec![false; self.rack_count];
-        for rack in self.member_rack.iter().filter_map(|r| r.some()) {
-            member_has[rack.index()] = true;
-        }
-        if !member_has.contains(&true) {
-            return false;
-        }
-        let mut overlap = false;
-        let mut first: Option<&[RackIdx]> = None;
-        let mut all_same = true;
-        // Rows are sorted and without repeats, so equal rows are equal sets.
-        for topic in index.topics.iter().filter(|t| t.replica_racks.is_some()) {
-            for p in topic.globals() {
-                let row = self.replica_racks.row(p);
-                overlap |= row.iter().any(|r| member_has[r.index()]);
-                match first {
-                    None => first = Some(row),
-                    Some(first) => all_same &= first == row,
-                }
-                if overlap && !all_same {
-                    return true;
-                }
+/// The Java client's gate for rack-aware assignment: some member has a rack,
+/// the members' racks meet the replicas' racks, and the partitions of the
+/// topics that carry racks do not all sit on the same set of racks (then
+/// locality could not differ).
+///
+/// On the names rather than on a [`RackIndex`]: when the gate is shut (the
+/// common case of every partition on every rack), interning every replica's
+/// rack first measured 22% more instructions for the whole sticky
+/// assignment (callgrind, 200 members x 20,000 partitions x 3 racks).
+pub(super) fn gate(index: &GroupIndex<'_>) -> bool {
+    let mut member_racks: Vec<&str> = index.members.iter().filter_map(|m| m.rack()).collect();
+    if member_racks.is_empty() {
+        return false;
+    }
+    member_racks.sort_unstable();
+    member_racks.dedup();
+    let mut all: Vec<&str> = Vec::new();
+    let mut first: Option<Vec<&str>> = None;
+    let mut all_same = true;
+    let mut scratch: Vec<&str> = Vec::new();
+    for topic in &index.topics {
+        let Some(per_partition) = topic.replica_racks else {
+            continue;
+        };
+        for replicas in per_partition {
+            scratch.clear();
+            scratch.extend(replicas.iter().map(|r| &**r).filter(|r| !r.is_empty()));
+            scratch.sort_unstable();
+            scratch.dedup();
+            all.extend_from_slice(&scratch);
+            match &first {
+                None => first = Some(scratch.clone()),
+                Some(f) => all_same &= *f == scratch,
             }
         }
-        overlap && !all_same
     }
+    all.sort_unstable();
+    all.dedup();
+    let overlap = member_racks.iter().any(|r| all.binary_search(r).is_ok());
+    // Every partition's set equals the first one's, so all equal the union.
+    overlap && !all_same
 }
