@@ -308,8 +308,10 @@ final class Bridge {
             for (int i = 0; i < n; i++) {
                 TopicPartition tp = tps[i];
                 String topic = tp.topic();
-                if (lastTopic == null || !topic.equals(lastTopic)) {
-                    lastId = ownedTopicId(topic, lastId);
+                // The same string as the entry before is the same topic;
+                // another string is read by its text.
+                if (topic != lastTopic) {
+                    lastId = ownedTopicId(topic, lastTopic, lastId);
                     lastTopic = topic;
                 }
                 out[at] = lastId;
@@ -345,18 +347,27 @@ final class Bridge {
     }
 
     /**
-     * The id of an owned partition's topic that follows the topic {@code
-     * previous} in its list (-1: the list's first): the name that followed
-     * it last time if the text is that name's, else the table's.
+     * The id of an owned partition's topic, after one named {@code
+     * previousTopic} with id {@code previous} (null and -1: the list's
+     * first) in another string: the name that followed that one last time
+     * if the text is that name's, the previous one if the text is its, else
+     * the table's.
      */
-    private int ownedTopicId(String topic, int previous) {
+    private int ownedTopicId(String topic, String previousTopic, int previous) {
         if (names.size() > nextOwned.length) {
             int old = nextOwned.length;
             nextOwned = Arrays.copyOf(nextOwned, Math.max(old * 2, names.size()));
             Arrays.fill(nextOwned, old, nextOwned.length, -1);
         }
         int guess = previous < 0 ? firstOwned : nextOwned[previous];
-        int id = guess >= 0 && names.get(guess).equals(topic) ? guess : id(topic);
+        int id;
+        if (guess >= 0 && names.get(guess).equals(topic)) {
+            id = guess;
+        } else if (previousTopic != null && topic.equals(previousTopic)) {
+            return previous; // the run goes on, in another string
+        } else {
+            id = id(topic);
+        }
         if (previous < 0) {
             firstOwned = id;
         } else {
