@@ -100,3 +100,192 @@ impl DecodedGroup {
         group
     }
 }
+
+/// A member's subscription or claims named an id the builder never gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedGroupError {
+    kind: DecodedGroupErrorKind,
+}
+
+/// Why a [`DecodedGroupBuilder`] refused a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodedGroupErrorKind {
+    /// A subscribed topic or an owned partition's topic is not a name id
+    /// of the builder's table.
+    UnknownName {
+        /// The member.
+        member: String,
+        /// The id.
+        id: u32,
+        /// How many names the table holds.
+        names: usize,
+    },
+}
+
+impl DecodedGroupError {
+    /// Why.
+    pub fn kind(&self) -> &DecodedGroupErrorKind {
+        &self.kind
+    }
+}
+
+impl std::fmt::Display for DecodedGroupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            DecodedGroupErrorKind::UnknownName { member, id, names } => write!(
+                f,
+                "member {member:?} names topic id {id}, outside the {names} names of the group"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecodedGroupError {}
+
+/// Builds a [`DecodedGroup`] from name ids, for a caller that holds its
+/// group in integers already (a binding that interned the names on its own
+/// side): no `Arc<str>` per member per topic and no [`TopicPartition`] per
+/// owned partition, as the decoder's own group.
+///
+/// Names are interned by text ([`name`](Self::name)): the metadata's topics
+/// get ids `0..topics.len()` in their order (a repeated name keeps its first
+/// id), every other name the next free id. Members are added in the order
+/// the leader received them ([`member`](Self::member)); a member whose
+/// subscribed ids equal the previous member's shares that member's list.
+///
+/// ```
+/// use kafka_assignors::protocol::DecodedGroup;
+/// use kafka_assignors::{Assignor, CooperativeStickyAssignor, Member, Topic};
+///
+/// let mut builder = DecodedGroup::builder(vec![Topic::new("orders", 2)]);
+/// let orders = builder.name("orders");
+/// builder
+///     .member(Member::new("c1").with_generation(3), &[orders], [(orders, 0), (orders, 1)])
+///     .unwrap();
+/// builder.member(Member::new("c2"), &[orders], []).unwrap();
+/// let group = builder.build();
+/// let answer = CooperativeStickyAssignor::new().assign_decoded(&group).unwrap();
+/// assert_eq!(answer, CooperativeStickyAssignor::new().assign(&group.to_group()).unwrap());
+/// ```
+#[derive(Debug, Clone)]
+pub struct DecodedGroupBuilder {
+    group: DecodedGroup,
+    ids: indexmap::IndexSet<Arc<str>, foldhash::fast::RandomState>,
+}
+
+impl DecodedGroup {
+    /// A builder for a group beside the metadata `topics` (see
+    /// [`DecodedGroupBuilder`]).
+    pub fn builder(topics: Vec<Topic>) -> DecodedGroupBuilder {
+        let mut ids = indexmap::IndexSet::with_capacity_and_hasher(
+            topics.len(),
+            foldhash::fast::RandomState::default(),
+        );
+        let topic_name = topics
+            .iter()
+            .map(|t| ids.insert_full(Arc::clone(&t.name)).0 as u32)
+            .collect();
+        DecodedGroupBuilder {
+            group: DecodedGroup {
+                topics,
+                topic_name,
+                names: Vec::new(),
+                members: Vec::new(),
+                subscribed: Vec::new(),
+                subscribed_ranges: Vec::new(),
+                claims: Vec::new(),
+                claim_starts: vec![0],
+            },
+            ids,
+        }
+    }
+}
+
+impl DecodedGroupBuilder {
+    /// The id of `name`, interned once by text.
+    pub fn name(&mut self, name: &str) -> u32 {
+        match self.ids.get_index_of(name) {
+            Some(id) => id as u32,
+            None => self.ids.insert_full(Arc::from(name)).0 as u32,
+        }
+    }
+
+    /// How many names the table holds: the valid ids are `0..names()`.
+    pub fn names(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Room for `members` more members, `subscribed` more subscribed ids
+    /// (members sharing the previous member's list take none) and `claims`
+    /// more owned partitions, so that the lists do not grow by doubling.
+    pub fn reserve(&mut self, members: usize, subscribed: usize, claims: usize) {
+        self.group.members.reserve(members);
+        self.group.subscribed_ranges.reserve(members);
+        self.group.claim_starts.reserve(members);
+        self.group.subscribed.reserve(subscribed);
+        self.group.claims.reserve(claims);
+    }
+
+    /// Adds a member: its subscribed topics as name ids, in the order it
+    /// listed them, and its owned partitions as (name id, partition), in
+    /// the order the strategy reads them (for
+    /// [`History::StickyUserData`](crate::History::StickyUserData)
+    /// strategies, the user data's). The member's own `topics` and `owned`
+    /// lists are ignored (left empty): the ids stand for them. Everything
+    /// else (id, instance id, rack, generation, user data, owned source) is
+    /// kept as given.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodedGroupErrorKind::UnknownName`] for an id outside the table;
+    /// the member is not added.
+    pub fn member(
+        &mut self,
+        mut member: Member,
+        subscribed: &[u32],
+        claims: impl IntoIterator<Item = (u32, i32)>,
+    ) -> Result<(), DecodedGroupError> {
+        let names = self.ids.len();
+        let unknown = |member: &Member, id: u32| DecodedGroupError {
+            kind: DecodedGroupErrorKind::UnknownName {
+                member: member.id.clone(),
+                id,
+                names,
+            },
+        };
+        if let Some(&id) = subscribed.iter().find(|&&id| id as usize >= names) {
+            return Err(unknown(&member, id));
+        }
+        let group = &mut self.group;
+        let claims_start = group.claims.len();
+        for (id, partition) in claims {
+            if id as usize >= names {
+                group.claims.truncate(claims_start);
+                return Err(unknown(&member, id));
+            }
+            group.claims.push((id, partition));
+        }
+        let range = match group.subscribed_ranges.last() {
+            Some(&(start, end)) if group.subscribed[start..end] == *subscribed => (start, end),
+            _ => {
+                let start = group.subscribed.len();
+                group.subscribed.extend_from_slice(subscribed);
+                (start, group.subscribed.len())
+            }
+        };
+        group.subscribed_ranges.push(range);
+        group.claim_starts.push(group.claims.len());
+        member.topics = Vec::new();
+        member.owned = Vec::new();
+        group.members.push(member);
+        Ok(())
+    }
+
+    /// The group.
+    pub fn build(self) -> DecodedGroup {
+        let mut group = self.group;
+        group.names = self.ids.into_iter().collect();
+        group
+    }
+}

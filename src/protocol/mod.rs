@@ -57,7 +57,9 @@ mod kafka_protocol_impls;
 mod user_data;
 mod wire;
 
-pub use crate::decoded::DecodedGroup;
+pub use crate::decoded::{
+    DecodedGroup, DecodedGroupBuilder, DecodedGroupError, DecodedGroupErrorKind,
+};
 pub use consumer::{
     AssignmentData, DecodedAssignment, DecodedSubscription, LATEST_VERSION, Subscription,
     group_by_topic,

@@ -51,9 +51,11 @@ fn call<'local>(
     let len = env.get_array_length(group).map_err(jni)?;
     let mut data = vec![0i32; usize::try_from(len).unwrap_or(0)];
     env.get_int_array_region(group, 0, &mut data).map_err(jni)?;
-    let answer = crate::assign_guarded(&names, &data)?;
-    let size = i32::try_from(answer.len()).map_err(|_| "answer too large for a Java array")?;
-    let out = env.new_int_array(size).map_err(jni)?;
-    env.set_int_array_region(&out, 0, &answer).map_err(jni)?;
-    Ok(out)
+    crate::with_scratch(|scratch| {
+        let answer = crate::assign_guarded(&names, &data, scratch)?;
+        let size = i32::try_from(answer.len()).map_err(|_| "answer too large for a Java array")?;
+        let out = env.new_int_array(size).map_err(jni)?;
+        env.set_int_array_region(&out, 0, answer).map_err(jni)?;
+        Ok(out)
+    })
 }

@@ -28,11 +28,27 @@
 //!                                    them (subscription or sticky user data)
 //! ```
 //!
-//! The answer, per member in the order given:
+//! The answer, per member in the order given, what it keeps and what it
+//! gains; then the partitions changing owner and the owned ones nobody gets
+//! (what the Java client's cooperative round withholds):
 //!
 //! ```text
-//! R, then R runs: topic, n, partition[0], ..., partition[n-1]
+//! K, then K kept partitions:         those it owned before (it is their owner,
+//!     topic, partition, position     see below) and is given again; position
+//!                                    is the claim's index in its owned list;
+//!                                    by partition, then topic name (Java's
+//!                                    String order), as the Java client lists them
+//! R, then R runs of gained ones:     topic, n, partition[0], ..., partition[n-1]
+//! ...
+//! X, then X transfers:               partitions given to a member that another
+//!     member, topic, partition,      owned before (previous: owner's index + 1)
+//!     previous                       or two claimed (-1 contested)
+//! U, then U (topic, partition)       owned before, given to nobody now
 //! ```
+//!
+//! A partition's owner before is the member claiming it at the highest
+//! generation (no generation counts as -1), contested when two do; claims
+//! off the metadata are ignored.
 //!
 //! Every count is checked against what is left of the array before anything
 //! is allocated for it, and every name index against the table, so a bad
@@ -44,18 +60,19 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, TryLockError};
 
+use kafka_assignors::protocol::{DecodedGroup, DecodedGroupBuilder};
 use kafka_assignors::{
-    Assignment, Assignor, CooperativeStickyAssignor, Group, Member, RackMatch, RangeAssignor,
-    RoundRobinAssignor, StickyAssignor, Topic, TopicPartition,
+    Assignment, Assignor, CooperativeStickyAssignor, MAX_PARTITIONS, Member, RackMatch,
+    RangeAssignor, RoundRobinAssignor, StickyAssignor, Topic,
 };
 
 pub mod jni_entry;
 pub mod server_entry;
 
 /// The layout version this library reads.
-pub const LAYOUT_VERSION: i32 = 1;
+pub const LAYOUT_VERSION: i32 = 2;
 
 /// A generation of `i32::MIN` in the layout means none.
 pub const NO_GENERATION: i32 = i32::MIN;
@@ -161,9 +178,27 @@ fn assignor(code: i32, options: i32) -> Result<Box<dyn Assignor>, String> {
     })
 }
 
-/// Reads the group from the two arrays: the configured strategy, the group,
-/// and the name table.
-fn read_group(names: &[u8], data: &[i32]) -> Result<(Box<dyn Assignor>, Group, Names), String> {
+/// The group as read from the two arrays: the library's decoded form, and
+/// what the answer is written from.
+struct Read<'a> {
+    assignor: Box<dyn Assignor>,
+    group: DecodedGroup,
+    table: Names,
+    /// Per metadata topic, its name (an index into `table`) and partition
+    /// count.
+    meta_name: Vec<i32>,
+    partitions: Vec<i32>,
+    /// Per member, its id and its owned (name, partition) pairs as given.
+    member_ids: Vec<String>,
+    owned: Vec<&'a [i32]>,
+    /// Per member, the generation its claims count at (-1 for none).
+    generations: Vec<i32>,
+}
+
+/// Reads the group from the two arrays into the library's decoded form
+/// ([`DecodedGroup`], built from name ids: no `Arc` per member per topic,
+/// no `TopicPartition` per owned partition).
+fn read_group<'a>(names: &[u8], data: &'a [i32]) -> Result<Read<'a>, String> {
     let mut r = Reader { data, at: 0 };
     let version = r.next("layout version")?;
     if version != LAYOUT_VERSION {
@@ -176,11 +211,13 @@ fn read_group(names: &[u8], data: &[i32]) -> Result<(Box<dyn Assignor>, Group, N
     let assignor = assignor(code, options)?;
     let table = Names::read(names, &mut r)?;
 
-    let mut group = Group::new();
     let topic_count = r.count("topic count", 3)?;
-    group.topics.reserve(topic_count);
+    let mut topics = Vec::with_capacity(topic_count);
+    let mut meta_name = Vec::with_capacity(topic_count);
+    let mut partition_counts = Vec::with_capacity(topic_count);
     for t in 0..topic_count {
-        let name = table.get(r.next("topic name")?, "topic name")?;
+        let name_id = r.next("topic name")?;
+        let name = table.get(name_id, "topic name")?;
         let partitions = r.next("partition count")?;
         let mut topic = Topic::new(Arc::clone(name), partitions);
         match r.next("racked flag")? {
@@ -207,43 +244,80 @@ fn read_group(names: &[u8], data: &[i32]) -> Result<(Box<dyn Assignor>, Group, N
             }
             other => return Err(format!("topic {t} ({name:?}): racked flag {other}")),
         }
-        group.topics.push(topic);
+        topics.push(topic);
+        meta_name.push(name_id);
+        partition_counts.push(partitions);
     }
 
+    let mut builder = DecodedGroup::builder(topics);
+    // Each name of the table to its id in the builder, on first use.
+    let mut ids = vec![u32::MAX; table.names.len()];
+    let mut id_of = |builder: &mut DecodedGroupBuilder, name: i32, what: &str| {
+        let text = table.get(name, what)?;
+        let slot = &mut ids[name as usize];
+        if *slot == u32::MAX {
+            *slot = builder.name(text);
+        }
+        Ok::<u32, String>(*slot)
+    };
     let member_count = r.count("member count", 6)?;
-    group.members.reserve(member_count);
-    for _ in 0..member_count {
-        let id = table.get(r.next("member id")?, "member id")?;
-        let mut member = Member::new(id.to_string());
+    let mut member_ids = Vec::with_capacity(member_count);
+    let mut owned = Vec::with_capacity(member_count);
+    let mut generations = Vec::with_capacity(member_count);
+    let mut subscribed = Vec::new();
+    let mut last_list: &[i32] = &[];
+    let mut claims = Vec::new();
+    for m in 0..member_count {
+        let id = table.get(r.next("member id")?, "member id")?.to_string();
+        let mut member = Member::new(id.clone());
         member.instance_id = table.optional(r.next("instance id")?, "instance id")?;
         member.rack = table.optional(r.next("rack")?, "rack")?;
         let generation = r.next("generation")?;
         member.generation = (generation != NO_GENERATION).then_some(generation);
-        let subscribed = r.count("subscription count", 1)?;
-        member.topics = r
-            .slice(subscribed)
-            .iter()
-            .map(|&t| table.get(t, "subscribed topic").map(Arc::clone))
-            .collect::<Result<_, _>>()?;
-        let owned = r.count("owned count", 2)?;
-        let pairs = r.slice(owned * 2);
-        member.owned = Vec::with_capacity(owned);
-        // Owned partitions come grouped by topic: one lookup per run.
-        let mut last: Option<(i32, &Arc<str>)> = None;
-        for pair in pairs.chunks_exact(2) {
-            let topic = match last {
-                Some((id, name)) if id == pair[0] => name,
-                _ => {
-                    let name = table.get(pair[0], "owned topic")?;
-                    last = Some((pair[0], name));
-                    name
-                }
-            };
-            member
-                .owned
-                .push(TopicPartition::new(Arc::clone(topic), pair[1]));
+        generations.push(if generation == NO_GENERATION {
+            -1
+        } else {
+            generation
+        });
+        let count = r.count("subscription count", 1)?;
+        let list = r.slice(count);
+        // Members mostly subscribe alike: the previous member's list again
+        // is the same ids again.
+        if m == 0 || list != last_list {
+            subscribed.clear();
+            for &t in list {
+                subscribed.push(id_of(&mut builder, t, "subscribed topic")?);
+            }
+            last_list = list;
         }
-        group.members.push(member);
+        let count = r.count("owned count", 2)?;
+        let pairs = r.slice(count * 2);
+        claims.clear();
+        claims.reserve(count);
+        // Owned partitions come grouped by topic: one lookup per run.
+        let mut last = (-1, 0);
+        for pair in pairs.chunks_exact(2) {
+            if pair[0] != last.0 || last.0 < 0 {
+                last = (pair[0], id_of(&mut builder, pair[0], "owned topic")?);
+            }
+            claims.push((last.1, pair[1]));
+        }
+        if m == 0 {
+            // Members of one group mostly subscribe and own alike; never
+            // more than the rest of the array holds.
+            let left = data.len() - r.at;
+            let others = member_count - 1;
+            builder.reserve(
+                others,
+                (subscribed.len() * others).min(left),
+                (claims.len() * others).min(left / 2),
+            );
+        }
+        builder
+            .member(member, &subscribed, claims.iter().copied())
+            .map_err(|e| e.to_string())?;
+        member_ids.push(id);
+        owned.push(pairs);
     }
     if r.at != data.len() {
         return Err(format!(
@@ -251,75 +325,441 @@ fn read_group(names: &[u8], data: &[i32]) -> Result<(Box<dyn Assignor>, Group, N
             data.len() - r.at
         ));
     }
-    Ok((assignor, group, table))
+    Ok(Read {
+        assignor,
+        group: builder.build(),
+        table,
+        meta_name,
+        partitions: partition_counts,
+        member_ids,
+        owned,
+        generations,
+    })
 }
 
-/// Writes the answer for `group`'s members, in their order, as the layout
-/// above says, topics as indexes into `table`.
-fn write_answer(group: &Group, answer: &Assignment, table: &Names) -> Result<Vec<i32>, String> {
-    // Each of the answer's topic names to its id in `table`, once per topic
-    // (by text); the runs below then carry the answer's topic indices.
-    let by_text: HashMap<&str, i32> = table
-        .names
+/// Nobody owns the partition; a partition two members claim at its highest
+/// generation.
+const NOBODY: i32 = 0;
+const CONTESTED: i32 = -1;
+
+/// One bit per metadata partition.
+#[derive(Debug, Default)]
+struct Bits {
+    words: Vec<u64>,
+}
+
+impl Bits {
+    fn reset(&mut self, bits: usize) {
+        self.words.clear();
+        self.words.resize(bits.div_ceil(64), 0);
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.words[i / 64] >> (i % 64) & 1 != 0
+    }
+
+    /// Sets bit `i`, returning whether it was set already.
+    fn set(&mut self, i: usize) -> bool {
+        let word = &mut self.words[i / 64];
+        let was = *word >> (i % 64) & 1 != 0;
+        *word |= 1 << (i % 64);
+        was
+    }
+}
+
+/// Working memory kept from one call to the next: the per-partition bit
+/// sets and the answer array. A leader assigns groups of one size again and
+/// again, and fresh pages are expensive to fault in (on a virtual machine,
+/// 12 MB took 15 to 170 ms here), so they are faulted in once, as the
+/// JVM's own heap is. What is kept is what the largest recent group needed:
+/// each list shrinks to the current group's size when it is four times that.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Partitions somebody claims; claimed more than once; given to
+    /// somebody; listed as kept.
+    claimed: Bits,
+    multi: Bits,
+    assigned: Bits,
+    kept: Bits,
+    out: Vec<i32>,
+}
+
+impl Scratch {
+    const fn new() -> Self {
+        Scratch {
+            claimed: Bits { words: Vec::new() },
+            multi: Bits { words: Vec::new() },
+            assigned: Bits { words: Vec::new() },
+            kept: Bits { words: Vec::new() },
+            out: Vec::new(),
+        }
+    }
+
+    fn trim(&mut self) {
+        fn trim<T>(v: &mut Vec<T>) {
+            if v.capacity() > 4 * v.len().max(1024) {
+                v.shrink_to(v.len());
+            }
+        }
+        trim(&mut self.claimed.words);
+        trim(&mut self.multi.words);
+        trim(&mut self.assigned.words);
+        trim(&mut self.kept.words);
+        trim(&mut self.out);
+    }
+}
+
+/// The process's [`Scratch`]; a call that finds it in use by another thread
+/// works in fresh memory instead of waiting.
+static SCRATCH: Mutex<Scratch> = Mutex::new(Scratch::new());
+
+/// Runs `f` with the process's scratch memory, or fresh memory when another
+/// thread holds it.
+pub fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    match SCRATCH.try_lock() {
+        Ok(mut scratch) => f(&mut scratch),
+        // A panic left it: its contents are rewritten before use anyway.
+        Err(TryLockError::Poisoned(poisoned)) => f(&mut poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => f(&mut Scratch::default()),
+    }
+}
+
+/// Where each metadata topic's partitions lie in the bit sets
+/// (`start[t] + p`), and which metadata topic each name is.
+struct Layout {
+    /// Per metadata topic, its partition count (negative counts as 0).
+    counts: Vec<usize>,
+    /// Per metadata topic, its first index.
+    start: Vec<usize>,
+    total: usize,
+    /// Per name of the table, its metadata topic (the last with that name).
+    meta_of_name: Vec<u32>,
+}
+
+impl Layout {
+    fn new(read: &Read<'_>) -> Result<Self, String> {
+        let counts: Vec<usize> = read
+            .partitions
+            .iter()
+            .map(|&c| usize::try_from(c).unwrap_or(0))
+            .collect();
+        let mut start = Vec::with_capacity(counts.len());
+        let mut total = 0usize;
+        for &count in &counts {
+            start.push(total);
+            total += count;
+            if total as u64 > MAX_PARTITIONS {
+                return Err(format!(
+                    "the metadata holds more than {MAX_PARTITIONS} partitions"
+                ));
+            }
+        }
+        let mut meta_of_name = vec![u32::MAX; read.table.names.len()];
+        for (t, &name) in read.meta_name.iter().enumerate() {
+            meta_of_name[name as usize] = t as u32;
+        }
+        Ok(Layout {
+            counts,
+            start,
+            total,
+            meta_of_name,
+        })
+    }
+
+    /// The metadata topic named `name` and the index of its partition `p`.
+    fn global(&self, name: i32, p: i32) -> Option<(usize, usize)> {
+        let t = *self.meta_of_name.get(usize::try_from(name).ok()?)? as usize;
+        let p = usize::try_from(p).ok()?;
+        (p < *self.counts.get(t)?).then(|| (t, self.start[t] + p))
+    }
+}
+
+/// Who owned each metadata partition before, as the Java client's sticky
+/// assignors decide it: the member claiming it at the highest generation
+/// (member index + 1), [`CONTESTED`] when two claim it at that generation,
+/// [`NOBODY`] when nobody claims it. Claims off the metadata are ignored.
+///
+/// Most partitions have one claim, and then its claimant owns it: only the
+/// partitions claimed more than once are resolved here, the others are read
+/// off the bit sets.
+struct Owners {
+    /// Per partition claimed more than once: owner and generation.
+    multi: HashMap<usize, (i32, i32)>,
+}
+
+impl Owners {
+    /// Marks the claimed partitions, and resolves those claimed twice.
+    fn new(read: &Read<'_>, layout: &Layout, claimed: &mut Bits, multi: &mut Bits) -> Self {
+        claimed.reset(layout.total);
+        multi.reset(layout.total);
+        let mut repeated = false;
+        for pairs in &read.owned {
+            for pair in pairs.chunks_exact(2) {
+                if let Some((_, g)) = layout.global(pair[0], pair[1])
+                    && claimed.set(g)
+                {
+                    multi.set(g);
+                    repeated = true;
+                }
+            }
+        }
+        let mut owners = Owners {
+            multi: HashMap::new(),
+        };
+        if !repeated {
+            return owners;
+        }
+        // The partitions claimed more than once, claim by claim in order,
+        // as the Java client reads them.
+        for (m, (pairs, &generation)) in read.owned.iter().zip(&read.generations).enumerate() {
+            let me = m as i32 + 1;
+            for pair in pairs.chunks_exact(2) {
+                let Some((_, g)) = layout.global(pair[0], pair[1]) else {
+                    continue;
+                };
+                if !multi.get(g) {
+                    continue;
+                }
+                let slot = owners.multi.entry(g).or_insert((NOBODY, 0));
+                if slot.0 == NOBODY {
+                    *slot = (me, generation);
+                } else if slot.0 != me {
+                    if generation > slot.1 {
+                        *slot = (me, generation);
+                    } else if generation == slot.1 {
+                        slot.0 = CONTESTED;
+                    }
+                }
+            }
+        }
+        owners
+    }
+}
+
+/// Writes the answer for the members, in their order, into `scratch.out`
+/// as the layout above says, topics as indexes into the name table.
+fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> Result<(), String> {
+    // Each of the answer's topics to its metadata topic, once per topic
+    // (by text).
+    let by_text: HashMap<&str, usize> = read
+        .meta_name
         .iter()
         .enumerate()
-        .map(|(i, n)| (&**n, i as i32))
+        .map(|(t, &name)| (&*read.table.names[name as usize], t))
         .collect();
-    let topic_ids: Vec<Result<i32, &str>> = answer
+    let meta_of: Vec<Option<usize>> = answer
         .topic_names()
         .iter()
-        .map(|name| by_text.get(&**name).copied().ok_or(&**name))
+        .map(|name| by_text.get(&**name).copied())
         .collect();
-    let topic_id = |index: usize| -> Result<i32, String> {
-        topic_ids[index]
-            .map_err(|name| format!("answer names topic {name:?}, which the group does not"))
+    let meta = |index: usize| -> Result<usize, String> {
+        meta_of[index].ok_or_else(|| {
+            format!(
+                "answer names topic {:?}, which the group does not",
+                answer.topic_names()[index]
+            )
+        })
     };
+    let Scratch {
+        claimed,
+        multi,
+        assigned,
+        kept: kept_bits,
+        out,
+    } = scratch;
+    out.clear();
+    let any_claims = read.owned.iter().any(|pairs| !pairs.is_empty());
+    let mut history = None;
+    if any_claims {
+        let layout = Layout::new(read)?;
+        let owners = Owners::new(read, &layout, claimed, multi);
+        assigned.reset(layout.total);
+        kept_bits.reset(layout.total);
+        for id in &read.member_ids {
+            if let Some(given) = answer.member(id) {
+                for (topic, partitions) in given.topic_indices() {
+                    let start = layout.start[meta(topic)?];
+                    for &p in partitions {
+                        assigned.set(start + p as usize);
+                    }
+                }
+            }
+        }
+        // Kept partitions, in the order the Java client lists them: by
+        // partition, then topic name as Java's String.compareTo orders them.
+        let mut order: Vec<usize> = (0..read.meta_name.len()).collect();
+        let name = |t: usize| &*read.table.names[read.meta_name[t] as usize];
+        order.sort_by(|&a, &b| name(a).encode_utf16().cmp(name(b).encode_utf16()));
+        let mut rank = vec![0u32; read.meta_name.len()];
+        for (r, t) in order.into_iter().enumerate() {
+            rank[t] = r as u32;
+        }
+        history = Some((layout, owners, rank));
+    }
 
-    let mut out = Vec::with_capacity(group.members.len() + answer.assigned_partitions() * 3);
-    for member in &group.members {
-        let Some(assigned) = answer.member(&member.id) else {
-            out.push(0);
-            continue;
-        };
+    let claims: usize = read.owned.iter().map(|pairs| pairs.len() / 2).sum();
+    out.reserve(2 * read.member_ids.len() + answer.assigned_partitions() + 2 * claims + 2);
+    let mut transfers = Vec::new();
+    // Transfers from a partition's only claimant, found after the members.
+    let mut sole: HashMap<usize, usize> = HashMap::new();
+    let mut kept: Vec<(u64, u32)> = Vec::new();
+    // Per metadata topic, the member's partitions of it (stamped with the
+    // member they belong to).
+    let mut mine: Vec<(u32, &[i32])> = vec![(u32::MAX, &[]); read.meta_name.len()];
+    for (m, id) in read.member_ids.iter().enumerate() {
+        let me = m as i32 + 1;
+        let given = answer.member(id);
+        kept.clear();
+        if let (Some((layout, owners, rank)), Some(given)) = (&history, &given) {
+            for (topic, partitions) in given.topic_indices() {
+                mine[meta(topic)?] = (m as u32, partitions);
+            }
+            for (c, pair) in read.owned[m].chunks_exact(2).enumerate() {
+                let Some((t, g)) = layout.global(pair[0], pair[1]) else {
+                    continue;
+                };
+                let owned = !multi.get(g) || owners.multi.get(&g).is_some_and(|o| o.0 == me);
+                let (stamp, partitions) = mine[t];
+                if owned
+                    && stamp == m as u32
+                    && partitions.binary_search(&pair[1]).is_ok()
+                    && !kept_bits.set(g)
+                {
+                    kept.push(((pair[1] as u64) << 32 | u64::from(rank[t]), c as u32));
+                }
+            }
+            kept.sort_unstable();
+        }
+        out.push(i32::try_from(kept.len()).map_err(|_| "too many partitions")?);
+        for &(key, c) in &kept {
+            let name = read.owned[m][2 * c as usize];
+            out.extend_from_slice(&[name, (key >> 32) as i32, c as i32]);
+        }
         let runs_at = out.len();
         out.push(0);
+        let Some(given) = given else {
+            continue;
+        };
         let mut runs = 0;
-        for (topic, partitions) in assigned.topic_indices() {
-            if partitions.is_empty() {
+        for (topic, partitions) in given.topic_indices() {
+            let t = meta(topic)?;
+            let name = read.meta_name[t];
+            let count_at = out.len() + 1;
+            out.extend_from_slice(&[name, 0]);
+            let first = out.len();
+            match &history {
+                None => out.extend_from_slice(partitions),
+                Some((layout, owners, _)) => {
+                    let start = layout.start[t];
+                    for &p in partitions {
+                        let g = start + p as usize;
+                        if kept_bits.get(g) {
+                            continue;
+                        }
+                        out.push(p);
+                        if !claimed.get(g) {
+                            continue;
+                        }
+                        let previous = if multi.get(g) {
+                            owners.multi[&g].0
+                        } else {
+                            sole.insert(g, transfers.len());
+                            NOBODY
+                        };
+                        transfers.extend_from_slice(&[m as i32, name, p, previous]);
+                    }
+                }
+            }
+            let n = out.len() - first;
+            if n == 0 {
+                out.truncate(count_at - 1);
                 continue;
             }
-            let id = topic_id(topic)?;
-            out.push(id);
-            out.push(i32::try_from(partitions.len()).map_err(|_| "too many partitions")?);
-            out.extend_from_slice(partitions);
+            out[count_at] = i32::try_from(n).map_err(|_| "too many partitions")?;
             runs += 1;
         }
         out[runs_at] = runs;
     }
-    Ok(out)
+    if let Some((layout, _, _)) = &history
+        && !sole.is_empty()
+    {
+        // Each partition moved away from its only claimant: that claimant.
+        for (m, pairs) in read.owned.iter().enumerate() {
+            for pair in pairs.chunks_exact(2) {
+                if let Some((_, g)) = layout.global(pair[0], pair[1])
+                    && let Some(&at) = sole.get(&g)
+                {
+                    transfers[at + 3] = m as i32 + 1;
+                }
+            }
+        }
+    }
+    out.push(i32::try_from(transfers.len() / 4).map_err(|_| "too many partitions")?);
+    out.extend_from_slice(&transfers);
+    // Owned partitions nobody is given now.
+    let unassigned_at = out.len();
+    out.push(0);
+    if let Some((layout, _, _)) = &history {
+        for (t, &name) in read.meta_name.iter().enumerate() {
+            let start = layout.start[t];
+            for p in 0..layout.counts[t] {
+                if claimed.get(start + p) && !assigned.get(start + p) {
+                    out.extend_from_slice(&[name, p as i32]);
+                }
+            }
+        }
+    }
+    out[unassigned_at] = ((out.len() - unassigned_at - 1) / 2) as i32;
+    Ok(())
 }
 
-/// The whole call: the group's two arrays in, the answer's array out, or the
-/// message of the first thing wrong.
+/// The whole call: the group's two arrays in, the answer's array out (in
+/// `scratch`), or the message of the first thing wrong.
 ///
 /// # Errors
 ///
 /// A message naming the position of a malformed array, or the library's own
 /// message for a group it refuses.
-pub fn assign_flat(names: &[u8], group: &[i32]) -> Result<Vec<i32>, String> {
-    let (assignor, group, table) = read_group(names, group)?;
-    let answer = assignor.assign(&group).map_err(|e| e.to_string())?;
-    write_answer(&group, &answer, &table)
+pub fn assign_into<'s>(
+    names: &[u8],
+    group: &[i32],
+    scratch: &'s mut Scratch,
+) -> Result<&'s [i32], String> {
+    let read = read_group(names, group)?;
+    let answer = read
+        .assignor
+        .assign_decoded(&read.group)
+        .map_err(|e| e.to_string())?;
+    write_answer(&read, &answer, scratch)?;
+    scratch.trim();
+    Ok(&scratch.out)
 }
 
-/// [`assign_flat`] with any panic caught and turned into an error message.
+/// [`assign_into`] in fresh memory, the answer as its own array.
 ///
 /// # Errors
 ///
-/// As [`assign_flat`], and `internal error: ...` for a panic.
-pub fn assign_guarded(names: &[u8], group: &[i32]) -> Result<Vec<i32>, String> {
-    match catch_unwind(AssertUnwindSafe(|| assign_flat(names, group))) {
-        Ok(result) => result,
+/// As [`assign_into`].
+pub fn assign_flat(names: &[u8], group: &[i32]) -> Result<Vec<i32>, String> {
+    assign_into(names, group, &mut Scratch::default()).map(<[i32]>::to_vec)
+}
+
+/// [`assign_into`] with any panic caught and turned into an error message.
+///
+/// # Errors
+///
+/// As [`assign_into`], and `internal error: ...` for a panic.
+pub fn assign_guarded<'s>(
+    names: &[u8],
+    group: &[i32],
+    scratch: &'s mut Scratch,
+) -> Result<&'s [i32], String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        assign_into(names, group, scratch).map(|out| out.len())
+    }));
+    match outcome {
+        Ok(Ok(len)) => Ok(&scratch.out[..len]),
+        Ok(Err(message)) => Err(message),
         Err(panic) => Err(format!("internal error: {}", panic_message(&*panic))),
     }
 }
@@ -335,6 +775,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kafka_assignors::Group;
 
     /// Builds the two arrays for a small group.
     struct Builder {
@@ -365,23 +806,82 @@ mod tests {
         }
     }
 
-    fn decode(answer: &[i32], names: &[String], members: usize) -> Vec<Vec<(String, Vec<i32>)>> {
+    /// An answer decoded: per member its kept (topic, partition, position)
+    /// triples and gained runs; the transfers; the unassigned owned ones.
+    struct Decoded {
+        kept: Vec<Vec<(String, i32, i32)>>,
+        runs: Vec<Vec<(String, Vec<i32>)>>,
+        transfers: Vec<(i32, String, i32, i32)>,
+        unassigned: Vec<(String, i32)>,
+    }
+
+    impl Decoded {
+        /// Member `m`'s partitions, kept and gained, by topic, ascending.
+        fn member(&self, m: usize) -> Vec<(String, Vec<i32>)> {
+            let mut by_topic = std::collections::BTreeMap::<String, Vec<i32>>::new();
+            for (t, p, _) in &self.kept[m] {
+                by_topic.entry(t.clone()).or_default().push(*p);
+            }
+            for (t, ps) in &self.runs[m] {
+                by_topic.entry(t.clone()).or_default().extend(ps);
+            }
+            by_topic
+                .into_iter()
+                .map(|(t, mut ps)| {
+                    ps.sort();
+                    (t, ps)
+                })
+                .collect()
+        }
+    }
+
+    fn decode(answer: &[i32], names: &[String], members: usize) -> Decoded {
+        let name = |id: i32| names[id as usize].clone();
         let mut at = 0;
-        let mut out = Vec::new();
+        let mut d = Decoded {
+            kept: Vec::new(),
+            runs: Vec::new(),
+            transfers: Vec::new(),
+            unassigned: Vec::new(),
+        };
         for _ in 0..members {
+            let k = answer[at] as usize;
+            at += 1;
+            d.kept.push(
+                (0..k)
+                    .map(|i| {
+                        let e = &answer[at + 3 * i..];
+                        (name(e[0]), e[1], e[2])
+                    })
+                    .collect(),
+            );
+            at += 3 * k;
             let runs = answer[at];
             at += 1;
             let mut member = Vec::new();
             for _ in 0..runs {
-                let topic = names[answer[at] as usize].clone();
                 let n = answer[at + 1] as usize;
-                member.push((topic, answer[at + 2..at + 2 + n].to_vec()));
+                member.push((name(answer[at]), answer[at + 2..at + 2 + n].to_vec()));
                 at += 2 + n;
             }
-            out.push(member);
+            d.runs.push(member);
         }
+        let x = answer[at] as usize;
+        at += 1;
+        for i in 0..x {
+            let e = &answer[at + 4 * i..];
+            d.transfers.push((e[0], name(e[1]), e[2], e[3]));
+        }
+        at += 4 * x;
+        let u = answer[at] as usize;
+        at += 1;
+        for i in 0..u {
+            d.unassigned
+                .push((name(answer[at + 2 * i]), answer[at + 2 * i + 1]));
+        }
+        at += 2 * u;
         assert_eq!(at, answer.len());
-        out
+        d
     }
 
     #[test]
@@ -431,8 +931,30 @@ mod tests {
                     .filter(|(_, p)| !p.is_empty())
                     .map(|(t, p)| (t.to_string(), p.to_vec()))
                     .collect();
-                assert_eq!(got[i], expected, "strategy {code}, member {id}");
+                assert_eq!(got.member(i), expected, "strategy {code}, member {id}");
             }
+            // Kept: what a member owned and is given again, with its
+            // position in the member's owned list; gained from another
+            // owner: a transfer from that owner.
+            for (m, kept) in got.kept.iter().enumerate() {
+                for (t, p, position) in kept {
+                    assert_eq!(t, "orders");
+                    assert_eq!(*p, 3 * m as i32 + position, "member {m}");
+                }
+            }
+            // Every partition was owned: all gained ones are transfers.
+            for (m, t, p, previous) in &got.transfers {
+                assert_eq!(t, "orders");
+                assert_eq!(*previous, p / 3 + 1, "partition {p} came from its owner");
+                assert_ne!(*previous, m + 1);
+                assert!(got.runs[*m as usize][0].1.contains(p));
+            }
+            let gained: usize = got.runs.iter().flatten().map(|(_, ps)| ps.len()).sum();
+            assert_eq!(got.transfers.len(), gained, "strategy {code}");
+            // Cooperative: what changes owner is withheld this round.
+            let kept: usize = got.kept.iter().map(Vec::len).sum();
+            assert_eq!(kept + gained + got.unassigned.len(), 6, "strategy {code}");
+            assert_eq!(got.unassigned.is_empty(), code == 0, "strategy {code}");
         }
     }
 
@@ -441,7 +963,7 @@ mod tests {
         let names = b"topicc1".to_vec();
         // A valid one: topic "topic" (0..5) with 2 partitions, member "c1" (5..7).
         let good = vec![
-            1,
+            LAYOUT_VERSION,
             1,
             0,
             2,
@@ -463,22 +985,22 @@ mod tests {
         assert!(assign_flat(&names, &good).is_ok());
         let cases: &[(&[i32], &str)] = &[
             (&[], "ends at 0"),
-            (&[2, 1, 0], "layout version 2"),
-            (&[1, 9, 0, 0, 0, 0], "unknown strategy code 9"),
-            (&[1, 1, 0, 1, 99], "end offset 99"),
-            (&[1, 1, 0, 2, 5, 7, 1, 5_000, 2, 0, 0], "name index 5000"),
-            (&[1, 1, 0, 2, 5, 7, 1, 0, 2, 0, i32::MAX], "member count"),
-            (&[1, 1, 0, 2, 5, 7, 1, 0, 2, 7, 0], "racked flag 7"),
-            (&[1, 1, 0, 2, 5, 7, 1, 0, 2, 1, 1], "do not fit"),
+            (&[9, 1, 0], "layout version 9"),
+            (&[2, 9, 0, 0, 0, 0], "unknown strategy code 9"),
+            (&[2, 1, 0, 1, 99], "end offset 99"),
+            (&[2, 1, 0, 2, 5, 7, 1, 5_000, 2, 0, 0], "name index 5000"),
+            (&[2, 1, 0, 2, 5, 7, 1, 0, 2, 0, i32::MAX], "member count"),
+            (&[2, 1, 0, 2, 5, 7, 1, 0, 2, 7, 0], "racked flag 7"),
+            (&[2, 1, 0, 2, 5, 7, 1, 0, 2, 1, 1], "do not fit"),
         ];
         for (data, message) in cases {
-            let err = assign_guarded(&names, data).unwrap_err();
+            let err = assign_guarded(&names, data, &mut Scratch::default()).unwrap_err();
             assert!(err.contains(message), "{data:?}: {err}");
         }
         // Every truncation and every single-int corruption of the good array
         // is an answer or an error, never a panic.
         for cut in 0..good.len() {
-            let _ = assign_guarded(&names, &good[..cut]);
+            let _ = assign_guarded(&names, &good[..cut], &mut Scratch::default());
             for value in [-1, 0, 1, 2, 3, i32::MIN, i32::MAX] {
                 let mut bad = good.clone();
                 bad[cut] = value;
@@ -493,7 +1015,7 @@ mod tests {
         // Two members with the same id: the library refuses, naming it.
         let names = b"tc1".to_vec();
         let data = vec![
-            1,
+            LAYOUT_VERSION,
             3,
             0,
             2,

@@ -61,13 +61,11 @@ final class Assignors {
             }
         }
         long ints = 0;
-        long claims = 0;
         for (int i = 0; i < members.size(); i++) {
             int owned = members.get(i).getValue().ownedPartitions().size();
             ints += 6 + topicIds.get(i).length + 2L * owned;
-            claims += owned;
         }
-        bridge.expect((int) Math.min(ints, Integer.MAX_VALUE - 16), (int) Math.min(claims, Integer.MAX_VALUE - 16));
+        bridge.expect((int) Math.min(ints, Integer.MAX_VALUE - 16));
         for (int i = 0; i < members.size(); i++) {
             String id = members.get(i).getKey();
             Subscription s = members.get(i).getValue();

@@ -21,10 +21,10 @@ import org.apache.kafka.common.TopicPartition;
  * two flat arrays (every name once as UTF-8 bytes, everything else as ints
  * naming them), one JNI call, the answer read back into Java lists.
  *
- * <p>The metadata's topics are the first names (name id = topic index), so
- * per-partition tables index by topic without a map. An owned
- * {@link TopicPartition} that the answer keeps is handed back as the same
- * object instead of a new one.
+ * <p>Who owned what before, and so what each member keeps and which
+ * partitions change owner, is worked out on the native side: an owned
+ * {@link TopicPartition} that the answer keeps comes back as its position
+ * in the member's list and is handed back as the same object.
  */
 final class Bridge {
     static final int RANGE = 0;
@@ -48,16 +48,9 @@ final class Bridge {
     private int[] body = new int[1024];
     private int size;
 
-    // The metadata: per topic (in the order given) its name id, partition
-    // count and first global partition index; per name id its topic index
-    // (-1: not a metadata topic), fixed when the first member is written.
+    // The metadata's topic count, and where it goes.
     private int topicCount;
     private int topicCountAt = -1;
-    private int[] metaName = new int[16];
-    private int[] partitionCounts = new int[16];
-    private int[] base = new int[17];
-    private int totalPartitions;
-    private int[] metaOfName;
 
     // The union of the subscribed topics, name ids in first-seen order.
     private boolean[] subscribed = new boolean[256];
@@ -70,19 +63,23 @@ final class Bridge {
     private final ArrayList<String> memberIds = new ArrayList<>();
     private int memberCountAt = -1;
 
-    // Owned partitions, by global partition index (base[topic] + partition):
-    // the object a member sent, its owner (member index + 1, 0 none, -1 two
-    // claims at one generation) and that owner's generation. Made on the
-    // first owned partition.
-    private TopicPartition[] known;
-    private int[] owner;
-    private int[] ownerGeneration;
-    // Per member, its claims on metadata partitions (global indexes) in the
-    // order it listed them: claimed[claimStart[m]..claimStart[m + 1]].
-    private int[] claimed = new int[0];
-    private int[] claimedTopic = new int[0];
-    private int claimedSize;
-    private int[] claimStart = new int[16];
+    // Per member, the owned list it sent (null when its history is the
+    // sticky user data's): the answer's kept partitions are its objects.
+    private final ArrayList<List<TopicPartition>> ownedLists = new ArrayList<>();
+    // Owned lists name their topics in much the same order member after
+    // member: per name id, the name that followed it last time, and the
+    // first name of the last list (-1: none yet).
+    private int[] nextOwned = filled(256);
+    private TopicPartition[] ownedScratch = new TopicPartition[0];
+    // What the touch loops read, kept so that they are not optimised away.
+    int touched;
+    private int firstOwned = -1;
+
+    private static int[] filled(int length) {
+        int[] out = new int[length];
+        Arrays.fill(out, -1);
+        return out;
+    }
 
     Bridge(int strategy, int options) {
         this.strategy = strategy;
@@ -110,13 +107,9 @@ final class Bridge {
         return next;
     }
 
-    /** Room for {@code more} ints of members and topics and {@code claims} owned partitions, so nothing grows. */
-    void expect(int more, int claims) {
+    /** Room for {@code more} ints of members and topics, so nothing grows. */
+    void expect(int more) {
         reserve(more);
-        if (claims > claimed.length) {
-            claimed = Arrays.copyOf(claimed, claims);
-            claimedTopic = Arrays.copyOf(claimedTopic, claims);
-        }
     }
 
     private void reserve(int more) {
@@ -164,6 +157,15 @@ final class Bridge {
         if (a == b) {
             return true;
         }
+        // The names' characters read first in a loop of independent loads
+        // (see touch): each member's strings are its own, wherever decoded.
+        int sum = 0;
+        for (String name : b) {
+            sum += name.length();
+        }
+        if (sum < 0) {
+            return false;
+        }
         java.util.Iterator<String> i = a.iterator();
         for (String name : b) {
             String other = i.next();
@@ -194,16 +196,8 @@ final class Bridge {
             put(0);
         }
         int id = id(name);
-        int t = topicCount++;
-        if (t + 2 > base.length) {
-            metaName = Arrays.copyOf(metaName, base.length * 2);
-            partitionCounts = Arrays.copyOf(partitionCounts, base.length * 2);
-            base = Arrays.copyOf(base, base.length * 2);
-        }
+        topicCount++;
         int count = partitions == null ? 0 : partitions.size();
-        metaName[t] = id;
-        partitionCounts[t] = count;
-        base[t + 1] = base[t] + count;
         reserve(3);
         put(id);
         put(count);
@@ -236,7 +230,7 @@ final class Bridge {
         }
     }
 
-    /** Ends the metadata: the topic count, and each name's topic index. */
+    /** Ends the metadata: the topic count. */
     private void endTopics() {
         if (topicCountAt < 0) {
             reserve(1);
@@ -244,16 +238,6 @@ final class Bridge {
             put(0);
         }
         body[topicCountAt] = topicCount;
-        totalPartitions = base[topicCount];
-        metaOfName = new int[names.size()];
-        Arrays.fill(metaOfName, -1);
-        for (int t = 0; t < topicCount; t++) {
-            metaOfName[metaName[t]] = t;
-        }
-    }
-
-    private int metaOf(int nameId) {
-        return nameId >= 0 && nameId < metaOfName.length ? metaOfName[nameId] : -1;
     }
 
     /** Whether every member's topic list holds the first member's topic set, as the Java client decides it. */
@@ -282,45 +266,6 @@ final class Bridge {
         return true;
     }
 
-    private void ensureOwnerTables() {
-        if (owner == null) {
-            known = new TopicPartition[totalPartitions];
-            owner = new int[totalPartitions];
-            ownerGeneration = new int[totalPartitions];
-        }
-    }
-
-    /** Records a claim on a metadata partition for the owner tables. */
-    private void claim(int nameId, int partition, int member, int generation, TopicPartition object) {
-        int topic = metaOf(nameId);
-        if (topic < 0 || partition < 0 || partition >= partitionCounts[topic]) {
-            return;
-        }
-        int g = base[topic] + partition;
-        if (object != null) {
-            known[g] = object;
-        }
-        if (claimedSize == claimed.length) {
-            claimed = Arrays.copyOf(claimed, Math.max(1024, claimed.length * 2));
-            claimedTopic = Arrays.copyOf(claimedTopic, claimed.length);
-        }
-        claimedTopic[claimedSize] = topic;
-        claimed[claimedSize++] = g;
-        int previous = owner[g];
-        int me = member + 1;
-        if (previous == 0) {
-            owner[g] = me;
-            ownerGeneration[g] = generation;
-        } else if (previous != me) {
-            if (generation > ownerGeneration[g]) {
-                owner[g] = me;
-                ownerGeneration[g] = generation;
-            } else if (generation == ownerGeneration[g]) {
-                owner[g] = -1;
-            }
-        }
-    }
-
     /**
      * One member: its subscription and what it owned before, as the strategy
      * reads it ({@code owned} a list of partitions, or {@code sticky} the
@@ -334,50 +279,101 @@ final class Bridge {
             memberCountAt = size;
             put(0);
         }
-        int index = memberIds.size();
         memberIds.add(memberId);
-        if (index + 2 > claimStart.length) {
-            claimStart = Arrays.copyOf(claimStart, claimStart.length * 2);
-        }
-        claimStart[index] = claimedSize;
+        ownedLists.add(owned);
         int ownedCount = owned != null ? owned.size() : sticky != null ? sticky.partitionCount() : 0;
         reserve(6 + topics.length + 2 * ownedCount);
         put(id(memberId));
         put(subscription.groupInstanceId().map(this::id).orElse(-1));
         put(subscription.rackId().filter(r -> !r.isEmpty()).map(this::id).orElse(-1));
-        int gen = generation.orElse(NO_GENERATION);
-        put(gen);
+        put(generation.orElse(NO_GENERATION));
         put(topics.length);
         System.arraycopy(topics, 0, body, size, topics.length);
         size += topics.length;
         put(ownedCount);
-        int claimGeneration = gen == NO_GENERATION ? -1 : gen;
-        if (ownedCount > 0) {
-            ensureOwnerTables();
-        }
         if (owned != null) {
+            // The list comes grouped by topic (one string per topic): a name
+            // is looked up once per run of equal topics, and first guessed
+            // from the lists before, checked by its text.
+            int n = owned.size();
+            if (ownedScratch.length < n) {
+                ownedScratch = new TopicPartition[Math.max(n, ownedScratch.length * 2)];
+            }
+            TopicPartition[] tps = owned.toArray(ownedScratch);
+            touched += touch(tps, n);
             String lastTopic = null;
             int lastId = -1;
-            for (TopicPartition tp : owned) {
+            int at = size;
+            int[] out = body;
+            for (int i = 0; i < n; i++) {
+                TopicPartition tp = tps[i];
                 String topic = tp.topic();
+                // The same string as the entry before is the same topic;
+                // another string is read by its text.
                 if (topic != lastTopic) {
-                    lastId = id(topic);
+                    lastId = ownedTopicId(topic, lastTopic, lastId);
                     lastTopic = topic;
                 }
-                put(lastId);
-                put(tp.partition());
-                claim(lastId, tp.partition(), index, claimGeneration, tp);
+                out[at] = lastId;
+                out[at + 1] = tp.partition();
+                at += 2;
             }
+            size = at;
         } else if (sticky != null) {
             for (int k = 0; k < sticky.topics.length; k++) {
                 int topic = id(sticky.topics[k]);
                 for (int p : sticky.partitions[k]) {
                     put(topic);
                     put(p);
-                    claim(topic, p, index, claimGeneration, null);
                 }
             }
         }
+    }
+
+    /**
+     * Reads each partition object, its topic and the topic's characters
+     * once, in a loop of independent loads: each is a cache miss (the
+     * objects lie wherever the client decoded them), and so the processor
+     * waits for many at once instead of one after the other in the loop
+     * that uses them. Returns a sum, to keep the reads.
+     */
+    private static int touch(TopicPartition[] tps, int n) {
+        int sum = 0;
+        for (int i = 0; i < n; i++) {
+            TopicPartition tp = tps[i];
+            sum += tp.partition() + tp.topic().length();
+        }
+        return sum;
+    }
+
+    /**
+     * The id of an owned partition's topic, after one named {@code
+     * previousTopic} with id {@code previous} (null and -1: the list's
+     * first) in another string: the name that followed that one last time
+     * if the text is that name's, the previous one if the text is its, else
+     * the table's.
+     */
+    private int ownedTopicId(String topic, String previousTopic, int previous) {
+        if (names.size() > nextOwned.length) {
+            int old = nextOwned.length;
+            nextOwned = Arrays.copyOf(nextOwned, Math.max(old * 2, names.size()));
+            Arrays.fill(nextOwned, old, nextOwned.length, -1);
+        }
+        int guess = previous < 0 ? firstOwned : nextOwned[previous];
+        int id;
+        if (guess >= 0 && names.get(guess).equals(topic)) {
+            id = guess;
+        } else if (previousTopic != null && topic.equals(previousTopic)) {
+            return previous; // the run goes on, in another string
+        } else {
+            id = id(topic);
+        }
+        if (previous < 0) {
+            firstOwned = id;
+        } else {
+            nextOwned[previous] = id;
+        }
+        return id;
     }
 
     /** The answer: every member's partitions, in the order written. */
@@ -415,7 +411,6 @@ final class Bridge {
 
     /** The one native call, and the answer read back. */
     Answer run() {
-        claimStart[memberIds.size()] = claimedSize;
         if (memberCountAt < 0) {
             endTopics();
             reserve(1);
@@ -425,7 +420,7 @@ final class Bridge {
         body[memberCountAt] = memberIds.size();
         int n = names.size();
         int[] group = new int[4 + n + size];
-        group[0] = 1;
+        group[0] = 2; // the layout version
         group[1] = strategy;
         group[2] = options;
         group[3] = n;
@@ -436,140 +431,61 @@ final class Bridge {
     }
 
     /**
-     * Reads the answer. A member's list starts with the partitions it keeps,
-     * in the order it listed them when it joined, then the ones it gains in
-     * the answer's order (topic, then partition), as the Java client's
-     * sticky assignors order them.
+     * Reads the answer. A member's list starts with the partitions it keeps
+     * (the objects it sent, when it sent a list), in the order the Java
+     * client's sticky assignors list them, then the ones it gains in the
+     * answer's order (topic, then partition).
      */
     private Answer read(int[] answer) {
-        Map<String, List<TopicPartition>> out = new HashMap<>(memberIds.size() * 2);
-        Map<TopicPartition, String> transfers = new HashMap<>();
-        Map<String, Set<Long>> moves = new HashMap<>();
-        // Who gets each metadata partition (member index + 1, 0 nobody), when
-        // anybody owned anything; a kept partition is marked -(m + 1) once listed.
-        int[] assignedTo = null;
-        long[] keys = new long[64];
-        int[] topicRank = new int[topicCount];
-        int[] topicByRank = new int[topicCount];
-        if (owner != null) {
-            Integer[] order = new Integer[topicCount];
-            for (int t = 0; t < topicCount; t++) {
-                order[t] = t;
-            }
-            Arrays.sort(order, (x, y) -> names.get(metaName[x]).compareTo(names.get(metaName[y])));
-            for (int r = 0; r < topicCount; r++) {
-                topicByRank[r] = order[r];
-                topicRank[order[r]] = r;
-            }
-            assignedTo = new int[totalPartitions];
-            int at = 0;
-            for (int m = 0; m < memberIds.size(); m++) {
-                int runs = answer[at++];
-                for (int r = 0; r < runs; r++) {
-                    int topic = metaOf(answer[at]);
-                    int count = answer[at + 1];
-                    at += 2;
-                    if (topic >= 0) {
-                        for (int i = 0; i < count; i++) {
-                            int p = answer[at + i];
-                            if (p >= 0 && p < partitionCounts[topic]) {
-                                assignedTo[base[topic] + p] = m + 1;
-                            }
-                        }
-                    }
-                    at += count;
-                }
-            }
-        }
+        int members = memberIds.size();
+        Map<String, List<TopicPartition>> out = new HashMap<>(members * 2);
         int at = 0;
-        for (int m = 0; m < memberIds.size(); m++) {
-            String memberId = memberIds.get(m);
+        for (int m = 0; m < members; m++) {
+            int kept = answer[at++];
+            int keptAt = at;
+            at += 3 * kept;
             int runs = answer[at++];
-            int total = 0;
+            int total = kept;
             for (int r = 0, scan = at; r < runs; r++) {
                 int count = answer[scan + 1];
                 total += count;
                 scan += 2 + count;
             }
             List<TopicPartition> partitions = new ArrayList<>(total);
-            if (assignedTo != null) {
-                // Kept partitions by (partition, topic), as Java lists them.
-                int kept = 0;
-                for (int c = claimStart[m]; c < claimStart[m + 1]; c++) {
-                    int g = claimed[c];
-                    if (assignedTo[g] == m + 1 && owner[g] == m + 1) {
-                        assignedTo[g] = -(m + 1);
-                        if (kept == keys.length) {
-                            keys = Arrays.copyOf(keys, keys.length * 2);
-                        }
-                        int t = claimedTopic[c];
-                        keys[kept++] = ((long) (g - base[t]) << 32) | topicRank[t];
-                    }
-                }
-                Arrays.sort(keys, 0, kept);
-                for (int k = 0; k < kept; k++) {
-                    int p = (int) (keys[k] >>> 32);
-                    int t = topicByRank[(int) keys[k]];
-                    int g = base[t] + p;
-                    partitions.add(known[g] != null ? known[g] : new TopicPartition(names.get(metaName[t]), p));
-                }
+            List<TopicPartition> owned = ownedLists.get(m);
+            for (int k = keptAt; k < keptAt + 3 * kept; k += 3) {
+                partitions.add(owned != null ? owned.get(answer[k + 2])
+                        : new TopicPartition(names.get(answer[k]), answer[k + 1]));
             }
             for (int r = 0; r < runs; r++) {
                 String name = names.get(answer[at]);
-                int topic = metaOf(answer[at]);
                 int count = answer[at + 1];
                 at += 2;
-                boolean metadata = topic >= 0;
                 for (int i = 0; i < count; i++) {
-                    int p = answer[at + i];
-                    TopicPartition tp = null;
-                    if (metadata && assignedTo != null && p >= 0 && p < partitionCounts[topic]) {
-                        int g = base[topic] + p;
-                        if (assignedTo[g] == -(m + 1)) {
-                            continue; // kept, listed above
-                        }
-                        tp = known[g];
-                        int previous = owner[g];
-                        if (previous != m + 1 && previous != 0) {
-                            if (tp == null) {
-                                tp = new TopicPartition(name, p);
-                            }
-                            transfers.put(tp, memberId);
-                            if (previous > 0) {
-                                moves.computeIfAbsent(name, k -> new HashSet<>())
-                                        .add(((long) (previous - 1) << 32) | m);
-                            }
-                        }
-                    }
-                    partitions.add(tp != null ? tp : new TopicPartition(name, p));
+                    partitions.add(new TopicPartition(name, answer[at + i]));
                 }
                 at += count;
             }
-            out.put(memberId, partitions);
+            out.put(memberIds.get(m), partitions);
         }
-        List<TopicPartition> unassignedOwned = new ArrayList<>();
-        if (assignedTo != null) {
-            for (int g = 0; g < totalPartitions; g++) {
-                if (owner[g] != 0 && assignedTo[g] == 0) {
-                    unassignedOwned.add(known[g] != null ? known[g] : partitionAt(g));
-                }
+        int transferCount = answer[at++];
+        Map<TopicPartition, String> transfers = new HashMap<>(Math.max(16, transferCount * 2));
+        Map<String, Set<Long>> moves = new HashMap<>();
+        for (int x = 0; x < transferCount; x++, at += 4) {
+            int m = answer[at];
+            String name = names.get(answer[at + 1]);
+            int previous = answer[at + 3];
+            transfers.put(new TopicPartition(name, answer[at + 2]), memberIds.get(m));
+            if (previous > 0) {
+                moves.computeIfAbsent(name, k -> new HashSet<>()).add(((long) (previous - 1) << 32) | m);
             }
+        }
+        int unassigned = answer[at++];
+        List<TopicPartition> unassignedOwned = new ArrayList<>(unassigned);
+        for (int u = 0; u < unassigned; u++, at += 2) {
+            unassignedOwned.add(new TopicPartition(names.get(answer[at]), answer[at + 1]));
         }
         return new Answer(out, transfers, moves, unassignedOwned);
-    }
-
-    /** The metadata partition at global index g, as a new object. */
-    private TopicPartition partitionAt(int g) {
-        int t = Arrays.binarySearch(base, 0, topicCount + 1, g);
-        if (t < 0) {
-            t = -t - 2;
-        } else {
-            // Empty topics share a base: the last topic starting at g.
-            while (t + 1 < topicCount && base[t + 1] == g) {
-                t++;
-            }
-        }
-        return new TopicPartition(names.get(metaName[t]), g - base[t]);
     }
 
     /** Whether any subscription has a non-empty rack. */

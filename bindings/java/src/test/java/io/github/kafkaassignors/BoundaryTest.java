@@ -1,5 +1,6 @@
 package io.github.kafkaassignors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,22 +48,34 @@ class BoundaryTest {
         Random random = new Random(seed);
         byte[] names = "orderspaymentsc1c2".getBytes(StandardCharsets.UTF_8);
         // A valid group: orders (6) and payments (2); c1 and c2 on both, c1 owns orders-0.
-        int[] good = {1, 3, 0, 4, 6, 14, 16, 18,
+        int[] good = {2, 3, 0, 4, 6, 14, 16, 18,
             2, 0, 6, 0, 1, 2, 0,
             2, 2, -1, -1, 1, 2, 0, 1, 1, 0, 0,
             3, -1, -1, Integer.MIN_VALUE, 2, 0, 1, 0};
         int[] answer = Native.call(names, good);
         int at = 0;
         int assigned = 0;
+        int kept = 0;
         for (int m = 0; m < 2; m++) {
+            int k = answer[at++];
+            for (int i = 0; i < k; i++) {
+                // c1 keeps orders-0, the first of its owned list.
+                assertEquals(0, m, "c1 keeps what it owned");
+                assertArrayEquals(new int[] {0, 0, 0}, java.util.Arrays.copyOfRange(answer, at, at + 3));
+                at += 3;
+                kept++;
+            }
             int runs = answer[at++];
             for (int r = 0; r < runs; r++) {
                 assigned += answer[at + 1];
                 at += 2 + answer[at + 1];
             }
         }
+        assertEquals(1, kept, "c1 keeps orders-0");
+        assertEquals(0, answer[at++], "no partition changes owner");
+        assertEquals(0, answer[at++], "no owned partition is left out");
         assertEquals(answer.length, at, "the answer is read to its end");
-        assertEquals(8, assigned, "every partition of the valid group is assigned");
+        assertEquals(8, assigned + kept, "every partition of the valid group is assigned");
         int answered = 0;
         int refused = 0;
         for (int i = 0; i < 20_000; i++) {
