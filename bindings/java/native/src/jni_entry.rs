@@ -1,4 +1,5 @@
-//! The one JNI entry point, `io.github.kafkaassignors.Native.assign`.
+//! The client-side JNI entry point, `io.github.kafkaassignors.Native.assign`,
+//! and the boundary every entry point goes through ([`answer_or_throw`]).
 //!
 //! The only unsafe code of the crate: an entry point the JVM finds by name
 //! must be `#[unsafe(no_mangle)] extern "system"`. Everything it does goes
@@ -14,17 +15,14 @@ use jni::sys::jintArray;
 /// The Java exception every failure becomes.
 const EXCEPTION: &str = "io/github/kafkaassignors/AssignorException";
 
-/// `static native int[] assign(byte[] names, int[] group)`: the group's two
-/// arrays in (see the crate docs), the answer's array out; every failure an
-/// `AssignorException` with the message, every panic caught here.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_io_github_kafkaassignors_Native_assign<'local>(
-    mut env: JNIEnv<'local>,
-    _class: JClass<'local>,
-    names: JByteArray<'local>,
-    group: JIntArray<'local>,
+/// Runs one JNI call: its answer array, or `null` with an `AssignorException`
+/// thrown carrying the error's message; a panic is caught here and becomes
+/// such an exception too, so no input can unwind into the JVM.
+pub(crate) fn answer_or_throw<'local>(
+    env: &mut JNIEnv<'local>,
+    call: impl FnOnce(&mut JNIEnv<'local>) -> Result<JIntArray<'local>, String>,
 ) -> jintArray {
-    let outcome = catch_unwind(AssertUnwindSafe(|| call(&mut env, &names, &group)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| call(env)));
     let message = match outcome {
         Ok(Ok(answer)) => return answer.into_raw(),
         Ok(Err(message)) => message,
@@ -36,6 +34,19 @@ pub extern "system" fn Java_io_github_kafkaassignors_Native_assign<'local>(
         let _ = env.throw_new(EXCEPTION, message);
     }
     std::ptr::null_mut()
+}
+
+/// `static native int[] assign(byte[] names, int[] group)`: the group's two
+/// arrays in (see the crate docs), the answer's array out; every failure an
+/// `AssignorException` with the message, every panic caught here.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_github_kafkaassignors_Native_assign<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    names: JByteArray<'local>,
+    group: JIntArray<'local>,
+) -> jintArray {
+    answer_or_throw(&mut env, |env| call(env, &names, &group))
 }
 
 fn call<'local>(

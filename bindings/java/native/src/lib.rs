@@ -112,6 +112,34 @@ impl<'a> Reader<'a> {
         self.at += n;
         s
     }
+
+    /// A topic's replica racks, `partitions` rows of (count, rack name
+    /// ids); `topic` names the topic in errors.
+    fn replica_racks(
+        &mut self,
+        table: &Names,
+        partitions: i32,
+        topic: &dyn std::fmt::Display,
+    ) -> Result<Vec<Vec<Arc<str>>>, String> {
+        // Each partition takes at least its replica count.
+        let count = usize::try_from(partitions).unwrap_or(0);
+        if count > self.data.len() - self.at {
+            return Err(format!(
+                "{topic}: racks for {partitions} partitions do not fit in the array"
+            ));
+        }
+        let mut racks = Vec::with_capacity(count);
+        for _ in 0..count {
+            let n = self.count("replica count", 1)?;
+            let row = self
+                .slice(n)
+                .iter()
+                .map(|&id| table.get(id, "replica rack").map(Arc::clone))
+                .collect::<Result<Vec<_>, _>>()?;
+            racks.push(row);
+        }
+        Ok(racks)
+    }
 }
 
 /// The name table, each name one shared `Arc`.
@@ -223,24 +251,8 @@ fn read_group<'a>(names: &[u8], data: &'a [i32]) -> Result<Read<'a>, String> {
         match r.next("racked flag")? {
             0 => {}
             1 => {
-                // Each partition takes at least its replica count.
-                let count = usize::try_from(partitions).unwrap_or(0);
-                if count > data.len() - r.at {
-                    return Err(format!(
-                        "topic {name:?}: racks for {partitions} partitions do not fit in the array"
-                    ));
-                }
-                let mut racks = Vec::with_capacity(count);
-                for _ in 0..count {
-                    let n = r.count("replica count", 1)?;
-                    let row = r
-                        .slice(n)
-                        .iter()
-                        .map(|&id| table.get(id, "replica rack").map(Arc::clone))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    racks.push(row);
-                }
-                topic.replica_racks = Some(racks);
+                let what = format!("topic {name:?}");
+                topic.replica_racks = Some(r.replica_racks(&table, partitions, &what)?);
             }
             other => return Err(format!("topic {t} ({name:?}): racked flag {other}")),
         }

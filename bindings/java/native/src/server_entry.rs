@@ -68,9 +68,6 @@ pub const SERVER_LAYOUT_VERSION: i32 = 1;
 /// The answer's entry for a member whose target does not change.
 pub const UNCHANGED: i32 = -1;
 
-/// The Java exception every failure becomes.
-const EXCEPTION: &str = "io/github/kafkaassignors/AssignorException";
-
 /// `static native int[] assign(byte[] names, long[] topics, int[] group)`:
 /// the group's arrays in (see the module docs), the answer's array out;
 /// every failure an `AssignorException` with the message, every panic
@@ -83,18 +80,7 @@ pub extern "system" fn Java_io_github_kafkaassignors_ServerNative_assign<'local>
     topics: JLongArray<'local>,
     group: JIntArray<'local>,
 ) -> jintArray {
-    let outcome = catch_unwind(AssertUnwindSafe(|| call(&mut env, &names, &topics, &group)));
-    let message = match outcome {
-        Ok(Ok(answer)) => return answer.into_raw(),
-        Ok(Err(message)) => message,
-        Err(panic) => format!("internal error: {}", crate::panic_message(&*panic)),
-    };
-    // A JNI call that failed may have left its own exception (an
-    // OutOfMemoryError, say): that one stands.
-    if !env.exception_check().unwrap_or(false) {
-        let _ = env.throw_new(EXCEPTION, message);
-    }
-    std::ptr::null_mut()
+    crate::jni_entry::answer_or_throw(&mut env, |env| call(env, &names, &topics, &group))
 }
 
 fn call<'local>(
@@ -177,23 +163,7 @@ fn read(names: &[u8], topic_bits: &[i64], data: &[i32]) -> Result<Read, String> 
         match racked {
             0 => {}
             1 => {
-                // Each partition takes at least its replica count.
-                let count = usize::try_from(partitions).unwrap_or(0);
-                if count > data.len() - r.at {
-                    return Err(format!(
-                        "topic id {id}: racks for {partitions} partitions do not fit in the array"
-                    ));
-                }
-                let mut racks = Vec::with_capacity(count);
-                for _ in 0..count {
-                    let n = r.count("replica count", 1)?;
-                    let row = r
-                        .slice(n)
-                        .iter()
-                        .map(|&name| table.get(name, "replica rack").map(Arc::clone))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    racks.push(row);
-                }
+                let racks = r.replica_racks(&table, partitions, &format!("topic id {id}"))?;
                 if let Some(mut topic) = known {
                     topic.replica_racks = Some(racks);
                     described.push(topic);
