@@ -498,6 +498,16 @@ final class Bridge {
         return false;
     }
 
+    /** Whether no topic's moves, as (from, to) pairs per topic, contain a cycle. */
+    static boolean noCycle(Map<String, Set<Long>> moves) {
+        for (Set<Long> pairs : moves.values()) {
+            if (hasCycle(pairs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether the moves of one topic, as (from, to) pairs, contain a cycle. */
     static boolean hasCycle(Set<Long> pairs) {
         Map<Integer, List<Integer>> next = new HashMap<>();

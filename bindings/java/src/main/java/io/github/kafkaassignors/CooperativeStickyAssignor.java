@@ -57,11 +57,6 @@ public class CooperativeStickyAssignor extends org.apache.kafka.clients.consumer
     /** Whether the last answer moved partitions around no cycle of members, per topic. */
     @Override
     public boolean isSticky() {
-        for (Set<Long> pairs : lastMoves.values()) {
-            if (Bridge.hasCycle(pairs)) {
-                return false;
-            }
-        }
-        return true;
+        return Bridge.noCycle(lastMoves);
     }
 }

@@ -1,42 +1,21 @@
 package io.github.kafkaassignors;
 
-import java.util.List;
-import java.util.Map;
-
-import org.apache.kafka.clients.consumer.internals.AbstractPartitionAssignor;
-import org.apache.kafka.common.Cluster;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-
 /**
  * {@code range}: the Java client's {@code RangeAssignor}, answer for answer
  * (rack-aware variant included), computed by the native library in one call.
  * Use it with {@code partition.assignment.strategy=io.github.kafkaassignors.RangeAssignor}.
  */
-public class RangeAssignor extends AbstractPartitionAssignor {
+public class RangeAssignor extends JavaOrderAssignor {
     /** The strategy name, the Java client's. */
     public static final String RANGE_ASSIGNOR_NAME = "range";
+
+    /** The assignor; the consumer creates it by class name. */
+    public RangeAssignor() {
+        super(Bridge.RANGE);
+    }
 
     @Override
     public String name() {
         return RANGE_ASSIGNOR_NAME;
-    }
-
-    @Override
-    public Map<String, List<TopicPartition>> assign(Map<String, Integer> partitionsPerTopic,
-                                                    Map<String, Subscription> subscriptions) {
-        return assignPartitions(partitionInfosWithoutRacks(partitionsPerTopic), subscriptions);
-    }
-
-    @Override
-    public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
-                                                              Map<String, Subscription> subscriptions) {
-        return Assignors.run(Bridge.RANGE, 0, subscriptions, null, partitionsPerTopic, null).answer.assignment;
-    }
-
-    @Override
-    public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
-        return Assignors.wrap(Assignors.run(Bridge.RANGE, 0, groupSubscription.groupSubscription(), metadata, null, null)
-                .answer.assignment);
     }
 }

@@ -53,11 +53,6 @@ public class StickyAssignor extends org.apache.kafka.clients.consumer.StickyAssi
     /** Whether the last answer moved partitions around no cycle of members, per topic. */
     @Override
     public boolean isSticky() {
-        for (Set<Long> pairs : lastMoves.values()) {
-            if (Bridge.hasCycle(pairs)) {
-                return false;
-            }
-        }
-        return true;
+        return Bridge.noCycle(lastMoves);
     }
 }
