@@ -1,6 +1,5 @@
 package io.github.kafkaassignors;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -40,9 +39,7 @@ final class Bridge {
     // The name table.
     private final HashMap<String, Integer> ids = new HashMap<>();
     private final ArrayList<String> names = new ArrayList<>();
-    private byte[] nameBytes = new byte[4096];
-    private int nameLength;
-    private int[] nameEnds = new int[256];
+    private final NameBytes nameBytes = new NameBytes();
 
     // Everything after the name table.
     private int[] body = new int[1024];
@@ -91,17 +88,7 @@ final class Bridge {
         if (id != null) {
             return id;
         }
-        int next = names.size();
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        if (nameLength + utf8.length > nameBytes.length) {
-            nameBytes = Arrays.copyOf(nameBytes, Math.max(nameBytes.length * 2, nameLength + utf8.length));
-        }
-        System.arraycopy(utf8, 0, nameBytes, nameLength, utf8.length);
-        nameLength += utf8.length;
-        if (next == nameEnds.length) {
-            nameEnds = Arrays.copyOf(nameEnds, next * 2);
-        }
-        nameEnds[next] = nameLength;
+        int next = nameBytes.add(name);
         names.add(name);
         ids.put(name, next);
         return next;
@@ -424,10 +411,10 @@ final class Bridge {
         group[1] = strategy;
         group[2] = options;
         group[3] = n;
-        System.arraycopy(nameEnds, 0, group, 4, n);
+        nameBytes.copyEnds(group, 4);
         System.arraycopy(body, 0, group, 4 + n, size);
         body = null;
-        return read(Native.call(Arrays.copyOf(nameBytes, nameLength), group));
+        return read(Native.call(nameBytes.bytes(), group));
     }
 
     /**

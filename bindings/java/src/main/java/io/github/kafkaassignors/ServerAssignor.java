@@ -1,6 +1,5 @@
 package io.github.kafkaassignors;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -124,10 +123,7 @@ abstract class ServerAssignor implements ConsumerGroupPartitionAssignor {
         private final boolean racks;
 
         // The name table: member ids, instance ids, racks.
-        private byte[] nameBytes = new byte[4096];
-        private int nameLength;
-        private int[] nameEnds = new int[256];
-        private int nameCount;
+        private final NameBytes nameBytes = new NameBytes();
         private final HashMap<String, Integer> rackIds = new HashMap<>();
         private boolean anyRack;
 
@@ -152,17 +148,7 @@ abstract class ServerAssignor implements ConsumerGroupPartitionAssignor {
         }
 
         private int name(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            if (nameLength + b.length > nameBytes.length) {
-                nameBytes = Arrays.copyOf(nameBytes, Math.max(nameBytes.length * 2, nameLength + b.length));
-            }
-            System.arraycopy(b, 0, nameBytes, nameLength, b.length);
-            nameLength += b.length;
-            if (nameCount == nameEnds.length) {
-                nameEnds = Arrays.copyOf(nameEnds, nameCount * 2);
-            }
-            nameEnds[nameCount] = nameLength;
-            return nameCount++;
+            return nameBytes.add(s);
         }
 
         private int rack(String rack) {
@@ -275,7 +261,7 @@ abstract class ServerAssignor implements ConsumerGroupPartitionAssignor {
         }
 
         byte[] names() {
-            return Arrays.copyOf(nameBytes, nameLength);
+            return nameBytes.bytes();
         }
 
         long[] topicBits() {
@@ -311,12 +297,13 @@ abstract class ServerAssignor implements ConsumerGroupPartitionAssignor {
                     s += racked.length;
                 }
             }
+            int nameCount = nameBytes.count();
             int[] out = new int[3 + 1 + nameCount + 1 + s + 1 + size];
             int at = 0;
             out[at++] = ServerNative.LAYOUT_VERSION;
             out[at++] = code;
             out[at++] = nameCount;
-            System.arraycopy(nameEnds, 0, out, at, nameCount);
+            nameBytes.copyEnds(out, at);
             at += nameCount;
             out[at++] = topicCount;
             System.arraycopy(section, 0, out, at, s);
