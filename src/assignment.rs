@@ -424,7 +424,7 @@ impl<'a> MemberAssignment<'a> {
     /// assert_eq!(named, c1.topics().collect::<Vec<_>>());
     /// assert_eq!(named, [("A", &[0, 2][..]), ("B", &[1][..])]);
     /// ```
-    pub fn topic_indices(&self) -> impl Iterator<Item = (usize, &'a [i32])> + use<'a> {
+    pub fn topic_indices(&self) -> impl Iterator<Item = (usize, &'a [i32])> + Clone + use<'a> {
         let a = self.assignment;
         let (first, end) = a.member_runs[self.member];
         let bounds = a.runs.get(first as usize..=end as usize).unwrap_or(&[]);

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{Group, Member, Topic, TopicPartition};
+use crate::model::{Member, Topic};
 
 /// A group as its leader decoded it from the members' JoinGroup metadata,
 /// with every name interned once for the whole group.
@@ -40,6 +40,10 @@ pub struct DecodedGroup {
     /// order (from the sticky user data for [`History::StickyUserData`](crate::History::StickyUserData)).
     pub(crate) claims: Vec<(u32, i32)>,
     pub(crate) claim_starts: Vec<usize>,
+    /// Per member (missing at the end: `false`), whether its user data is
+    /// left out of `members` because the claims and the generation rebuild
+    /// it byte for byte (see `protocol/decoded.rs`).
+    pub(crate) rebuilt_user_data: Vec<bool>,
 }
 
 impl DecodedGroup {
@@ -73,31 +77,6 @@ impl DecodedGroup {
     /// Member `m`'s owned partitions as (name id, partition), in wire order.
     pub(crate) fn claims(&self, m: usize) -> &[(u32, i32)] {
         &self.claims[self.claim_starts[m]..self.claim_starts[m + 1]]
-    }
-
-    /// The model's group: each member with its topics and owned partitions
-    /// as names (the table's own `Arc`s, so one allocation per name for the
-    /// whole group), in the order the members were received.
-    pub fn to_group(&self) -> Group {
-        let mut group = Group::new();
-        group.topics = self.topics.clone();
-        group.members = (0..self.members.len())
-            .map(|m| {
-                let mut member = self.members[m].clone();
-                member.topics = self
-                    .subscribed(m)
-                    .iter()
-                    .map(|&id| Arc::clone(&self.names[id as usize]))
-                    .collect();
-                member.owned = self
-                    .claims(m)
-                    .iter()
-                    .map(|&(id, p)| TopicPartition::new(Arc::clone(&self.names[id as usize]), p))
-                    .collect();
-                member
-            })
-            .collect();
-        group
     }
 }
 
@@ -196,6 +175,7 @@ impl DecodedGroup {
                 subscribed_ranges: Vec::new(),
                 claims: Vec::new(),
                 claim_starts: vec![0],
+                rebuilt_user_data: Vec::new(),
             },
             ids,
         }

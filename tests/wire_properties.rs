@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use kafka_assignors::TopicPartition;
 use kafka_assignors::protocol::{
-    AssignmentData, StickyFormat, StickyUserData, Subscription, decode_cooperative_user_data,
-    group_by_topic,
+    AssignmentData, JoinedMember, StickyFormat, StickyUserData, Subscription,
+    decode_cooperative_user_data, decode_member, group_by_topic,
 };
 use proptest::prelude::*;
 
@@ -228,5 +228,58 @@ proptest! {
         bytes.extend_from_slice(&extra);
         prop_assert_eq!(decode_cooperative_user_data(Some(&bytes)), Some(generation));
         prop_assert_eq!(decode_cooperative_user_data(Some(&bytes[..bytes.len().min(3)])), Some(-1));
+    }
+}
+
+/// Sticky user data written field by field, as the Java `StickyAssignor`'s
+/// schema lays it out: `[topic, [partition]]` entries, then the generation
+/// when there is one, then whatever bytes follow.
+fn sticky_bytes(entries: &[(String, Vec<i32>)], generation: Option<i32>, tail: &[u8]) -> Vec<u8> {
+    let mut out = (entries.len() as i32).to_be_bytes().to_vec();
+    for (topic, partitions) in entries {
+        out.extend_from_slice(&(topic.len() as i16).to_be_bytes());
+        out.extend_from_slice(topic.as_bytes());
+        out.extend_from_slice(&(partitions.len() as i32).to_be_bytes());
+        for p in partitions {
+            out.extend_from_slice(&p.to_be_bytes());
+        }
+    }
+    if let Some(g) = generation {
+        out.extend_from_slice(&g.to_be_bytes());
+    }
+    out.extend_from_slice(tail);
+    out
+}
+
+fn sticky_user_data() -> impl Strategy<Value = Option<Vec<u8>>> {
+    let entries = prop::collection::vec(
+        (
+            prop_oneof![Just("a".to_string()), Just("b".to_string()), topic()],
+            prop::collection::vec(0i32..4, 0..3),
+        ),
+        0..6,
+    );
+    prop_oneof![
+        4 => (entries, prop::option::of(any::<i32>()), prop::collection::vec(any::<u8>(), 0..6))
+            .prop_map(|(e, g, tail)| Some(sticky_bytes(&e, g, &tail))),
+        1 => prop::option::of(prop::collection::vec(any::<u8>(), 0..24)),
+    ]
+}
+
+proptest! {
+    // The leader keeps sticky user data only as the claims and generation
+    // it read, when those say it byte for byte: whatever the data (repeated
+    // or empty entries, a V0 or V1 tail, trailing bytes, garbage), the
+    // member it gives back has the bytes that were sent.
+    #[test]
+    fn the_leader_gives_back_sticky_user_data_byte_for_byte(
+        user_data in sticky_user_data(),
+        topics in prop::collection::vec(topic(), 0..3),
+    ) {
+        let mut sub = Subscription::new(topics);
+        sub.user_data = user_data.clone();
+        let joined = JoinedMember::new("m", None, sub.encode().unwrap());
+        let member = decode_member(kafka_assignors::Strategy::Sticky, &joined).unwrap();
+        prop_assert_eq!(member.user_data, user_data);
     }
 }

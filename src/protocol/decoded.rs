@@ -7,13 +7,15 @@
 //! the model's [`Group`] is built only when somebody asks for it
 //! ([`DecodedGroup::to_group`]).
 
+use std::sync::Arc;
+
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
-use crate::model::{History, Member, OwnedSource, Topic};
+use crate::model::{Group, History, Member, OwnedSource, Topic, TopicPartition};
 use crate::protocol::consumer::read_version;
 use crate::protocol::group::{JoinedMember, LeaderError, LeaderErrorKind};
 use crate::protocol::user_data::decode_cooperative_user_data;
-use crate::protocol::wire::{DecodeError, Names, Reader, Stream};
+use crate::protocol::wire::{DecodeError, Names, Reader, Stream, Writer};
 
 impl DecodedGroup {
     /// Decodes every member's metadata as `assignor` reads it
@@ -44,6 +46,7 @@ impl DecodedGroup {
             subscribed_ranges: Vec::with_capacity(members.len()),
             claims: Vec::new(),
             claim_starts: Vec::with_capacity(members.len() + 1),
+            rebuilt_user_data: Vec::new(),
         };
         group.claim_starts.push(0);
         // The previous member's topic array, as bytes and as ids.
@@ -118,7 +121,7 @@ impl DecodedGroup {
         };
         self.subscribed_ranges.push((ids.start, ids.end));
         *previous = Some((&joined.metadata[topics_at..r.position()], ids));
-        let user_data = r.nullable_bytes("user data")?.map(<[u8]>::to_vec);
+        let user_data = r.nullable_bytes("user data")?;
         let claims_start = self.claims.len();
         if version >= 1 {
             r.claims_into("owned partitions", &mut self.claims)?;
@@ -139,40 +142,105 @@ impl DecodedGroup {
         let mut member = Member::new(joined.member_id.clone());
         member.instance_id = joined.group_instance_id.clone();
         member.rack = rack;
+        let mut rebuilt = false;
         match history {
             History::StickyUserData => {
                 // The subscription's own list was read to check it, and
                 // gives way to the user data's.
                 self.claims.truncate(claims_start);
-                member.generation = self.read_sticky_user_data(user_data.as_deref(), names);
+                (member.generation, rebuilt) = self.read_sticky_user_data(user_data, names);
                 member.owned_source = OwnedSource::StickyUserData;
             }
             History::CooperativeGeneration => {
-                member.generation =
-                    generation.or_else(|| decode_cooperative_user_data(user_data.as_deref()));
+                member.generation = generation.or_else(|| decode_cooperative_user_data(user_data));
             }
             _ => member.generation = generation,
         }
-        member.user_data = user_data;
+        // Sticky user data is the member's whole history (a million
+        // partitions' worth in a large group): when the claims and the
+        // generation say it byte for byte, it is rebuilt on request
+        // (`to_group`) instead of copied.
+        if rebuilt {
+            self.rebuilt_user_data.resize(self.members.len(), false);
+            self.rebuilt_user_data.push(true);
+        } else {
+            member.user_data = user_data.map(<[u8]>::to_vec);
+        }
         Ok(member)
     }
 
     /// Reads the sticky user data's previous assignment into the claims and
     /// returns its generation, as [`StickyUserData::decode`] reads it:
     /// nothing for no data, nothing and generation -1 for data that does
-    /// not parse, no generation for V0.
+    /// not parse, no generation for V0. And whether the data is exactly
+    /// what [`rebuild_sticky_user_data`] writes from the claims and the
+    /// generation: runs, then a generation or nothing, then no more bytes.
     ///
     /// [`StickyUserData::decode`]: crate::protocol::StickyUserData::decode
-    fn read_sticky_user_data(&mut self, data: Option<&[u8]>, names: &mut Names) -> Option<i32> {
-        let bytes = data.filter(|b| !b.is_empty())?;
+    fn read_sticky_user_data(
+        &mut self,
+        data: Option<&[u8]>,
+        names: &mut Names,
+    ) -> (Option<i32>, bool) {
+        let Some(bytes) = data.filter(|b| !b.is_empty()) else {
+            return (None, false);
+        };
         let start = self.claims.len();
         let mut r = Reader::with_names(bytes, names, Stream::UserData);
-        if r.claims_into("previous assignment", &mut self.claims)
-            .is_err()
-        {
+        let Ok(runs) = r.claims_into("previous assignment", &mut self.claims) else {
             self.claims.truncate(start);
-            return Some(-1);
-        }
-        r.i32("generation").ok()
+            return (Some(-1), false);
+        };
+        let generation = r.i32("generation").ok();
+        (generation, runs && r.rest().is_empty())
     }
+
+    /// The model's group: each member with its topics and owned partitions
+    /// as names (the table's own `Arc`s, so one allocation per name for the
+    /// whole group), in the order the members were received.
+    pub fn to_group(&self) -> Group {
+        let mut group = Group::new();
+        group.topics = self.topics.clone();
+        group.members = (0..self.members.len())
+            .map(|m| {
+                let mut member = self.members[m].clone();
+                member.topics = self
+                    .subscribed(m)
+                    .iter()
+                    .map(|&id| Arc::clone(&self.names[id as usize]))
+                    .collect();
+                member.owned = self
+                    .claims(m)
+                    .iter()
+                    .map(|&(id, p)| TopicPartition::new(Arc::clone(&self.names[id as usize]), p))
+                    .collect();
+                if self.rebuilt_user_data.get(m) == Some(&true) {
+                    member.user_data = Some(rebuild_sticky_user_data(
+                        &self.names,
+                        self.claims(m),
+                        member.generation,
+                    ));
+                }
+                member
+            })
+            .collect();
+        group
+    }
+}
+
+/// Sticky user data as the claims' runs and the generation: the bytes a
+/// member sent when [`DecodedGroup::read_sticky_user_data`] said they were
+/// rebuilt from these. They were read from the wire, so they fit on it.
+fn rebuild_sticky_user_data(
+    names: &[Arc<str>],
+    claims: &[(u32, i32)],
+    generation: Option<i32>,
+) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.claim_runs(names, claims, "previous assignment")
+        .expect("names and counts read from the wire fit on it");
+    if let Some(generation) = generation {
+        w.i32(generation);
+    }
+    w.bytes
 }

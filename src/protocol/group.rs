@@ -10,7 +10,7 @@ use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::java::java_cmp;
 use crate::model::{Group, History, Member, RebalanceProtocol, Topic, TopicPartition};
-use crate::protocol::consumer::{AssignmentData, Subscription, encode_runs};
+use crate::protocol::consumer::{AssignmentData, RunEncoder, Subscription};
 use crate::protocol::user_data::{StickyUserData, cooperative_user_data, java_string_hash};
 use crate::protocol::wire::{DecodeError, EncodeError};
 use crate::strategy::Strategy;
@@ -399,11 +399,13 @@ pub fn lead(
     let assignment = assignor.assign_decoded(&decoded).map_err(|e| LeaderError {
         kind: LeaderErrorKind::Assign(e),
     })?;
+    let encoder = RunEncoder::new(assignment.topic_names());
     let sync = assignment
         .members()
         .map(|m| {
-            // Straight from the answer's runs: no name or partition is copied.
-            encode_runs(m.topics())
+            // Straight from the answer's runs: no partition is copied.
+            encoder
+                .encode(m.topic_indices())
                 .map(|bytes| (m.id().to_string(), bytes))
                 .map_err(|source| LeaderError {
                     kind: LeaderErrorKind::Encode {

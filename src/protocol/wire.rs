@@ -623,22 +623,30 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// (name id, partition) pair per partition, and no vector per entry (a
     /// member owning one partition of each of 500 topics would otherwise
     /// cost 500 allocations). On an error `out` holds what was read before.
+    ///
+    /// Returns whether the entries are the runs of `out`'s new pairs: no
+    /// entry is empty and no entry names the topic of the one before, so
+    /// writing the runs back ([`Writer::claim_runs`]) gives the same bytes.
     pub(crate) fn claims_into(
         &mut self,
         field: &'static str,
         out: &mut Vec<(u32, i32)>,
-    ) -> Result<(), DecodeError> {
+    ) -> Result<bool, DecodeError> {
         let (count, _) = self.name_count(field, 6)?;
+        let mut runs = true;
+        let mut previous = None;
         for _ in 0..count {
             let topic = self.topic_id("topic name")?;
             // Reserved as the input can hold, so growth stays amortised.
             let (partitions, capacity) = self.count("partitions", 4)?;
+            runs &= partitions > 0 && previous != Some(topic);
+            previous = Some(topic);
             out.reserve(capacity);
             for _ in 0..partitions {
                 out.push((topic, self.i32("partitions")?));
             }
         }
-        Ok(())
+        Ok(runs)
     }
 }
 
@@ -669,14 +677,17 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    #[inline]
     pub(crate) fn i16(&mut self, v: i16) {
         self.bytes.extend_from_slice(&v.to_be_bytes());
     }
 
+    #[inline]
     pub(crate) fn i32(&mut self, v: i32) {
         self.bytes.extend_from_slice(&v.to_be_bytes());
     }
 
+    #[inline]
     pub(crate) fn count(&mut self, n: usize, field: &'static str) -> Result<(), EncodeError> {
         let n = i32::try_from(n)
             .map_err(|_| EncodeError::new(EncodeErrorKind::TooLong { field, length: n }))?;
@@ -744,6 +755,27 @@ impl Writer {
             self.string(topic, "topic name")?;
             self.count(partitions.len(), "partitions")?;
             for &p in partitions {
+                self.i32(p);
+            }
+        }
+        Ok(())
+    }
+
+    /// `(name id, partition)` pairs written as [`Self::topic_partitions`]
+    /// entries, one per run of one name id: what [`Reader::claims_into`]
+    /// read when it said the entries were runs.
+    pub(crate) fn claim_runs(
+        &mut self,
+        names: &[Arc<str>],
+        claims: &[(u32, i32)],
+        field: &'static str,
+    ) -> Result<(), EncodeError> {
+        let runs = claims.chunk_by(|a, b| a.0 == b.0);
+        self.count(runs.clone().count(), field)?;
+        for run in runs {
+            self.string(&names[run[0].0 as usize], "topic name")?;
+            self.count(run.len(), "partitions")?;
+            for &(_, p) in run {
                 self.i32(p);
             }
         }

@@ -133,6 +133,7 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         subscribed_ranges,
         claims,
         claim_starts,
+        rebuilt_user_data: Vec::new(),
     };
     let answer = StickyAssignor::new().assign_decoded(&decoded)?;
 
