@@ -87,9 +87,25 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
     /// Member `m`'s valid claims (as [`Self::read`] gives them, no repeats
     /// among them), ascending, into `out`.
     pub(crate) fn read_sorted(&mut self, m: usize, out: &mut Vec<PartitionIdx>) {
+        self.read_sorted_with(m, out, |_| {});
+    }
+
+    /// [`Self::read_sorted`], calling `each` with every valid claim as it
+    /// reads them the first time, in list order: a caller checking the
+    /// claims needs no pass of its own.
+    #[inline(always)]
+    pub(crate) fn read_sorted_with(
+        &mut self,
+        m: usize,
+        out: &mut Vec<PartitionIdx>,
+        mut each: impl FnMut(PartitionIdx),
+    ) {
         out.clear();
         if !matches!(self.index.owned_lists, OwnedLists::Decoded { .. }) {
-            self.read(m, |p| out.push(p));
+            self.read(m, |p| {
+                each(p);
+                out.push(p);
+            });
             out.sort_unstable();
             return;
         }
@@ -100,7 +116,8 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         let mut counts = std::mem::take(&mut self.counts);
         counts.resize(self.index.topics.len(), 0);
         let mut total = 0usize;
-        self.read_topics(m, |t, _| {
+        self.read_topics(m, |t, p| {
+            each(p);
             counts[t.index()] += 1;
             total += 1;
         });

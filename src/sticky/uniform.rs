@@ -121,6 +121,7 @@ pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assign
     let trusted = Trusted {
         index,
         claimed: Bitset::new(index.total_partitions as usize),
+        unsorted: false,
     };
     if let Some(answer) = settle(index, &components, cooperative, trusted, &mut reader) {
         return Some(answer);
@@ -159,6 +160,12 @@ trait Claims {
 struct Trusted<'i, 'g> {
     index: &'i GroupIndex<'g>,
     claimed: Bitset,
+    /// Whether the last list read was out of order. Members' lists mostly
+    /// come alike: the sticky user data's in the Java `HashMap`'s topic
+    /// order, every one of them out of order, or sorted ones. After the first
+    /// list out of order, each list is sorted as it is checked, not checked
+    /// first (a sorted one then costs a second pass, not a third).
+    unsorted: bool,
 }
 
 impl Trusted<'_, '_> {
@@ -185,6 +192,25 @@ impl Trusted<'_, '_> {
         });
         !repeated && read == self.index.owned_len(m)
     }
+
+    /// Member `m`'s list, ascending, into `row`, claiming each entry as it
+    /// is read; false as for [`Self::read`].
+    #[inline(always)]
+    fn read_sorted(
+        &mut self,
+        m: usize,
+        reader: &mut OwnedReader<'_, '_>,
+        row: &mut Vec<PartitionIdx>,
+    ) -> bool {
+        let claimed = &mut self.claimed;
+        let mut repeated = false;
+        let mut read = 0usize;
+        reader.read_sorted_with(m, row, |p| {
+            repeated |= claimed.replace(p);
+            read += 1;
+        });
+        !repeated && read == self.index.owned_len(m)
+    }
 }
 
 impl Claims for Trusted<'_, '_> {
@@ -199,11 +225,21 @@ impl Claims for Trusted<'_, '_> {
         out: &mut MemberMajor<'_, '_>,
         scratch: &mut Vec<PartitionIdx>,
     ) -> bool {
+        if self.unsorted {
+            if !self.read_sorted(m, reader, scratch) {
+                return false;
+            }
+            for &p in scratch.iter() {
+                out.push(p);
+            }
+            return true;
+        }
         let mut in_order = true;
         if !self.read(m, reader, &mut in_order, |t, p| out.push_in(t, p)) {
             return false;
         }
         if !in_order {
+            self.unsorted = true;
             out.restart();
             reader.read_sorted(m, scratch);
             for &p in scratch.iter() {
@@ -219,12 +255,16 @@ impl Claims for Trusted<'_, '_> {
         reader: &mut OwnedReader<'_, '_>,
         row: &mut Vec<PartitionIdx>,
     ) -> bool {
+        if self.unsorted {
+            return self.read_sorted(m, reader, row);
+        }
         row.clear();
         let mut in_order = true;
         if !self.read(m, reader, &mut in_order, |_, p| row.push(p)) {
             return false;
         }
         if !in_order {
+            self.unsorted = true;
             reader.read_sorted(m, row);
         }
         true
