@@ -108,6 +108,17 @@ fuzz_target!(|input: Input| {
         strategy.assign(&group).as_ref(),
         "the decoded path and the model disagree"
     );
+    // Each member's user data comes back byte for byte, however the
+    // leader keeps it (sticky user data as the claims it says).
+    assert_eq!(group.members.len(), members.len());
+    for (joined, member) in members.iter().zip(&group.members) {
+        let sent = Subscription::decode(&joined.metadata).expect("a member the leader read");
+        assert_eq!(
+            member.user_data, sent.subscription.user_data,
+            "member {}",
+            joined.member_id
+        );
+    }
     assert_eq!(led.sync.len(), group.members.len());
     for (id, bytes) in &led.sync {
         let decoded = AssignmentData::decode(bytes).expect("the leader's bytes decode");
