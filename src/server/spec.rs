@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
-use super::target::{
-    GroupSpec, MemberSpec, SubscribedTopicDescriber, TargetAssignment, TopicDescription,
-};
+use super::target::{GroupSpec, MemberSpec, SubscribedTopicDescriber, TopicDescription, normalise};
 use crate::hash::{FxHashMap, FxHasher};
 use crate::index::MAX_PARTITIONS;
 
@@ -24,8 +22,8 @@ pub(crate) struct Spec<'s> {
     /// Each member's row.
     pub(crate) row_of: Vec<u32>,
     /// Each member's current target in normal form (topics in id order,
-    /// partitions ascending, no repeats, no empty topic).
-    pub(crate) targets: Vec<TargetAssignment>,
+    /// partitions ascending, no repeats, no empty topic), on topic indices.
+    pub(crate) targets: Targets,
     /// Whether some member subscribes to the topic, per topic.
     pub(crate) subscribed: Vec<bool>,
 }
@@ -117,22 +115,47 @@ impl<'s> Spec<'s> {
             rows.push(row);
         }
 
-        let mut targets = Vec::with_capacity(members.len());
+        let mut targets = Targets {
+            ends: Vec::with_capacity(members.len()),
+            runs: Vec::new(),
+            partitions: Vec::new(),
+        };
+        let mut normalised: Vec<(TopicId, Vec<i32>)> = Vec::new();
         for member in &members {
             let mut unknown: Option<TopicId> = None;
             let mut bad: Option<(TopicId, i32, u32)> = None;
+            // Whether the entries come in normal form, so they are copied
+            // as they are checked.
+            let mut normal = true;
+            let first_run = targets.runs.len();
+            let mut previous: Option<TopicId> = None;
             for (id, partitions) in &member.target {
+                normal &= previous.is_none_or(|p| p < *id) && !partitions.is_empty();
+                previous = Some(*id);
                 let Some(at) = intern(*id, &mut index_of, &mut seen) else {
                     unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
                     continue;
                 };
                 let count = seen[at as usize].partitions;
+                let mut next = 0i64;
+                let mut in_range = true;
                 for &p in partitions {
-                    if (p < 0 || p as u64 >= u64::from(count))
-                        && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
-                    {
-                        bad = Some((*id, p, count));
+                    normal &= i64::from(p) >= next;
+                    next = i64::from(p) + 1;
+                    in_range &= p >= 0 && (p as u32) < count;
+                }
+                if !in_range {
+                    for &p in partitions {
+                        if (p < 0 || p as u64 >= u64::from(count))
+                            && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
+                        {
+                            bad = Some((*id, p, count));
+                        }
                     }
+                }
+                if normal && unknown.is_none() && bad.is_none() {
+                    targets.partitions.extend_from_slice(partitions);
+                    targets.runs.push((at, targets.partitions.len() as u32));
                 }
             }
             if let Some(topic) = unknown {
@@ -151,7 +174,21 @@ impl<'s> Spec<'s> {
                 }
                 .into());
             }
-            targets.push(TargetAssignment::from_slices(&member.target));
+            if !normal {
+                // Merged and sorted once; every topic was interned above.
+                targets.runs.truncate(first_run);
+                let start = targets.runs.last().map_or(0, |&(_, end)| end);
+                targets.partitions.truncate(start as usize);
+                normalised.clear();
+                normalised.extend(normalise(member.target.clone()));
+                for (id, partitions) in &normalised {
+                    targets.partitions.extend_from_slice(partitions);
+                    targets
+                        .runs
+                        .push((index_of[id], targets.partitions.len() as u32));
+                }
+            }
+            targets.ends.push(targets.runs.len() as u32);
         }
         let mut subscribed = vec![false; seen.len()];
         for row in &rows {
@@ -174,6 +211,10 @@ impl<'s> Spec<'s> {
             }
             row.sort_unstable();
             row.dedup();
+        }
+        // Renumbering keeps id order, so each member's runs stay ascending.
+        for (t, _) in &mut targets.runs {
+            *t = renumber[*t as usize];
         }
 
         let mut total: u64 = 0;
@@ -210,6 +251,61 @@ impl<'s> Spec<'s> {
     /// Member `m`'s subscription: sorted topic indices.
     pub(crate) fn row(&self, m: usize) -> &[u32] {
         &self.rows[self.row_of[m] as usize]
+    }
+}
+
+/// The members' current targets in normal form, flat: per member its runs
+/// (topic index ascending, the end of its partitions), partitions ascending.
+pub(crate) struct Targets {
+    /// Per member, the end of its runs in `runs`.
+    ends: Vec<u32>,
+    /// Per run, its topic index and the end of its partitions.
+    runs: Vec<(u32, u32)>,
+    partitions: Vec<i32>,
+}
+
+impl Targets {
+    /// Member `m`'s runs, as indices into [`Self::run`].
+    #[inline]
+    pub(crate) fn runs(&self, m: usize) -> std::ops::Range<usize> {
+        let start = if m == 0 { 0 } else { self.ends[m - 1] as usize };
+        start..self.ends[m] as usize
+    }
+
+    /// Run `i`: its topic index and partitions.
+    #[inline]
+    pub(crate) fn run(&self, i: usize) -> (u32, &[i32]) {
+        let start = if i == 0 {
+            0
+        } else {
+            self.runs[i - 1].1 as usize
+        };
+        let (t, end) = self.runs[i];
+        (t, &self.partitions[start..end as usize])
+    }
+
+    /// Member `m`'s topics and partitions, topics ascending.
+    pub(crate) fn member(&self, m: usize) -> impl ExactSizeIterator<Item = (u32, &[i32])> + '_ {
+        self.runs(m).map(|i| self.run(i))
+    }
+
+    /// How many partitions member `m`'s target holds.
+    pub(crate) fn len(&self, m: usize) -> usize {
+        let runs = self.runs(m);
+        if runs.is_empty() {
+            return 0;
+        }
+        let start = if runs.start == 0 {
+            0
+        } else {
+            self.runs[runs.start - 1].1
+        };
+        (self.runs[runs.end - 1].1 - start) as usize
+    }
+
+    /// How many partitions all targets hold.
+    pub(crate) fn total(&self) -> usize {
+        self.partitions.len()
     }
 }
 
