@@ -283,9 +283,15 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     // the members below quota, in turn.
     let mut takers: Vec<u32> = Vec::new();
     let mut next: Vec<u32> = Vec::new();
+    // Per taker: how many it still takes, and where its partitions go:
+    // straight into its new target when it keeps nothing, else into
+    // `dealt` (from its offset), to be merged with what it keeps.
+    let mut wants: Vec<u32> = Vec::new();
     let mut offset: Vec<u32> = Vec::new();
+    let mut direct: Vec<Option<TargetAssignment>> = Vec::new();
     let mut dealt: Vec<(u32, i32)> = Vec::new();
     for c in 0..components {
+        let row = &spec.rows[component_row[c] as usize];
         takers.clear();
         takers.extend(
             component_members(c)
@@ -296,40 +302,55 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
         if k == 0 {
             continue;
         }
-        // Where each taker's partitions go in `dealt`, in taker order.
+        wants.clear();
         offset.clear();
+        direct.clear();
         let mut end = 0u32;
         for &m in &takers {
+            let (have, q) = (count[m as usize], quota[m as usize]);
+            wants.push(q - have);
             offset.push(end);
-            end += quota[m as usize] - count[m as usize];
+            if have == 0 {
+                direct.push(Some(TargetAssignment::with_capacity(
+                    (q as usize).min(row.len()),
+                    q as usize,
+                )));
+            } else {
+                direct.push(None);
+                end += q - have;
+            }
         }
         dealt.clear();
         dealt.resize(end as usize, (NONE, 0));
-        let mut filled: Vec<u32> = offset.clone();
         // The turn: a ring of takers in member order.
         next.clear();
         next.extend((1..=k as u32).map(|i| if i as usize == k { 0 } else { i }));
         let mut at = 0u32;
         let mut before = (k - 1) as u32;
         let mut left = k;
-        'topics: for &t in &spec.rows[component_row[c] as usize] {
+        'topics: for &t in row {
             let s = start[t as usize];
             let n = spec.topics[t as usize].partitions;
+            let id = spec.topics[t as usize].id;
             let mut p = 0u32;
             while p < n {
                 let g = s + p;
                 let word = holding[g as usize / 64] >> (g % 64);
                 if word & 1 != 0 {
                     // Skip the held run at once.
-                    let run = (!word).trailing_zeros().min(64 - g % 64);
-                    p += run;
+                    p += (!word).trailing_zeros();
                     continue;
                 }
                 let i = at as usize;
-                dealt[filled[i] as usize] = (t, p as i32);
-                filled[i] += 1;
-                let full = if i + 1 < k { offset[i + 1] } else { end };
-                if filled[i] == full {
+                match &mut direct[i] {
+                    Some(out) => out.push_one(id, p as i32),
+                    None => {
+                        dealt[offset[i] as usize] = (t, p as i32);
+                        offset[i] += 1;
+                    }
+                }
+                wants[i] -= 1;
+                if wants[i] == 0 {
                     left -= 1;
                     if left == 0 {
                         break 'topics;
@@ -342,9 +363,19 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
                 p += 1;
             }
         }
+        let mut from = 0usize;
         for (i, &m) in takers.iter().enumerate() {
             let m = m as usize;
-            let got = &dealt[offset[i] as usize..filled[i] as usize];
+            if let Some(out) = direct[i].take() {
+                answer[m] = Some(if targets.len(m) > 0 && same_as_current(spec, m, &out) {
+                    MemberTarget::Unchanged
+                } else {
+                    MemberTarget::Changed(out)
+                });
+                continue;
+            }
+            let got = &dealt[from..offset[i] as usize];
+            from = offset[i] as usize;
             kept.clear();
             let mut j = 0;
             for (t, partitions) in targets.member(m) {
@@ -382,6 +413,15 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
 #[inline]
 fn bit(bits: &[u64], g: u32) -> bool {
     bits[g as usize / 64] >> (g % 64) & 1 != 0
+}
+
+/// Whether `out` is member `m`'s current target.
+fn same_as_current(spec: &Spec<'_>, m: usize, out: &TargetAssignment) -> bool {
+    let current = spec.targets.member(m);
+    current.len() == out.topics().len()
+        && current
+            .zip(out.topics())
+            .all(|((t, mine), (id, theirs))| spec.topics[t as usize].id == id && mine == theirs)
 }
 
 /// Member `m`'s new target from its partitions (topic index, partition)

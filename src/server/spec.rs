@@ -115,12 +115,19 @@ impl<'s> Spec<'s> {
             rows.push(row);
         }
 
+        // The subscribed topics renumbered in id order now, so that targets
+        // are read in the final numbering; topics only targets name are
+        // added after them, and renumbered below if there are any.
+        let in_rows = seen.len();
+        renumber_by_id(&mut seen, &mut index_of, &mut rows, &mut []);
+
         let mut targets = Targets {
             ends: Vec::with_capacity(members.len()),
             runs: Vec::new(),
             partitions: Vec::new(),
         };
         let mut normalised: Vec<(TopicId, Vec<i32>)> = Vec::new();
+        let mut at_of: Vec<u32> = Vec::new();
         for member in &members {
             let mut unknown: Option<TopicId> = None;
             let mut bad: Option<(TopicId, i32, u32)> = None;
@@ -129,32 +136,40 @@ impl<'s> Spec<'s> {
             let mut normal = true;
             let first_run = targets.runs.len();
             let mut previous: Option<TopicId> = None;
+            // Each entry's topic first, then its partitions: the lists'
+            // own allocations are read in a tight loop of their own.
+            at_of.clear();
             for (id, partitions) in &member.target {
                 normal &= previous.is_none_or(|p| p < *id) && !partitions.is_empty();
                 previous = Some(*id);
-                let Some(at) = intern(*id, &mut index_of, &mut seen) else {
-                    unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
-                    continue;
-                };
-                let count = seen[at as usize].partitions;
-                let mut next = 0i64;
-                let mut in_range = true;
-                for &p in partitions {
-                    normal &= i64::from(p) >= next;
-                    next = i64::from(p) + 1;
-                    in_range &= p >= 0 && (p as u32) < count;
-                }
-                if !in_range {
-                    for &p in partitions {
-                        if (p < 0 || p as u64 >= u64::from(count))
-                            && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
-                        {
-                            bad = Some((*id, p, count));
-                        }
+                match intern(*id, &mut index_of, &mut seen) {
+                    Some(at) => at_of.push(at),
+                    None => {
+                        unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
+                        at_of.push(u32::MAX);
                     }
                 }
-                if normal && unknown.is_none() && bad.is_none() {
-                    targets.partitions.extend_from_slice(partitions);
+            }
+            if unknown.is_none() {
+                for ((id, partitions), &at) in member.target.iter().zip(&at_of) {
+                    let count = seen[at as usize].partitions;
+                    let mut next = 0i64;
+                    let mut in_range = true;
+                    for &p in partitions {
+                        normal &= i64::from(p) >= next;
+                        next = i64::from(p) + 1;
+                        in_range &= p >= 0 && (p as u32) < count;
+                        targets.partitions.push(p);
+                    }
+                    if !in_range {
+                        for &p in partitions {
+                            if (p < 0 || p as u64 >= u64::from(count))
+                                && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
+                            {
+                                bad = Some((*id, p, count));
+                            }
+                        }
+                    }
                     targets.runs.push((at, targets.partitions.len() as u32));
                 }
             }
@@ -190,32 +205,16 @@ impl<'s> Spec<'s> {
             }
             targets.ends.push(targets.runs.len() as u32);
         }
+        if seen.len() > in_rows {
+            renumber_by_id(&mut seen, &mut index_of, &mut rows, &mut targets.runs);
+        }
         let mut subscribed = vec![false; seen.len()];
         for row in &rows {
             for &t in row {
                 subscribed[t as usize] = true;
             }
         }
-        // Renumber topics in id order.
-        let mut order: Vec<u32> = (0..seen.len() as u32).collect();
-        order.sort_unstable_by_key(|&t| seen[t as usize].id);
-        let mut renumber = vec![0u32; seen.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumber[old as usize] = new as u32;
-        }
-        let topics: Vec<&TopicDescription> = order.iter().map(|&t| seen[t as usize]).collect();
-        let subscribed: Vec<bool> = order.iter().map(|&t| subscribed[t as usize]).collect();
-        for row in &mut rows {
-            for t in row.iter_mut() {
-                *t = renumber[*t as usize];
-            }
-            row.sort_unstable();
-            row.dedup();
-        }
-        // Renumbering keeps id order, so each member's runs stay ascending.
-        for (t, _) in &mut targets.runs {
-            *t = renumber[*t as usize];
-        }
+        let topics = seen;
 
         let mut total: u64 = 0;
         for (topic, _) in topics.iter().zip(&subscribed).filter(|(_, s)| **s) {
@@ -251,6 +250,37 @@ impl<'s> Spec<'s> {
     /// Member `m`'s subscription: sorted topic indices.
     pub(crate) fn row(&self, m: usize) -> &[u32] {
         &self.rows[self.row_of[m] as usize]
+    }
+}
+
+/// Renumbers `seen` in id order, with every index naming a topic:
+/// `index_of`, the rows (sorted again, without repeats) and the targets'
+/// runs (which stay ascending, as id order is kept).
+fn renumber_by_id(
+    seen: &mut Vec<&TopicDescription>,
+    index_of: &mut FxHashMap<TopicId, u32>,
+    rows: &mut [Vec<u32>],
+    runs: &mut [(u32, u32)],
+) {
+    let mut order: Vec<u32> = (0..seen.len() as u32).collect();
+    order.sort_unstable_by_key(|&t| seen[t as usize].id);
+    let mut renumber = vec![0u32; seen.len()];
+    for (new, &old) in order.iter().enumerate() {
+        renumber[old as usize] = new as u32;
+    }
+    *seen = order.iter().map(|&t| seen[t as usize]).collect();
+    for at in index_of.values_mut() {
+        *at = renumber[*at as usize];
+    }
+    for row in rows {
+        for t in row.iter_mut() {
+            *t = renumber[*t as usize];
+        }
+        row.sort_unstable();
+        row.dedup();
+    }
+    for (t, _) in runs {
+        *t = renumber[*t as usize];
     }
 }
 
