@@ -302,6 +302,14 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
         if k == 0 {
             continue;
         }
+        let held: u64 = component_members(c)
+            .iter()
+            .map(|&m| u64::from(count[m as usize].min(quota[m as usize])))
+            .sum();
+        if held == 0 {
+            strided(spec, row, &takers, &quota, &mut answer);
+            continue;
+        }
         wants.clear();
         offset.clear();
         direct.clear();
@@ -407,6 +415,49 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
             })
             .collect(),
     ))
+}
+
+/// The deal when the component holds nothing: every taker wants its whole
+/// quota, the `r` larger ones first in member order, so the `i`-th taker
+/// gets the free partitions `i`, `i + k`, `i + 2k`, ... of the component's
+/// topics in order (`k` takers), as the turn would deal them; written
+/// member by member.
+fn strided(
+    spec: &Spec<'_>,
+    row: &[u32],
+    takers: &[u32],
+    quota: &[u32],
+    answer: &mut [Option<MemberTarget>],
+) {
+    let k = takers.len() as u64;
+    // Per topic of the row, the end of its partitions in the component.
+    let mut ends: Vec<u64> = Vec::with_capacity(row.len());
+    let mut end = 0u64;
+    for &t in row {
+        end += u64::from(spec.topics[t as usize].partitions);
+        ends.push(end);
+    }
+    for (i, &m) in takers.iter().enumerate() {
+        let m = m as usize;
+        let q = quota[m] as usize;
+        let mut out = TargetAssignment::with_capacity(q.min(row.len()), q);
+        let mut topic = 0usize;
+        for j in 0..q as u64 {
+            let x = i as u64 + j * k;
+            while ends[topic] <= x {
+                topic += 1;
+            }
+            let first = if topic == 0 { 0 } else { ends[topic - 1] };
+            out.push_one(spec.topics[row[topic] as usize].id, (x - first) as i32);
+        }
+        answer[m] = Some(
+            if spec.targets.len(m) > 0 && same_as_current(spec, m, &out) {
+                MemberTarget::Unchanged
+            } else {
+                MemberTarget::Changed(out)
+            },
+        );
+    }
 }
 
 /// Whether bit `g` is set.
