@@ -437,6 +437,15 @@ fn strided(
         end += u64::from(spec.topics[t as usize].partitions);
         ends.push(end);
     }
+    // Topics of one size (as most groups have): a partition's topic by
+    // division.
+    let size = ends.first().copied().unwrap_or(0);
+    let even = (size > 0
+        && ends
+            .iter()
+            .enumerate()
+            .all(|(i, &end)| end == (i as u64 + 1) * size))
+    .then_some(size);
     for (i, &m) in takers.iter().enumerate() {
         let m = m as usize;
         let q = quota[m] as usize;
@@ -444,8 +453,12 @@ fn strided(
         let mut topic = 0usize;
         for j in 0..q as u64 {
             let x = i as u64 + j * k;
-            while ends[topic] <= x {
-                topic += 1;
+            if ends[topic] <= x {
+                topic = match even {
+                    Some(size) => (x / size) as usize,
+                    // Strides may skip many topics: searched, not walked.
+                    None => topic + ends[topic..].partition_point(|&end| end <= x),
+                };
             }
             let first = if topic == 0 { 0 } else { ends[topic - 1] };
             out.push_one(spec.topics[row[topic] as usize].id, (x - first) as i32);
