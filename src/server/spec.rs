@@ -35,7 +35,7 @@ impl<'s> Spec<'s> {
         describer: &'s dyn SubscribedTopicDescriber,
     ) -> Result<Self, TargetError> {
         let mut members: Vec<&MemberSpec> = spec.members.iter().collect();
-        members.sort_unstable_by(|a, b| a.member_id.cmp(&b.member_id));
+        sort_by_id(&mut members);
         if let Some(pair) = members
             .windows(2)
             .find(|pair| pair[0].member_id == pair[1].member_id)
@@ -253,6 +253,39 @@ impl<'s> Spec<'s> {
     }
 }
 
+/// Sorts members by member id: by the eight bytes after the ids' common
+/// prefix, then, among equal keys, by the whole id (so the order is the
+/// ids' order); already sorted lists are only checked.
+fn sort_by_id(members: &mut Vec<&MemberSpec>) {
+    if members.is_sorted_by(|a, b| a.member_id <= b.member_id) {
+        return;
+    }
+    let first = members[0].member_id.as_bytes();
+    let common = members.iter().fold(first.len(), |common, m| {
+        let id = m.member_id.as_bytes();
+        first[..common]
+            .iter()
+            .zip(id)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    let key = |id: &str| {
+        let mut bytes = [0u8; 8];
+        let tail = &id.as_bytes()[common..];
+        let n = tail.len().min(8);
+        bytes[..n].copy_from_slice(&tail[..n]);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keyed: Vec<(u64, &MemberSpec)> =
+        members.iter().map(|m| (key(&m.member_id), *m)).collect();
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.1.member_id.cmp(&b.1.member_id))
+    });
+    members.clear();
+    members.extend(keyed.into_iter().map(|(_, m)| m));
+}
+
 /// Renumbers `seen` in id order, with every index naming a topic:
 /// `index_of`, the rows (sorted again, without repeats) and the targets'
 /// runs (which stay ascending, as id order is kept).
@@ -351,4 +384,27 @@ fn sampled_hash(list: &[TopicId]) -> u64 {
         }
     }
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::sort_by_id;
+    use crate::server::MemberSpec;
+
+    proptest! {
+        #[test]
+        fn members_sort_as_their_ids(
+            ids in proptest::collection::vec("(member|m)?[0-9\\x00a-c]{0,12}", 0..40)
+        ) {
+            let specs: Vec<MemberSpec> = ids.iter().map(MemberSpec::new).collect();
+            let mut members: Vec<&MemberSpec> = specs.iter().collect();
+            sort_by_id(&mut members);
+            let mut expected = ids.clone();
+            expected.sort();
+            let got: Vec<&str> = members.iter().map(|m| m.member_id.as_str()).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
 }
