@@ -128,6 +128,7 @@ impl<'s> Spec<'s> {
         };
         let mut normalised: Vec<(TopicId, Vec<i32>)> = Vec::new();
         let mut at_of: Vec<u32> = Vec::new();
+        let mut previous_at: Vec<u32> = Vec::new();
         for member in &members {
             let mut unknown: Option<TopicId> = None;
             let mut bad: Option<(TopicId, i32, u32)> = None;
@@ -138,10 +139,20 @@ impl<'s> Spec<'s> {
             let mut previous: Option<TopicId> = None;
             // Each entry's topic first, then its partitions: the lists'
             // own allocations are read in a tight loop of their own.
+            std::mem::swap(&mut at_of, &mut previous_at);
             at_of.clear();
-            for (id, partitions) in &member.target {
+            for (k, (id, partitions)) in member.target.iter().enumerate() {
                 normal &= previous.is_none_or(|p| p < *id) && !partitions.is_empty();
                 previous = Some(*id);
+                // Neighbours mostly hold the same topics: the previous
+                // member's topic at this place, before a lookup.
+                if let Some(&guess) = previous_at.get(k)
+                    && let Some(topic) = seen.get(guess as usize)
+                    && topic.id == *id
+                {
+                    at_of.push(guess);
+                    continue;
+                }
                 match intern(*id, &mut index_of, &mut seen) {
                     Some(at) => at_of.push(at),
                     None => {
@@ -253,37 +264,48 @@ impl<'s> Spec<'s> {
     }
 }
 
-/// Sorts members by member id: by the eight bytes after the ids' common
-/// prefix, then, among equal keys, by the whole id (so the order is the
-/// ids' order); already sorted lists are only checked.
+/// Sorts members by member id: by eight bytes at a time as integers (a
+/// most-significant-digit sort), whole ids compared only where the keys
+/// run out (so the order is the ids' order); already sorted lists are only
+/// checked.
 fn sort_by_id(members: &mut Vec<&MemberSpec>) {
     if members.is_sorted_by(|a, b| a.member_id <= b.member_id) {
         return;
     }
-    let first = members[0].member_id.as_bytes();
-    let common = members.iter().fold(first.len(), |common, m| {
-        let id = m.member_id.as_bytes();
-        first[..common]
-            .iter()
-            .zip(id)
-            .take_while(|(a, b)| a == b)
-            .count()
-    });
-    let key = |id: &str| {
-        let mut bytes = [0u8; 8];
-        let tail = &id.as_bytes()[common..];
-        let n = tail.len().min(8);
-        bytes[..n].copy_from_slice(&tail[..n]);
-        u64::from_be_bytes(bytes)
-    };
-    let mut keyed: Vec<(u64, &MemberSpec)> =
-        members.iter().map(|m| (key(&m.member_id), *m)).collect();
-    keyed.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.1.member_id.cmp(&b.1.member_id))
-    });
+    let mut keyed: Vec<(u64, &MemberSpec)> = members.iter().map(|m| (0, *m)).collect();
+    sort_from(&mut keyed, 0);
     members.clear();
     members.extend(keyed.into_iter().map(|(_, m)| m));
+}
+
+/// Sorts `items`, whose ids agree (zero padded) before `offset`, by the
+/// ids from `offset` on.
+fn sort_from(items: &mut [(u64, &MemberSpec)], offset: usize) {
+    for item in items.iter_mut() {
+        let tail = item.1.member_id.as_bytes().get(offset..).unwrap_or(&[]);
+        let mut bytes = [0u8; 8];
+        let n = tail.len().min(8);
+        bytes[..n].copy_from_slice(&tail[..n]);
+        item.0 = u64::from_be_bytes(bytes);
+    }
+    items.sort_unstable_by_key(|item| item.0);
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i + 1;
+        while j < items.len() && items[j].0 == items[i].0 {
+            j += 1;
+        }
+        if j - i > 1 {
+            let run = &mut items[i..j];
+            let longer = run.iter().any(|item| item.1.member_id.len() > offset + 8);
+            if longer && offset < 64 {
+                sort_from(run, offset + 8);
+            } else {
+                run.sort_unstable_by(|a, b| a.1.member_id.cmp(&b.1.member_id));
+            }
+        }
+        i = j;
+    }
 }
 
 /// Renumbers `seen` in id order, with every index naming a topic:
@@ -396,7 +418,7 @@ mod tests {
     proptest! {
         #[test]
         fn members_sort_as_their_ids(
-            ids in proptest::collection::vec("(member|m)?[0-9\\x00a-c]{0,12}", 0..40)
+            ids in proptest::collection::vec("(member|m|abcdefgh)?[0-9\\x00a-c]{0,20}", 0..40)
         ) {
             let specs: Vec<MemberSpec> = ids.iter().map(MemberSpec::new).collect();
             let mut members: Vec<&MemberSpec> = specs.iter().collect();
