@@ -164,8 +164,8 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     // Quotas: the `r` larger ones to the members owning the most.
     let mut quota = vec![0u32; members];
     let mut keys: Vec<(Reverse<u32>, u32)> = Vec::new();
-    for c in 0..components {
-        let row = &spec.rows[component_row[c] as usize];
+    for (c, &row) in component_row.iter().enumerate() {
+        let row = &spec.rows[row as usize];
         let partitions: u64 = row
             .iter()
             .map(|&t| u64::from(spec.topics[t as usize].partitions))
@@ -290,8 +290,8 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     let mut offset: Vec<u32> = Vec::new();
     let mut direct: Vec<Option<TargetAssignment>> = Vec::new();
     let mut dealt: Vec<(u32, i32)> = Vec::new();
-    for c in 0..components {
-        let row = &spec.rows[component_row[c] as usize];
+    for (c, &row) in component_row.iter().enumerate() {
+        let row = &spec.rows[row as usize];
         takers.clear();
         takers.extend(
             component_members(c)
