@@ -13,6 +13,7 @@
 //!
 //! Topics are identified by their 16-byte [`TopicId`], as in the protocol.
 
+mod closed;
 mod error;
 mod from_group;
 mod range;

@@ -143,17 +143,14 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         .map(|m| {
             let (first, end) = member_spans[m];
             let mine = &spans[first as usize..end as usize];
-            let current = &spec.targets[m];
-            let unchanged = current.topics().len() == mine.len()
-                && current
-                    .topics()
-                    .zip(mine)
-                    .all(|((id, partitions), &(t, s, e))| {
-                        id == spec.topics[t as usize].id
-                            && partitions.len() as u32 == e - s
-                            && partitions.first() == Some(&(s as i32))
-                            && partitions.last() == Some(&(e as i32 - 1))
-                    });
+            let current = spec.targets.member(m);
+            let unchanged = current.len() == mine.len()
+                && current.zip(mine).all(|((at, partitions), &(t, s, e))| {
+                    at == t
+                        && partitions.len() as u32 == e - s
+                        && partitions.first() == Some(&(s as i32))
+                        && partitions.last() == Some(&(e as i32 - 1))
+                });
             let target = if unchanged {
                 MemberTarget::Unchanged
             } else {

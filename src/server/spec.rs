@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
-use super::target::{
-    GroupSpec, MemberSpec, SubscribedTopicDescriber, TargetAssignment, TopicDescription,
-};
+use super::target::{GroupSpec, MemberSpec, SubscribedTopicDescriber, TopicDescription, normalise};
 use crate::hash::{FxHashMap, FxHasher};
 use crate::index::MAX_PARTITIONS;
 
@@ -24,8 +22,8 @@ pub(crate) struct Spec<'s> {
     /// Each member's row.
     pub(crate) row_of: Vec<u32>,
     /// Each member's current target in normal form (topics in id order,
-    /// partitions ascending, no repeats, no empty topic).
-    pub(crate) targets: Vec<TargetAssignment>,
+    /// partitions ascending, no repeats, no empty topic), on topic indices.
+    pub(crate) targets: Targets,
     /// Whether some member subscribes to the topic, per topic.
     pub(crate) subscribed: Vec<bool>,
 }
@@ -37,7 +35,7 @@ impl<'s> Spec<'s> {
         describer: &'s dyn SubscribedTopicDescriber,
     ) -> Result<Self, TargetError> {
         let mut members: Vec<&MemberSpec> = spec.members.iter().collect();
-        members.sort_unstable_by(|a, b| a.member_id.cmp(&b.member_id));
+        sort_by_id(&mut members);
         if let Some(pair) = members
             .windows(2)
             .find(|pair| pair[0].member_id == pair[1].member_id)
@@ -117,22 +115,73 @@ impl<'s> Spec<'s> {
             rows.push(row);
         }
 
-        let mut targets = Vec::with_capacity(members.len());
+        // The subscribed topics renumbered in id order now, so that targets
+        // are read in the final numbering; topics only targets name are
+        // added after them, and renumbered below if there are any.
+        let in_rows = seen.len();
+        renumber_by_id(&mut seen, &mut index_of, &mut rows, &mut []);
+
+        let mut targets = Targets {
+            ends: Vec::with_capacity(members.len()),
+            runs: Vec::new(),
+            partitions: Vec::new(),
+        };
+        let mut normalised: Vec<(TopicId, Vec<i32>)> = Vec::new();
+        let mut at_of: Vec<u32> = Vec::new();
+        let mut previous_at: Vec<u32> = Vec::new();
         for member in &members {
             let mut unknown: Option<TopicId> = None;
             let mut bad: Option<(TopicId, i32, u32)> = None;
-            for (id, partitions) in &member.target {
-                let Some(at) = intern(*id, &mut index_of, &mut seen) else {
-                    unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
+            // Whether the entries come in normal form, so they are copied
+            // as they are checked.
+            let mut normal = true;
+            let first_run = targets.runs.len();
+            let mut previous: Option<TopicId> = None;
+            // Each entry's topic first, then its partitions: the lists'
+            // own allocations are read in a tight loop of their own.
+            std::mem::swap(&mut at_of, &mut previous_at);
+            at_of.clear();
+            for (k, (id, partitions)) in member.target.iter().enumerate() {
+                normal &= previous.is_none_or(|p| p < *id) && !partitions.is_empty();
+                previous = Some(*id);
+                // Neighbours mostly hold the same topics: the previous
+                // member's topic at this place, before a lookup.
+                if let Some(&guess) = previous_at.get(k)
+                    && let Some(topic) = seen.get(guess as usize)
+                    && topic.id == *id
+                {
+                    at_of.push(guess);
                     continue;
-                };
-                let count = seen[at as usize].partitions;
-                for &p in partitions {
-                    if (p < 0 || p as u64 >= u64::from(count))
-                        && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
-                    {
-                        bad = Some((*id, p, count));
+                }
+                match intern(*id, &mut index_of, &mut seen) {
+                    Some(at) => at_of.push(at),
+                    None => {
+                        unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
+                        at_of.push(u32::MAX);
                     }
+                }
+            }
+            if unknown.is_none() {
+                for ((id, partitions), &at) in member.target.iter().zip(&at_of) {
+                    let count = seen[at as usize].partitions;
+                    let mut next = 0i64;
+                    let mut in_range = true;
+                    for &p in partitions {
+                        normal &= i64::from(p) >= next;
+                        next = i64::from(p) + 1;
+                        in_range &= p >= 0 && (p as u32) < count;
+                        targets.partitions.push(p);
+                    }
+                    if !in_range {
+                        for &p in partitions {
+                            if (p < 0 || p as u64 >= u64::from(count))
+                                && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
+                            {
+                                bad = Some((*id, p, count));
+                            }
+                        }
+                    }
+                    targets.runs.push((at, targets.partitions.len() as u32));
                 }
             }
             if let Some(topic) = unknown {
@@ -151,7 +200,24 @@ impl<'s> Spec<'s> {
                 }
                 .into());
             }
-            targets.push(TargetAssignment::from_slices(&member.target));
+            if !normal {
+                // Merged and sorted once; every topic was interned above.
+                targets.runs.truncate(first_run);
+                let start = targets.runs.last().map_or(0, |&(_, end)| end);
+                targets.partitions.truncate(start as usize);
+                normalised.clear();
+                normalised.extend(normalise(member.target.clone()));
+                for (id, partitions) in &normalised {
+                    targets.partitions.extend_from_slice(partitions);
+                    targets
+                        .runs
+                        .push((index_of[id], targets.partitions.len() as u32));
+                }
+            }
+            targets.ends.push(targets.runs.len() as u32);
+        }
+        if seen.len() > in_rows {
+            renumber_by_id(&mut seen, &mut index_of, &mut rows, &mut targets.runs);
         }
         let mut subscribed = vec![false; seen.len()];
         for row in &rows {
@@ -159,22 +225,7 @@ impl<'s> Spec<'s> {
                 subscribed[t as usize] = true;
             }
         }
-        // Renumber topics in id order.
-        let mut order: Vec<u32> = (0..seen.len() as u32).collect();
-        order.sort_unstable_by_key(|&t| seen[t as usize].id);
-        let mut renumber = vec![0u32; seen.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumber[old as usize] = new as u32;
-        }
-        let topics: Vec<&TopicDescription> = order.iter().map(|&t| seen[t as usize]).collect();
-        let subscribed: Vec<bool> = order.iter().map(|&t| subscribed[t as usize]).collect();
-        for row in &mut rows {
-            for t in row.iter_mut() {
-                *t = renumber[*t as usize];
-            }
-            row.sort_unstable();
-            row.dedup();
-        }
+        let topics = seen;
 
         let mut total: u64 = 0;
         for (topic, _) in topics.iter().zip(&subscribed).filter(|(_, s)| **s) {
@@ -213,6 +264,170 @@ impl<'s> Spec<'s> {
     }
 }
 
+/// Sorts members by member id: by eight bytes at a time as integers (a
+/// most-significant-digit sort), whole ids compared only where the keys
+/// run out (so the order is the ids' order); already sorted lists are only
+/// checked.
+fn sort_by_id(members: &mut Vec<&MemberSpec>) {
+    if members.is_sorted_by(|a, b| a.member_id <= b.member_id) {
+        return;
+    }
+    let mut keyed: Vec<(u64, &MemberSpec)> = members.iter().map(|m| (0, *m)).collect();
+    sort_from(&mut keyed, 0);
+    members.clear();
+    members.extend(keyed.into_iter().map(|(_, m)| m));
+}
+
+/// Sorts `items`, whose ids agree (zero padded) before `offset`, by the
+/// ids from `offset` on.
+fn sort_from(items: &mut [(u64, &MemberSpec)], offset: usize) {
+    for item in items.iter_mut() {
+        let tail = item.1.member_id.as_bytes().get(offset..).unwrap_or(&[]);
+        let mut bytes = [0u8; 8];
+        let n = tail.len().min(8);
+        bytes[..n].copy_from_slice(&tail[..n]);
+        item.0 = u64::from_be_bytes(bytes);
+    }
+    if items.len() > 256 {
+        radix_sort(items);
+    } else {
+        items.sort_unstable_by_key(|item| item.0);
+    }
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i + 1;
+        while j < items.len() && items[j].0 == items[i].0 {
+            j += 1;
+        }
+        if j - i > 1 {
+            let run = &mut items[i..j];
+            let longer = run.iter().any(|item| item.1.member_id.len() > offset + 8);
+            if longer && offset < 64 {
+                sort_from(run, offset + 8);
+            } else {
+                run.sort_unstable_by(|a, b| a.1.member_id.cmp(&b.1.member_id));
+            }
+        }
+        i = j;
+    }
+}
+
+/// Sorts `items` by key: least significant byte first, skipping the bytes
+/// every key shares.
+fn radix_sort(items: &mut [(u64, &MemberSpec)]) {
+    let (all, any) = items.iter().fold((u64::MAX, 0u64), |(all, any), item| {
+        (all & item.0, any | item.0)
+    });
+    let varying = all ^ any;
+    let mut from: Vec<(u64, &MemberSpec)> = items.to_vec();
+    let mut into: Vec<(u64, &MemberSpec)> = items.to_vec();
+    for shift in (0..64).step_by(8) {
+        if (varying >> shift) & 0xff == 0 {
+            continue;
+        }
+        let mut counts = [0usize; 257];
+        for item in &from {
+            counts[((item.0 >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for b in 0..256 {
+            counts[b + 1] += counts[b];
+        }
+        for item in &from {
+            let b = ((item.0 >> shift) & 0xff) as usize;
+            into[counts[b]] = *item;
+            counts[b] += 1;
+        }
+        std::mem::swap(&mut from, &mut into);
+    }
+    items.copy_from_slice(&from);
+}
+
+/// Renumbers `seen` in id order, with every index naming a topic:
+/// `index_of`, the rows (sorted again, without repeats) and the targets'
+/// runs (which stay ascending, as id order is kept).
+fn renumber_by_id(
+    seen: &mut Vec<&TopicDescription>,
+    index_of: &mut FxHashMap<TopicId, u32>,
+    rows: &mut [Vec<u32>],
+    runs: &mut [(u32, u32)],
+) {
+    let mut order: Vec<u32> = (0..seen.len() as u32).collect();
+    order.sort_unstable_by_key(|&t| seen[t as usize].id);
+    let mut renumber = vec![0u32; seen.len()];
+    for (new, &old) in order.iter().enumerate() {
+        renumber[old as usize] = new as u32;
+    }
+    *seen = order.iter().map(|&t| seen[t as usize]).collect();
+    for at in index_of.values_mut() {
+        *at = renumber[*at as usize];
+    }
+    for row in rows {
+        for t in row.iter_mut() {
+            *t = renumber[*t as usize];
+        }
+        row.sort_unstable();
+        row.dedup();
+    }
+    for (t, _) in runs {
+        *t = renumber[*t as usize];
+    }
+}
+
+/// The members' current targets in normal form, flat: per member its runs
+/// (topic index ascending, the end of its partitions), partitions ascending.
+pub(crate) struct Targets {
+    /// Per member, the end of its runs in `runs`.
+    ends: Vec<u32>,
+    /// Per run, its topic index and the end of its partitions.
+    runs: Vec<(u32, u32)>,
+    partitions: Vec<i32>,
+}
+
+impl Targets {
+    /// Member `m`'s runs, as indices into [`Self::run`].
+    #[inline]
+    pub(crate) fn runs(&self, m: usize) -> std::ops::Range<usize> {
+        let start = if m == 0 { 0 } else { self.ends[m - 1] as usize };
+        start..self.ends[m] as usize
+    }
+
+    /// Run `i`: its topic index and partitions.
+    #[inline]
+    pub(crate) fn run(&self, i: usize) -> (u32, &[i32]) {
+        let start = if i == 0 {
+            0
+        } else {
+            self.runs[i - 1].1 as usize
+        };
+        let (t, end) = self.runs[i];
+        (t, &self.partitions[start..end as usize])
+    }
+
+    /// Member `m`'s topics and partitions, topics ascending.
+    pub(crate) fn member(&self, m: usize) -> impl ExactSizeIterator<Item = (u32, &[i32])> + '_ {
+        self.runs(m).map(|i| self.run(i))
+    }
+
+    /// How many partitions member `m`'s target holds.
+    pub(crate) fn len(&self, m: usize) -> usize {
+        let runs = self.runs(m);
+        if runs.is_empty() {
+            return 0;
+        }
+        let start = if runs.start == 0 {
+            0
+        } else {
+            self.runs[runs.start - 1].1
+        };
+        (self.runs[runs.end - 1].1 - start) as usize
+    }
+
+    /// How many partitions all targets hold.
+    pub(crate) fn total(&self) -> usize {
+        self.partitions.len()
+    }
+}
+
 /// A hash of a subscription list from its length and five of its ids: equal
 /// lists hash alike, and a collision between different ones only costs the
 /// sharing of a row (the lists are compared before sharing).
@@ -225,4 +440,27 @@ fn sampled_hash(list: &[TopicId]) -> u64 {
         }
     }
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::sort_by_id;
+    use crate::server::MemberSpec;
+
+    proptest! {
+        #[test]
+        fn members_sort_as_their_ids(
+            ids in proptest::collection::vec("(member|m|abcdefgh)?[0-9\\x00a-c]{0,20}", 0..600)
+        ) {
+            let specs: Vec<MemberSpec> = ids.iter().map(MemberSpec::new).collect();
+            let mut members: Vec<&MemberSpec> = specs.iter().collect();
+            sort_by_id(&mut members);
+            let mut expected = ids.clone();
+            expected.sort();
+            let got: Vec<&str> = members.iter().map(|m| m.member_id.as_str()).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
 }

@@ -294,6 +294,20 @@ impl TargetAssignment {
         }
     }
 
+    /// Appends one partition of the last topic, or of a topic above every
+    /// topic so far, above every partition of it so far.
+    #[inline]
+    pub(crate) fn push_one(&mut self, topic: TopicId, partition: i32) {
+        self.partitions.push(partition);
+        match self.topics.last_mut() {
+            Some((last, end)) if *last == topic => *end += 1,
+            _ => {
+                debug_assert!(self.topics.last().is_none_or(|(last, _)| *last < topic));
+                self.topics.push((topic, self.partitions.len() as u32));
+            }
+        }
+    }
+
     /// Topic ids and their partitions, topics in id order.
     pub fn topics(&self) -> impl ExactSizeIterator<Item = (TopicId, &[i32])> + '_ {
         self.topics.iter().enumerate().map(|(i, &(topic, end))| {

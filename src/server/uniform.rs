@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::TopicId;
+use super::closed;
 use super::error::TargetError;
 use super::spec::Spec;
 use super::target::{
@@ -58,6 +59,21 @@ impl TargetAssignor for UniformTargetAssignor {
 }
 
 fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
+    // Racks are handed on only when the rack gate applies; otherwise the
+    // optimum ignores them anyway, and copying them is most of the work.
+    let racks = rack_gate(spec);
+    // Equal or disjoint subscriptions without racks: the closed form on the
+    // spec's integers.
+    if !racks && let Some(target) = closed::assign(spec) {
+        return Ok(target);
+    }
+    general(spec, racks)
+}
+
+/// The library's sticky optimum on the decoded form of the spec: every
+/// case, and the reference the closed form is checked against. `racks` is
+/// [`rack_gate`] of the spec.
+pub(crate) fn general(spec: &Spec<'_>, racks: bool) -> Result<GroupTarget, TargetError> {
     // The library's decoded form: one name per topic, the id's canonical
     // text (fixed width, lower-case hex, so name order is id order);
     // subscriptions and claims as name ids. Every target is held at one
@@ -67,9 +83,6 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         .iter()
         .map(|topic| Arc::from(topic.id.text().as_str()))
         .collect();
-    // Racks are handed on only when the rack gate applies; otherwise the
-    // optimum ignores them anyway, and copying them is most of the work.
-    let racks = rack_gate(spec);
     let topics: Vec<Topic> = spec
         .topics
         .iter()
@@ -95,19 +108,12 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         row_ranges.push((start, subscribed.len()));
     }
     let mut subscribed_ranges = Vec::with_capacity(members);
-    let mut claims = Vec::with_capacity(spec.targets.iter().map(TargetAssignment::len).sum());
+    let mut claims = Vec::with_capacity(spec.targets.total());
     let mut claim_starts = Vec::with_capacity(members + 1);
-    let topic_index: FxHashMap<TopicId, u32> = spec
-        .topics
-        .iter()
-        .enumerate()
-        .map(|(t, topic)| (topic.id, t as u32))
-        .collect();
     claim_starts.push(0);
     for m in 0..members {
         subscribed_ranges.push(row_ranges[spec.row_of[m] as usize]);
-        for (id, partitions) in spec.targets[m].topics() {
-            let t = topic_index[&id];
+        for (t, partitions) in spec.targets.member(m) {
             claims.extend(partitions.iter().map(|&p| (t, p)));
         }
         claim_starts.push(claims.len());
@@ -157,24 +163,24 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
         .iter()
         .enumerate()
         .map(|(m, member)| {
-            let current = &spec.targets[m];
+            let current = &spec.targets;
             let got = in_order
                 .next()
                 .filter(|got| got.id() == member.member_id)
                 .or_else(|| answer.member(&member.member_id));
             let Some(got) = got else {
-                let target = if current.is_empty() {
+                let target = if current.len(m) == 0 {
                     MemberTarget::Unchanged
                 } else {
                     MemberTarget::Changed(TargetAssignment::default())
                 };
                 return (member.member_id.clone(), target);
             };
-            let mut theirs = current.topics();
+            let mut theirs = current.member(m);
             let same = got.topic_indices().all(|(t, partitions)| {
-                theirs
-                    .next()
-                    .is_some_and(|(id, mine)| mine == partitions && id == topic_ids[t])
+                theirs.next().is_some_and(|(at, mine)| {
+                    mine == partitions && spec.topics[at as usize].id == topic_ids[t]
+                })
             }) && theirs.next().is_none();
             let target = if same {
                 MemberTarget::Unchanged
@@ -195,7 +201,7 @@ fn uniform(spec: &Spec<'_>) -> Result<GroupTarget, TargetError> {
 /// member has a rack, the members' racks meet the replicas' racks of the
 /// subscribed topics, and those partitions do not all sit on one set of
 /// racks.
-fn rack_gate(spec: &Spec<'_>) -> bool {
+pub(crate) fn rack_gate(spec: &Spec<'_>) -> bool {
     let mut member_racks: Vec<&str> = spec.members.iter().filter_map(|m| m.rack()).collect();
     if member_racks.is_empty() {
         return false;
