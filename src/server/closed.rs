@@ -87,16 +87,24 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     let mut count = vec![0u32; members];
     // Whether every entry of the member's target is a valid claim.
     let mut clean = vec![true; members];
-    for m in 0..members {
+    // Member `m`'s target runs: on a topic of its component, the topic's
+    // first global index and the partitions; elsewhere, nothing.
+    let (topics_component, topic_start) = (&topic_component, &start);
+    let runs_of = |m: usize| {
         let c = component_of[m];
-        let mut n = 0u32;
-        for i in targets.runs(m) {
+        targets.runs(m).map(move |i| {
             let (t, partitions) = targets.run(i);
-            if c == NONE || topic_component[t as usize] != c {
+            (c != NONE && topics_component[t as usize] == c)
+                .then(|| (topic_start[t as usize], partitions))
+        })
+    };
+    for m in 0..members {
+        let mut n = 0u32;
+        for run in runs_of(m) {
+            let Some((s, partitions)) = run else {
                 clean[m] = false;
                 continue;
-            }
-            let s = start[t as usize];
+            };
             for &p in partitions {
                 let g = (s + p as u32) as usize;
                 let bit = 1u64 << (g % 64);
@@ -111,14 +119,8 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     }
     if let Some(contested) = &contested {
         for m in 0..members {
-            let c = component_of[m];
             let mut n = 0u32;
-            for i in targets.runs(m) {
-                let (t, partitions) = targets.run(i);
-                if c == NONE || topic_component[t as usize] != c {
-                    continue;
-                }
-                let s = start[t as usize];
+            for (s, partitions) in runs_of(m).flatten() {
                 for &p in partitions {
                     if bit(contested, s + p as u32) {
                         clean[m] = false;
