@@ -380,7 +380,8 @@ impl Bits {
 }
 
 /// Working memory kept from one call to the next: the per-partition bit
-/// sets and the answer array. A leader assigns groups of one size again and
+/// sets, the group array copied in and the answer array (of both entry
+/// points, the client's and the broker's). A leader assigns groups of one size again and
 /// again, and fresh pages are expensive to fault in (on a virtual machine,
 /// 12 MB took 15 to 170 ms here), so they are faulted in once, as the
 /// JVM's own heap is. What is kept is what the largest recent group needed:
@@ -394,6 +395,8 @@ pub struct Scratch {
     assigned: Bits,
     kept: Bits,
     out: Vec<i32>,
+    /// The group array copied out of the JVM (either entry point's).
+    group: Vec<i32>,
 }
 
 impl Scratch {
@@ -404,7 +407,33 @@ impl Scratch {
             assigned: Bits { words: Vec::new() },
             kept: Bits { words: Vec::new() },
             out: Vec::new(),
+            group: Vec::new(),
         }
+    }
+
+    /// The kept group buffer, `len` zeros long (a negative length: empty).
+    pub(crate) fn group_buffer(&mut self, len: i32) -> &mut Vec<i32> {
+        self.group.clear();
+        self.group.resize(usize::try_from(len).unwrap_or(0), 0);
+        if self.group.capacity() > 4 * self.group.len().max(1024) {
+            self.group.shrink_to(self.group.len());
+        }
+        &mut self.group
+    }
+
+    /// Gives back a group buffer taken with [`Self::group_buffer`].
+    pub(crate) fn put_group_buffer(&mut self, group: Vec<i32>) {
+        self.group = group;
+    }
+
+    /// The group buffer to read and the answer buffer to write, at once.
+    pub(crate) fn group_and_answer(&mut self) -> (&[i32], &mut Vec<i32>) {
+        (&self.group, &mut self.out)
+    }
+
+    /// The first `len` ints of the answer buffer.
+    pub(crate) fn answer(&self, len: usize) -> &[i32] {
+        &self.out[..len]
     }
 
     fn trim(&mut self) {
@@ -578,6 +607,7 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
         assigned,
         kept: kept_bits,
         out,
+        group: _,
     } = scratch;
     out.clear();
     let any_claims = read.owned.iter().any(|pairs| !pairs.is_empty());
