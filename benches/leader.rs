@@ -1,7 +1,10 @@
 //! The leader's whole path, as a client leader runs it: every member's
 //! JoinGroup metadata in (written from the group with `join_protocols`,
-//! outside the timing), `protocol::lead` timed, every member's SyncGroup
-//! bytes out. Filter by id, e.g. `cargo bench --bench leader -- uniform`.
+//! outside the timing), every member's SyncGroup bytes out. `STRATEGY/EVENT`
+//! times one `protocol::Leader` kept from iteration to iteration, as a
+//! client keeps it from rebalance to rebalance; `STRATEGY-one-shot/EVENT`
+//! times `protocol::lead`, which starts from fresh memory each call. Filter
+//! by id, e.g. `cargo bench --bench leader -- uniform`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -10,7 +13,7 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use kafka_assignors::Strategy;
-use kafka_assignors::protocol::lead;
+use kafka_assignors::protocol::{Leader, lead};
 use kafka_assignors_testkit::join::joined;
 use kafka_assignors_testkit::shapes::{Event, Shape, Subscriptions, after, partitions, settled};
 
@@ -30,8 +33,22 @@ fn events(name: &str, shape: Shape, strategies: &[Strategy], c: &mut Criterion) 
         };
         for &strategy in strategies {
             let members = joined(&group, strategy);
+            let mut leader = Leader::new();
             g.bench_with_input(
                 BenchmarkId::new(strategy.to_string(), &event),
+                &members,
+                |b, members| {
+                    b.iter(|| {
+                        leader
+                            .lead(strategy, black_box(members), group.topics.clone())
+                            .expect("valid group")
+                            .sync()
+                            .len()
+                    })
+                },
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("{strategy}-one-shot"), &event),
                 &members,
                 |b, members| {
                     // Freed after the timing, as `kassign bench` does: a

@@ -45,6 +45,34 @@ pub struct Assignment {
     partitions: Vec<i32>,
 }
 
+/// An answer's three lists, emptied, for the next answer to fill (see
+/// `spare.rs`): a leader's answers are alike from one rebalance to the next,
+/// so the capacity is usually just enough.
+#[derive(Debug, Default)]
+pub(crate) struct AnswerLists {
+    member_runs: Vec<(u32, u32)>,
+    runs: Vec<Run>,
+    partitions: Vec<i32>,
+}
+
+impl AnswerLists {
+    /// Empty lists for an answer over `index` with room for this many
+    /// members, runs and partitions: what the answer before left behind, if
+    /// it did, else fresh ones.
+    fn for_answer(
+        index: &GroupIndex<'_>,
+        members: usize,
+        runs: usize,
+        partitions: usize,
+    ) -> (Vec<(u32, u32)>, Vec<Run>, Vec<i32>) {
+        let mut lists = index.take_spare::<AnswerLists>().unwrap_or_default();
+        lists.member_runs.reserve(members);
+        lists.runs.reserve(runs);
+        lists.partitions.reserve(partitions);
+        (lists.member_runs, lists.runs, lists.partitions)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Run {
     /// Its topic in the answer's `topics` (the index's topic ids, when the
@@ -55,6 +83,24 @@ struct Run {
 }
 
 impl Assignment {
+    /// The answer's lists, emptied, for the next answer to fill.
+    pub(crate) fn into_lists(self) -> AnswerLists {
+        let Assignment {
+            mut member_runs,
+            mut runs,
+            mut partitions,
+            ..
+        } = self;
+        member_runs.clear();
+        runs.clear();
+        partitions.clear();
+        AnswerLists {
+            member_runs,
+            runs,
+            partitions,
+        }
+    }
+
     /// Builds the answer from one owner per global partition
     /// ([`MemberIdx::NONE`] for a partition nobody gets this round).
     pub(crate) fn from_owners(index: &GroupIndex<'_>, owner: &[MemberIdx]) -> Self {
@@ -179,11 +225,14 @@ impl Assignment {
     ) -> Self {
         let member_count = index.members.len();
         let assigned = index.total_partitions as usize;
-        let mut member_runs = Vec::with_capacity(member_count);
         // At most one run per subscription and per partition; pages never
         // written cost nothing.
-        let mut runs = Vec::with_capacity(index.subscriptions.total().min(assigned) + 1);
-        let mut partitions: Vec<i32> = Vec::with_capacity(assigned);
+        let (mut member_runs, mut runs, mut partitions) = AnswerLists::for_answer(
+            index,
+            member_count,
+            index.subscriptions.total().min(assigned) + 1,
+            assigned,
+        );
         for m in 0..member_count {
             let first_run = runs.len() as u32;
             for (k, &t) in index.subscriptions.row(m).iter().enumerate() {
@@ -504,13 +553,17 @@ pub(crate) struct MemberMajor<'i, 'g> {
 impl<'i, 'g> MemberMajor<'i, 'g> {
     /// A builder for at most `assigned` partitions in all.
     pub(crate) fn new(index: &'i GroupIndex<'g>, assigned: usize) -> Self {
+        let members = index.members.len();
+        // At most one run per partition; pages never written cost nothing.
+        let (mut member_runs, runs, partitions) =
+            AnswerLists::for_answer(index, members, assigned + 1, assigned);
+        member_runs.resize(members, (0, 0));
         MemberMajor {
             index,
             spans: index.topics.iter().map(|t| (t.start, t.end())).collect(),
-            member_runs: vec![(0, 0); index.members.len()],
-            // At most one run per partition; pages never written cost nothing.
-            runs: Vec::with_capacity(assigned + 1),
-            partitions: Vec::with_capacity(assigned),
+            member_runs,
+            runs,
+            partitions,
             open: MemberIdx::NONE,
             span: NO_SPAN,
             next_topic: 0,
@@ -661,9 +714,8 @@ fn sparse_strided_deal(
     let starts: Vec<u64> = deal_order.iter().map(|&t| deal_start[t.index()]).collect();
     let member_count = index.members.len();
     let assigned = index.total_partitions as usize;
-    let mut member_runs = Vec::with_capacity(member_count);
-    let mut runs = Vec::with_capacity(assigned + 1);
-    let mut partitions: Vec<i32> = Vec::with_capacity(assigned);
+    let (mut member_runs, mut runs, mut partitions) =
+        AnswerLists::for_answer(index, member_count, assigned + 1, assigned);
     let mut mine: Vec<(TopicIdx, i32)> = Vec::new();
     for &at in position.iter().take(member_count) {
         mine.clear();

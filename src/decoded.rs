@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use crate::model::{Member, Topic};
+use crate::spare::Spare;
 
 /// A group as its leader decoded it from the members' JoinGroup metadata,
 /// with every name interned once for the whole group.
@@ -44,6 +45,9 @@ pub struct DecodedGroup {
     /// left out of `members` because the claims and the generation rebuild
     /// it byte for byte (see `protocol/decoded.rs`).
     pub(crate) rebuilt_user_data: Vec<bool>,
+    /// The lists of the answer before this one on the same leader, for this
+    /// group's answer to fill (see `spare.rs`); not part of the value.
+    pub(crate) spare: Spare,
 }
 
 impl DecodedGroup {
@@ -176,6 +180,7 @@ impl DecodedGroup {
                 claims: Vec::new(),
                 claim_starts: vec![0],
                 rebuilt_user_data: Vec::new(),
+                spare: Spare::default(),
             },
             ids,
         }

@@ -82,6 +82,7 @@ mod serde_impls;
 pub mod server;
 #[cfg(feature = "simulate")]
 pub mod simulate;
+mod spare;
 mod sticky;
 mod strategy;
 

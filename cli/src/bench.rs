@@ -1,11 +1,12 @@
 //! `kassign bench`: the strategy's own time, parsing excluded; with
 //! `--leader`, the leader's whole path from JoinGroup bytes to SyncGroup
-//! bytes.
+//! bytes, as a client that keeps its `protocol::Leader` across rebalances
+//! runs it (with `--one-shot`, as one that calls `protocol::lead` each time).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use kafka_assignors::protocol::lead;
+use kafka_assignors::protocol::{Leader, lead};
 use kafka_assignors::{Assignor, Group, Strategy};
 use kafka_assignors_testkit::join::try_joined;
 
@@ -22,11 +23,16 @@ pub(crate) struct Options {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     runs: u32,
     /// Time the leader's whole path instead: each member's JoinGroup
-    /// metadata is written from the scenario first (untimed), then
-    /// `protocol::lead` is timed from those bytes to every member's
+    /// metadata is written from the scenario first (untimed), then one
+    /// `protocol::Leader`, kept from run to run as a client keeps it from
+    /// rebalance to rebalance, is timed from those bytes to every member's
     /// SyncGroup bytes.
     #[arg(long)]
     leader: bool,
+    /// With `--leader`: time `protocol::lead` instead, which starts from
+    /// fresh memory on every call.
+    #[arg(long, requires = "leader")]
+    one_shot: bool,
     /// The group in the scenario format; `-` or none reads standard input.
     file: Option<String>,
 }
@@ -37,7 +43,7 @@ pub(crate) fn run(options: Options, strict: bool) -> Result<(), Error> {
     let group = input.group(strict)?;
     let (strategy, runs) = (options.strategy, options.runs);
     let result = if options.leader {
-        bench_leader(strategy, &group, runs)
+        bench_leader(strategy, &group, runs, options.one_shot)
     } else {
         timed(strategy, runs, || strategy.assign(&group)).map_err(Cause::from)
     }
@@ -61,10 +67,23 @@ struct BenchResult {
     peak_rss_mb: Option<f64>,
 }
 
-fn bench_leader(strategy: Strategy, group: &Group, runs: u32) -> Result<BenchResult, Cause> {
+fn bench_leader(
+    strategy: Strategy,
+    group: &Group,
+    runs: u32,
+    one_shot: bool,
+) -> Result<BenchResult, Cause> {
     let members = try_joined(group, strategy)?;
+    if one_shot {
+        return Ok(timed(strategy, runs, || {
+            lead(strategy, &members, group.topics.clone())
+        })?);
+    }
+    let mut leader = Leader::new();
     Ok(timed(strategy, runs, || {
-        lead(strategy, &members, group.topics.clone())
+        leader
+            .lead(strategy, &members, group.topics.clone())
+            .map(|led| led.sync().len())
     })?)
 }
 

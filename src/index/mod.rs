@@ -36,6 +36,7 @@ use crate::decoded::DecodedGroup;
 use crate::error::{AssignError, AssignErrorKind};
 use crate::hash::{FxHashMap, FxHasher};
 use crate::model::{Group, Member, Topic};
+use crate::spare::Spare;
 
 pub(crate) use ids::{ClassIdx, MemberIdx, Owner, PartitionIdx, RackIdx, TopicIdx};
 pub(crate) use names::same_name;
@@ -113,6 +114,8 @@ pub(crate) struct GroupIndex<'g> {
     /// The racks as ids, interned at the first use ([`GroupIndex::racks`]):
     /// the strategies that ignore racks never pay for them.
     racks: OnceLock<RackIndex>,
+    /// The lists a previous answer left for this one's (see `spare.rs`).
+    spare: Option<&'g Spare>,
 }
 
 /// Subscription rows as they are interned: rows of metadata ranks (a
@@ -295,6 +298,7 @@ impl<'g> GroupIndex<'g> {
             place,
             topic_of_name,
         };
+        index.spare = Some(&group.spare);
         Ok(index)
     }
 
@@ -354,8 +358,14 @@ impl<'g> GroupIndex<'g> {
             subscriptions,
             owned_lists,
             racks: OnceLock::new(),
+            spare: None,
         };
         Ok((index, topic_of_rank))
+    }
+
+    /// What a previous answer left behind, if it was a `T`.
+    pub(crate) fn take_spare<T: std::any::Any>(&self) -> Option<T> {
+        self.spare?.take()
     }
 
     /// How many entries member `m`'s owned list has, valid or not.

@@ -308,11 +308,13 @@ impl RunEncoder {
         }
     }
 
-    /// One member's assignment bytes from its runs.
-    pub(crate) fn encode<'a>(
+    /// Appends one member's assignment bytes, from its runs, to `out`; on an
+    /// error `out` is as it was.
+    pub(crate) fn encode_into<'a>(
         &self,
         runs: impl Iterator<Item = (usize, &'a [i32])> + Clone,
-    ) -> Result<Vec<u8>, EncodeError> {
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
         // Sized exactly first: a leader writes thousands of these, and
         // growing each by doubling copied and faulted in twice the memory.
         let mut count = 0usize;
@@ -322,9 +324,25 @@ impl RunEncoder {
             count += 1;
             size += name.len() + 4 + 4 * partitions.len();
         }
+        let before = out.len();
         let mut w = Writer {
-            bytes: Vec::with_capacity(size),
+            bytes: std::mem::take(out),
         };
+        w.bytes.reserve(size);
+        let written = self.write_runs(&mut w, count, runs);
+        *out = w.bytes;
+        if written.is_err() {
+            out.truncate(before);
+        }
+        written
+    }
+
+    fn write_runs<'a>(
+        &self,
+        w: &mut Writer,
+        count: usize,
+        runs: impl Iterator<Item = (usize, &'a [i32])>,
+    ) -> Result<(), EncodeError> {
         w.i16(LATEST_VERSION);
         w.count(count, "assigned partitions")?;
         for (t, partitions) in runs {
@@ -334,8 +352,7 @@ impl RunEncoder {
                 w.i32(p);
             }
         }
-        w.nullable_bytes(None, "user data")?;
-        Ok(w.bytes)
+        w.nullable_bytes(None, "user data")
     }
 
     /// Topic `t`'s name as the wire writes it.

@@ -16,6 +16,7 @@ use crate::protocol::consumer::read_version;
 use crate::protocol::group::{JoinedMember, LeaderError, LeaderErrorKind};
 use crate::protocol::user_data::decode_cooperative_user_data;
 use crate::protocol::wire::{DecodeError, Names, Reader, Stream, Writer};
+use crate::spare::Spare;
 
 impl DecodedGroup {
     /// Decodes every member's metadata as `assignor` reads it
@@ -31,15 +32,22 @@ impl DecodedGroup {
         members: &[JoinedMember],
         topics: Vec<Topic>,
     ) -> Result<Self, LeaderError> {
+        Self::decode_reusing(assignor, members, topics, None)
+    }
+
+    /// [`Self::decode`] into the lists of `previous`, a group decoded before
+    /// (a leader's last rebalance), whose capacity is kept: nothing of its
+    /// content is.
+    pub(crate) fn decode_reusing(
+        assignor: impl Assignor,
+        members: &[JoinedMember],
+        topics: Vec<Topic>,
+        previous: Option<DecodedGroup>,
+    ) -> Result<Self, LeaderError> {
         let mut names = Names::seeded(topics.iter().map(|t| &t.name));
-        let topic_name = topics
-            .iter()
-            .map(|t| names.id_of(&t.name).expect("seeded"))
-            .collect();
-        let history = assignor.history();
-        let mut group = DecodedGroup {
-            topics,
-            topic_name,
+        let mut group = previous.unwrap_or_else(|| DecodedGroup {
+            topics: Vec::new(),
+            topic_name: Vec::new(),
             names: Vec::new(),
             members: Vec::with_capacity(members.len()),
             subscribed: Vec::new(),
@@ -47,7 +55,14 @@ impl DecodedGroup {
             claims: Vec::new(),
             claim_starts: Vec::with_capacity(members.len() + 1),
             rebuilt_user_data: Vec::new(),
-        };
+            spare: Spare::default(),
+        });
+        group.clear();
+        group
+            .topic_name
+            .extend(topics.iter().map(|t| names.id_of(&t.name).expect("seeded")));
+        group.topics = topics;
+        let history = assignor.history();
         group.claim_starts.push(0);
         // The previous member's topic array, as bytes and as ids.
         let mut previous: Option<(&[u8], std::ops::Range<usize>)> = None;
@@ -68,6 +83,19 @@ impl DecodedGroup {
         }
         group.names = names.into_names();
         Ok(group)
+    }
+
+    /// Empties every list, keeping its capacity (and the spare).
+    fn clear(&mut self) {
+        self.topics.clear();
+        self.topic_name.clear();
+        self.names.clear();
+        self.members.clear();
+        self.subscribed.clear();
+        self.subscribed_ranges.clear();
+        self.claims.clear();
+        self.claim_starts.clear();
+        self.rebuilt_user_data.clear();
     }
 
     /// Members of one group mostly subscribe and own alike: once the first

@@ -396,30 +396,153 @@ pub fn lead(
     topics: Vec<Topic>,
 ) -> Result<LeaderAssignment, LeaderError> {
     let decoded = DecodedGroup::decode(&assignor, members, topics)?;
-    let assignment = assignor.assign_decoded(&decoded).map_err(|e| LeaderError {
-        kind: LeaderErrorKind::Assign(e),
+    let assignment = assign_decoded(&assignor, &decoded)?;
+    let mut sync = Vec::with_capacity(assignment.len());
+    encode_sync(&assignment, &mut Vec::new(), |id, bytes| {
+        sync.push((id.to_string(), std::mem::take(bytes)));
     })?;
-    let encoder = RunEncoder::new(assignment.topic_names());
-    let sync = assignment
-        .members()
-        .map(|m| {
-            // Straight from the answer's runs: no partition is copied.
-            encoder
-                .encode(m.topic_indices())
-                .map(|bytes| (m.id().to_string(), bytes))
-                .map_err(|source| LeaderError {
-                    kind: LeaderErrorKind::Encode {
-                        member: m.id().to_string(),
-                        source,
-                    },
-                })
-        })
-        .collect::<Result<_, _>>()?;
     Ok(LeaderAssignment {
         assignment,
         sync,
         decoded,
     })
+}
+
+fn assign_decoded(
+    assignor: &impl Assignor,
+    decoded: &DecodedGroup,
+) -> Result<crate::Assignment, LeaderError> {
+    assignor.assign_decoded(decoded).map_err(|e| LeaderError {
+        kind: LeaderErrorKind::Assign(e),
+    })
+}
+
+/// Appends each member's SyncGroup bytes, in member-id order, to `bytes`,
+/// handing it to `done` after each member (which may empty it or keep it).
+fn encode_sync(
+    assignment: &crate::Assignment,
+    bytes: &mut Vec<u8>,
+    mut done: impl FnMut(&str, &mut Vec<u8>),
+) -> Result<(), LeaderError> {
+    let encoder = RunEncoder::new(assignment.topic_names());
+    for m in assignment.members() {
+        // Straight from the answer's runs: no partition is copied.
+        encoder
+            .encode_into(m.topic_indices(), bytes)
+            .map_err(|source| LeaderError {
+                kind: LeaderErrorKind::Encode {
+                    member: m.id().to_string(),
+                    source,
+                },
+            })?;
+        done(m.id(), bytes);
+    }
+    Ok(())
+}
+
+/// A group's leader across rebalances: [`lead`], keeping its memory from
+/// one rebalance to the next.
+///
+/// A large group's answer is tens of megabytes (a million partitions: the
+/// decoded owned lists, the answer, every member's SyncGroup bytes), and
+/// the allocator gives such blocks back to the system once they are
+/// dropped, so each call of [`lead`] faults them in afresh: on a 2-core
+/// machine about half of a million-partition leader's time. A `Leader`
+/// kept by the client for the group's life fills the same memory again,
+/// and hands out each member's bytes as a slice of one buffer, to be
+/// copied into the SyncGroup request the client writes anyway.
+///
+/// ```
+/// use kafka_assignors::protocol::{ClientState, JoinedMember, Leader, join_protocols};
+/// use kafka_assignors::{Strategy, Topic};
+///
+/// let state = ClientState::new(["orders"]);
+/// let metadata = join_protocols(&[Strategy::Range], &state).unwrap()[0].metadata.clone();
+/// let joined: Vec<JoinedMember> = ["m1", "m2"]
+///     .iter()
+///     .map(|id| JoinedMember::new(*id, None, metadata.clone()))
+///     .collect();
+/// let mut leader = Leader::new();
+/// for _rebalance in 0..2 {
+///     let led = leader.lead(Strategy::Range, &joined, vec![Topic::new("orders", 4)]).unwrap();
+///     let sync: Vec<(&str, &[u8])> = led.sync().collect();
+///     assert_eq!(sync.len(), 2);
+///     assert_eq!(sync[0].0, "m1");
+/// }
+/// ```
+#[derive(Debug, Default)]
+pub struct Leader {
+    /// The last group decoded, whose lists the next decode fills.
+    decoded: Option<DecodedGroup>,
+    /// The last answer.
+    assignment: Option<crate::Assignment>,
+    /// Every member's SyncGroup bytes, back to back, in member-id order...
+    sync: Vec<u8>,
+    /// ...member `m`'s from `sync_bounds[m]` to `sync_bounds[m + 1]`.
+    sync_bounds: Vec<usize>,
+}
+
+impl Leader {
+    /// A leader that has not led yet.
+    pub fn new() -> Self {
+        Leader::default()
+    }
+
+    /// What [`lead`] does, in this leader's memory: the answer and bytes of
+    /// the rebalance before are gone once this is called.
+    ///
+    /// # Errors
+    ///
+    /// As [`lead`].
+    pub fn lead(
+        &mut self,
+        assignor: impl Assignor,
+        members: &[JoinedMember],
+        topics: Vec<Topic>,
+    ) -> Result<Led<'_>, LeaderError> {
+        let previous = self.decoded.take();
+        if let (Some(previous), Some(answer)) = (&previous, self.assignment.take()) {
+            previous.spare.put(answer.into_lists());
+        }
+        self.sync.clear();
+        self.sync_bounds.clear();
+        self.sync_bounds.push(0);
+        let decoded = DecodedGroup::decode_reusing(&assignor, members, topics, previous)?;
+        let decoded = self.decoded.insert(decoded);
+        let assignment = self.assignment.insert(assign_decoded(&assignor, decoded)?);
+        let bounds = &mut self.sync_bounds;
+        encode_sync(assignment, &mut self.sync, |_, bytes| {
+            bounds.push(bytes.len())
+        })?;
+        Ok(Led { leader: self })
+    }
+}
+
+/// What a [`Leader`] decided in its last rebalance, borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Led<'l> {
+    leader: &'l Leader,
+}
+
+impl<'l> Led<'l> {
+    /// The strategy's answer.
+    pub fn assignment(&self) -> &'l crate::Assignment {
+        self.leader.assignment.as_ref().expect("led")
+    }
+
+    /// The group as the leader decoded it, interned.
+    pub fn decoded(&self) -> &'l DecodedGroup {
+        self.leader.decoded.as_ref().expect("led")
+    }
+
+    /// Each member's id and SyncGroup assignment bytes, in member-id order:
+    /// the bytes [`lead`] gives for the same group.
+    pub fn sync(&self) -> impl ExactSizeIterator<Item = (&'l str, &'l [u8])> + 'l {
+        let leader = self.leader;
+        let ids = self.assignment().members().map(|m| m.id());
+        ids.zip(leader.sync_bounds.windows(2))
+            .map(|(id, bounds)| (id, &leader.sync[bounds[0]..bounds[1]]))
+    }
 }
 
 /// How a member's partitions change with a new assignment: the cooperative

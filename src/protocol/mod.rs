@@ -65,9 +65,9 @@ pub use consumer::{
     group_by_topic,
 };
 pub use group::{
-    AssignmentChange, ClientState, JoinProtocol, JoinedMember, LeaderAssignment, LeaderError,
-    LeaderErrorKind, NegotiationError, assignment_change, decode_member, follow, join_protocols,
-    lead, rebalance_protocol, select_strategy,
+    AssignmentChange, ClientState, JoinProtocol, JoinedMember, Leader, LeaderAssignment,
+    LeaderError, LeaderErrorKind, Led, NegotiationError, assignment_change, decode_member, follow,
+    join_protocols, lead, rebalance_protocol, select_strategy,
 };
 #[cfg(feature = "serde")]
 pub use json::{

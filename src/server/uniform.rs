@@ -140,6 +140,7 @@ pub(crate) fn general(spec: &Spec<'_>, racks: bool) -> Result<GroupTarget, Targe
         claims,
         claim_starts,
         rebuilt_user_data: Vec::new(),
+        spare: Default::default(),
     };
     let answer = StickyAssignor::new().assign_decoded(&decoded)?;
 
