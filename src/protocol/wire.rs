@@ -280,30 +280,47 @@ impl Names {
 
     /// The id of the name whose UTF-8 bytes are `bytes`; `check` validates
     /// bytes not already known.
-    #[inline]
+    ///
+    /// Inlined into the reader's loop, as a guess that holds (nearly every
+    /// name of a large group) costs less than a call: the guess tables
+    /// already say what that name says, so only `last` moves.
+    #[inline(always)]
     fn intern_id<'b>(
         &mut self,
         bytes: &'b [u8],
         check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
     ) -> Result<u32, DecodeError> {
-        let Some(stream) = self.stream else {
-            return self.lookup(bytes, check);
-        };
-        let guesses = &self.guesses[stream];
-        let guess = match guesses.last {
-            None => guesses.first,
-            Some(last) => guesses.next.get(last as usize).copied(),
-        };
-        let guessed = guess.filter(|&id| {
-            id != NO_GUESS
+        if let Some(stream) = self.stream {
+            let guesses = &self.guesses[stream];
+            let guess = match guesses.last {
+                None => guesses.first,
+                Some(last) => guesses.next.get(last as usize).copied(),
+            };
+            if let Some(id) = guess
+                && id != NO_GUESS
                 && self
                     .known
                     .get_index(id as usize)
                     .is_some_and(|known| same_name(known, bytes))
-        });
-        let id = match guessed {
-            Some(id) => id,
-            None => self.lookup(bytes, check)?,
+            {
+                self.guesses[stream].last = Some(id);
+                return Ok(id);
+            }
+        }
+        self.intern_unguessed(bytes, check)
+    }
+
+    /// [`Self::intern_id`] for a name not guessed: looked up, and the
+    /// guesses learn it.
+    #[inline(never)]
+    fn intern_unguessed<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
+    ) -> Result<u32, DecodeError> {
+        let id = self.lookup(bytes, check)?;
+        let Some(stream) = self.stream else {
+            return Ok(id);
         };
         let known = self.known.len();
         let guesses = &mut self.guesses[stream];
@@ -344,6 +361,7 @@ impl Names {
 
 /// Whether `name` is these bytes; compared inline, since most names are
 /// short and most comparisons here succeed.
+#[inline(always)]
 fn same_name(name: &str, bytes: &[u8]) -> bool {
     crate::index::same_name(name.as_bytes(), bytes)
 }
@@ -431,20 +449,29 @@ impl<'a, 'n> Reader<'a, 'n> {
         Ok(())
     }
 
+    #[inline(always)]
     fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
-        if n > self.remaining() {
-            return Err(DecodeError::new(
-                DecodeErrorKind::Truncated {
-                    field,
-                    needed: n,
-                    available: self.remaining(),
-                },
-                self.pos,
-            ));
+        let bytes: &'a [u8] = self.bytes;
+        // One comparison: `pos` never passes the end.
+        match bytes[self.pos..].split_at_checked(n) {
+            Some((out, _)) => {
+                self.pos += n;
+                Ok(out)
+            }
+            None => Err(self.truncated(n, field)),
         }
-        let out = &self.bytes[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(out)
+    }
+
+    #[cold]
+    fn truncated(&self, needed: usize, field: &'static str) -> DecodeError {
+        DecodeError::new(
+            DecodeErrorKind::Truncated {
+                field,
+                needed,
+                available: self.remaining(),
+            },
+            self.pos,
+        )
     }
 
     pub(crate) fn i16(&mut self, field: &'static str) -> Result<i16, DecodeError> {
@@ -562,7 +589,7 @@ impl<'a, 'n> Reader<'a, 'n> {
     }
 
     /// [`Self::topic_name`] as its id in the reader's table.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn topic_id(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         let (bytes, body_at) = self.name_bytes(field)?;
         let check = |bytes| {
