@@ -501,6 +501,12 @@ impl<'a> MemberAssignment<'a> {
             .flat_map(|(topic, partitions)| partitions.iter().map(move |&p| (topic, p)))
     }
 
+    /// How many topics the member gets partitions of.
+    pub(crate) fn topic_count(&self) -> usize {
+        let (first, end) = self.assignment.member_runs[self.member];
+        (end - first) as usize
+    }
+
     /// How many partitions the member gets.
     pub fn len(&self) -> usize {
         let a = self.assignment;

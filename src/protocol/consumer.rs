@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::assignment::MemberAssignment;
 use crate::java::java_cmp;
 use crate::model::TopicPartition;
 use crate::protocol::wire::{
@@ -285,6 +286,8 @@ pub(crate) struct RunEncoder {
     /// the wire (its length here) has none and fails the member that is
     /// assigned it.
     spans: Vec<Result<(usize, usize), usize>>,
+    /// The names' mean wire length, rounded up.
+    mean_name: usize,
 }
 
 impl RunEncoder {
@@ -302,57 +305,56 @@ impl RunEncoder {
                     .map_err(|_| t.len())
             })
             .collect();
+        let mean_name = w.bytes.len().div_ceil(topics.len().max(1));
         RunEncoder {
             names: w.bytes,
             spans,
+            mean_name,
         }
     }
 
-    /// Appends one member's assignment bytes, from its runs, to `out`; on an
+    /// Appends member `m`'s assignment bytes to `out`, from its runs; on an
     /// error `out` is as it was.
-    pub(crate) fn encode_into<'a>(
+    ///
+    /// One pass: the counts are the answer's own, and the room is reserved
+    /// for names of the mean length (a leader writes a million entries for
+    /// a large group, and sizing each member exactly first was a second
+    /// walk over every run).
+    pub(crate) fn encode_member(
         &self,
-        runs: impl Iterator<Item = (usize, &'a [i32])> + Clone,
+        m: &MemberAssignment<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(), EncodeError> {
-        // Sized exactly first: a leader writes thousands of these, and
-        // growing each by doubling copied and faulted in twice the memory.
-        let mut count = 0usize;
-        let mut size = 2 + 4 + 4;
-        for (t, partitions) in runs.clone() {
-            let name = self.name(t)?;
-            count += 1;
-            size += name.len() + 4 + 4 * partitions.len();
-        }
+        let topics = m.topic_count();
+        let count = i32::try_from(topics).map_err(|_| {
+            EncodeError::new(EncodeErrorKind::TooLong {
+                field: "assigned partitions",
+                length: topics,
+            })
+        })?;
+        out.reserve(2 + 4 + 4 + topics * (self.mean_name + 4) + 4 * m.len());
         let before = out.len();
-        let mut w = Writer {
-            bytes: std::mem::take(out),
-        };
-        w.bytes.reserve(size);
-        let written = self.write_runs(&mut w, count, runs);
-        *out = w.bytes;
-        if written.is_err() {
-            out.truncate(before);
-        }
-        written
-    }
-
-    fn write_runs<'a>(
-        &self,
-        w: &mut Writer,
-        count: usize,
-        runs: impl Iterator<Item = (usize, &'a [i32])>,
-    ) -> Result<(), EncodeError> {
-        w.i16(LATEST_VERSION);
-        w.count(count, "assigned partitions")?;
-        for (t, partitions) in runs {
-            w.bytes.extend_from_slice(self.name(t)?);
-            w.count(partitions.len(), "partitions")?;
+        out.extend_from_slice(&LATEST_VERSION.to_be_bytes());
+        out.extend_from_slice(&count.to_be_bytes());
+        for (t, partitions) in m.topic_indices() {
+            let name = match self.name(t) {
+                Ok(name) => name,
+                Err(e) => {
+                    out.truncate(before);
+                    return Err(e);
+                }
+            };
+            out.extend_from_slice(name);
+            // A run is at most one topic's partitions, whose numbers are
+            // `i32`s: its length is one too.
+            out.extend_from_slice(&(partitions.len() as i32).to_be_bytes());
             for &p in partitions {
-                w.i32(p);
+                out.extend_from_slice(&p.to_be_bytes());
             }
         }
-        w.nullable_bytes(None, "user data")
+        // Null user data.
+        out.extend_from_slice(&(-1i32).to_be_bytes());
+        Ok(())
     }
 
     /// Topic `t`'s name as the wire writes it.
@@ -440,4 +442,43 @@ fn group_consecutive<'a>(sorted: &[(&'a str, i32)]) -> Vec<(&'a str, Vec<i32>)> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AssignmentData, RunEncoder};
+    use crate::Assignment;
+    use crate::model::TopicPartition;
+    use crate::protocol::wire::EncodeErrorKind;
+
+    #[test]
+    fn a_member_is_written_as_assignment_data_writes_it_and_a_name_too_long_leaves_nothing() {
+        let long = "x".repeat(40_000);
+        let answer = Assignment::from_members([
+            ("a", vec![("orders", vec![2, 0]), ("payments", vec![1])]),
+            ("b", vec![(long.as_str(), vec![0])]),
+            ("c", vec![]),
+        ]);
+        let encoder = RunEncoder::new(answer.topic_names());
+        let mut out = b"kept".to_vec();
+        for id in ["a", "c"] {
+            let member = answer.member(id).unwrap();
+            let start = out.len();
+            encoder.encode_member(&member, &mut out).unwrap();
+            let expected =
+                AssignmentData::new(member.iter().map(|(t, p)| TopicPartition::new(t, p)))
+                    .encode()
+                    .unwrap();
+            assert_eq!(&out[start..], &expected[..], "{id}");
+        }
+        let before = out.clone();
+        let error = encoder
+            .encode_member(&answer.member("b").unwrap(), &mut out)
+            .unwrap_err();
+        assert!(matches!(
+            error.kind(),
+            EncodeErrorKind::StringTooLong { length: 40_000, .. }
+        ));
+        assert_eq!(out, before);
+    }
 }

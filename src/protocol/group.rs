@@ -428,7 +428,7 @@ fn encode_sync(
     for m in assignment.members() {
         // Straight from the answer's runs: no partition is copied.
         encoder
-            .encode_into(m.topic_indices(), bytes)
+            .encode_member(&m, bytes)
             .map_err(|source| LeaderError {
                 kind: LeaderErrorKind::Encode {
                     member: m.id().to_string(),
