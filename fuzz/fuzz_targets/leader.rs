@@ -1,14 +1,22 @@
 //! The protocol leader on arbitrary member metadata and topic metadata: no
 //! panic; when it succeeds, every member's SyncGroup bytes decode to what the
-//! strategy gave it, and `follow` reads them.
+//! strategy gave it, and `follow` reads them. One `Leader`, kept from input
+//! to input as a client keeps it from rebalance to rebalance, answers every
+//! input as `lead` does from fresh memory.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use kafka_assignors::protocol::{
-    AssignmentData, JoinedMember, StickyUserData, Subscription, cooperative_user_data, follow, lead,
+    AssignmentData, JoinedMember, Leader, StickyUserData, Subscription, cooperative_user_data,
+    follow, lead,
 };
 use kafka_assignors::{Assignor, Strategy, Topic, TopicPartition};
 use libfuzzer_sys::fuzz_target;
+use std::cell::RefCell;
+
+thread_local! {
+    static KEPT: RefCell<Leader> = RefCell::new(Leader::new());
+}
 
 #[derive(Debug, Arbitrary)]
 enum UserData {
@@ -97,7 +105,25 @@ fuzz_target!(|input: Input| {
         })
         .collect();
     let topics: Vec<Topic> = input.topics.into_iter().take(8).collect();
-    let Ok(led) = lead(strategy, &members, topics) else {
+    let fresh = lead(strategy, &members, topics.clone());
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        match (&fresh, kept.lead(strategy, &members, topics)) {
+            (Ok(fresh), Ok(kept)) => {
+                assert_eq!(&fresh.assignment, kept.assignment());
+                assert!(
+                    fresh
+                        .sync
+                        .iter()
+                        .map(|(id, b)| (id.as_str(), b.as_slice()))
+                        .eq(kept.sync())
+                );
+            }
+            (Err(fresh), Err(kept)) => assert_eq!(fresh, &kept),
+            (fresh, kept) => panic!("lead {:?}, kept leader {:?}", fresh.is_ok(), kept.is_ok()),
+        }
+    });
+    let Ok(led) = fresh else {
         return;
     };
     let group = led.group();
