@@ -169,20 +169,27 @@ impl DecodedGroup {
             .iter()
             .map(|t| ids.insert_full(Arc::clone(&t.name)).0 as u32)
             .collect();
-        DecodedGroupBuilder {
-            group: DecodedGroup {
-                topics,
-                topic_name,
-                names: Vec::new(),
-                members: Vec::new(),
-                subscribed: Vec::new(),
-                subscribed_ranges: Vec::new(),
-                claims: Vec::new(),
-                claim_starts: vec![0],
-                rebuilt_user_data: Vec::new(),
-                spare: Spare::default(),
-            },
-            ids,
+        let mut group = DecodedGroup::empty(0);
+        group.topics = topics;
+        group.topic_name = topic_name;
+        group.claim_starts.push(0);
+        DecodedGroupBuilder { group, ids }
+    }
+
+    /// A group with no topics and no members, with room for `members`
+    /// members' per-member lists.
+    pub(crate) fn empty(members: usize) -> DecodedGroup {
+        DecodedGroup {
+            topics: Vec::new(),
+            topic_name: Vec::new(),
+            names: Vec::new(),
+            members: Vec::with_capacity(members),
+            subscribed: Vec::new(),
+            subscribed_ranges: Vec::with_capacity(members),
+            claims: Vec::new(),
+            claim_starts: Vec::with_capacity(members + 1),
+            rebuilt_user_data: Vec::new(),
+            spare: Spare::default(),
         }
     }
 }

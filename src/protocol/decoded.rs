@@ -16,7 +16,6 @@ use crate::protocol::consumer::read_version;
 use crate::protocol::group::{JoinedMember, LeaderError, LeaderErrorKind};
 use crate::protocol::user_data::decode_cooperative_user_data;
 use crate::protocol::wire::{DecodeError, Names, Reader, Stream, Writer};
-use crate::spare::Spare;
 
 impl DecodedGroup {
     /// Decodes every member's metadata as `assignor` reads it
@@ -45,18 +44,7 @@ impl DecodedGroup {
         previous: Option<DecodedGroup>,
     ) -> Result<Self, LeaderError> {
         let mut names = Names::seeded(topics.iter().map(|t| &t.name));
-        let mut group = previous.unwrap_or_else(|| DecodedGroup {
-            topics: Vec::new(),
-            topic_name: Vec::new(),
-            names: Vec::new(),
-            members: Vec::with_capacity(members.len()),
-            subscribed: Vec::new(),
-            subscribed_ranges: Vec::with_capacity(members.len()),
-            claims: Vec::new(),
-            claim_starts: Vec::with_capacity(members.len() + 1),
-            rebuilt_user_data: Vec::new(),
-            spare: Spare::default(),
-        });
+        let mut group = previous.unwrap_or_else(|| DecodedGroup::empty(members.len()));
         group.clear();
         group
             .topic_name
