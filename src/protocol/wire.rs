@@ -17,7 +17,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use indexmap::IndexSet;
+use std::hash::{Hash, Hasher};
+
+use indexmap::{Equivalent, IndexSet};
 
 /// The most topic names one decoded message may hold: its subscribed topics
 /// and its `[topic, partitions]` entries together. Far above any real
@@ -211,10 +213,12 @@ impl EncodeError {
 ///
 /// Members of one group mostly send the same names in the same order, so
 /// each name is first compared with the one that followed the name before
-/// it last time; a match costs neither the UTF-8 check nor a hash.
+/// it last time; a match costs neither the UTF-8 check nor a hash. A name
+/// not guessed is looked up by its bytes, and only a name the table lacks
+/// is checked as UTF-8 (a known name's bytes were checked when it came in).
 #[derive(Debug, Default)]
 pub(crate) struct Names {
-    known: IndexSet<Arc<str>, foldhash::fast::RandomState>,
+    known: IndexSet<Name, foldhash::fast::RandomState>,
     /// Per kind of message, how its names tend to follow each other: a
     /// member's subscription is guessed from the subscriptions before it,
     /// its user data from the user data before it.
@@ -222,6 +226,34 @@ pub(crate) struct Names {
     /// Which guesses the message being read uses; `None` for a table of one
     /// message's own.
     stream: Option<usize>,
+}
+
+/// A name in the table, hashed by its bytes alone so that wire bytes not yet
+/// checked as UTF-8 ([`NameBytes`]) find it.
+#[derive(Debug, PartialEq, Eq)]
+struct Name(Arc<str>);
+
+impl Hash for Name {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        NameBytes(self.0.as_bytes()).hash(state);
+    }
+}
+
+/// A name's bytes as they came, looked up in [`Names`] before any UTF-8
+/// check.
+struct NameBytes<'b>(&'b [u8]);
+
+impl Hash for NameBytes<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // One field, so no length prefix is needed to keep keys apart.
+        state.write(self.0);
+    }
+}
+
+impl Equivalent<Name> for NameBytes<'_> {
+    fn equivalent(&self, key: &Name) -> bool {
+        key.0.as_bytes() == self.0
+    }
 }
 
 /// How one kind of message tends to continue: per name, the name that
@@ -256,19 +288,21 @@ impl Names {
     pub(crate) fn seeded<'n>(names: impl Iterator<Item = &'n Arc<str>>) -> Self {
         let mut table = Names::default();
         for name in names {
-            table.known.insert(Arc::clone(name));
+            table.known.insert(Name(Arc::clone(name)));
         }
         table
     }
 
     /// The id of a name already in the table.
     pub(crate) fn id_of(&self, name: &str) -> Option<u32> {
-        self.known.get_index_of(name).map(|id| id as u32)
+        self.known
+            .get_index_of(&NameBytes(name.as_bytes()))
+            .map(|id| id as u32)
     }
 
     /// Every name, by id.
     pub(crate) fn into_names(self) -> Vec<Arc<str>> {
-        self.known.into_iter().collect()
+        self.known.into_iter().map(|name| name.0).collect()
     }
 
     /// A new message of kind `stream` starts: its names are guessed from
@@ -301,7 +335,7 @@ impl Names {
                 && self
                     .known
                     .get_index(id as usize)
-                    .is_some_and(|known| same_name(known, bytes))
+                    .is_some_and(|known| same_name(&known.0, bytes))
             {
                 self.guesses[stream].last = Some(id);
                 return Ok(id);
@@ -351,11 +385,11 @@ impl Names {
         bytes: &'b [u8],
         check: impl FnOnce(&'b [u8]) -> Result<&'b str, DecodeError>,
     ) -> Result<u32, DecodeError> {
+        if let Some(id) = self.known.get_index_of(&NameBytes(bytes)) {
+            return Ok(id as u32);
+        }
         let name = check(bytes)?;
-        Ok(match self.known.get_index_of(name) {
-            Some(id) => id as u32,
-            None => self.known.insert_full(Arc::from(name)).0 as u32,
-        })
+        Ok(self.known.insert_full(Name(Arc::from(name))).0 as u32)
     }
 }
 
@@ -585,7 +619,7 @@ impl<'a, 'n> Reader<'a, 'n> {
             NameTable::Own(names) => names,
             NameTable::Shared(names) => &**names,
         };
-        Ok(Arc::clone(&table.known[id as usize]))
+        Ok(Arc::clone(&table.known[id as usize].0))
     }
 
     /// [`Self::topic_name`] as its id in the reader's table.
