@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::names::{TopicResolver, address_place, same_name};
-use super::{GroupIndex, OwnedLists, PartitionIdx, TopicIdx};
+use super::{GroupIndex, OwnedLists, PartitionIdx, TopicEntry, TopicIdx};
 
 /// A topic as the owned-list loop sees it: the address of its name, its
 /// first global index, its partition count, and the last stored
@@ -212,6 +212,9 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         // the claim before is the same topic.
         let mut last = 0usize;
         let mut last_address = 0usize;
+        let row_topics = index.subscriptions.row(m);
+        // Where in the row `next_in_row` found the last topic, plus one.
+        let mut row_at = 0usize;
         for tp in &index.members[m].owned {
             let address = tp.topic.as_ptr() as usize;
             let mut t = last;
@@ -232,6 +235,10 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                         .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
                     {
                         TopicIdx::new(last)
+                    } else if let Some(t) =
+                        next_in_row(topics, row_topics, &mut row_at, last, &tp.topic)
+                    {
+                        t
                     } else {
                         self.find(&tp.topic)
                     };
@@ -306,4 +313,36 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             .resolve(name)
             .map_or(TopicIdx::NONE, |t| TopicIdx::new(t as usize))
     }
+}
+
+/// How many of a member's subscribed topics after the last one read
+/// [`next_in_row`] compares by content before a lookup.
+const ROW_LOOKAHEAD: usize = 8;
+
+/// The topic of `name` among the few the member subscribes to right after
+/// topic `last`, compared by content. A member owning some of its topics
+/// lists them in name order, skipping the ones it does not own; the next
+/// one is mostly a few places on along its own (sorted) row, and comparing
+/// there reads names already in cache, where a lookup hashes the name and
+/// probes a table. `at` is the place after the last topic this found: the
+/// search starts there when `last` is still that topic, and is found by
+/// bisection otherwise.
+#[inline]
+fn next_in_row(
+    topics: &[TopicEntry<'_>],
+    row: &[TopicIdx],
+    at: &mut usize,
+    last: usize,
+    name: &str,
+) -> Option<TopicIdx> {
+    let from = match at.checked_sub(1).and_then(|i| row.get(i)) {
+        Some(t) if t.index() == last => *at,
+        _ => row.partition_point(|t| t.index() <= last),
+    };
+    let found = row[from..]
+        .iter()
+        .take(ROW_LOOKAHEAD)
+        .position(|t| same_name(topics[t.index()].name.as_bytes(), name.as_bytes()))?;
+    *at = from + found + 1;
+    Some(row[from + found])
 }
