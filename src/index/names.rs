@@ -37,6 +37,57 @@ pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// A name's length and its first and last eight bytes (zero-padded below
+/// eight): for names of up to 16 bytes, equal keys are equal names. Kept in
+/// a dense array beside the topics, so that comparing a name with several
+/// candidates reads neither the candidates' allocations nor, below 17
+/// bytes, anything but the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NameKey {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl NameKey {
+    /// A key no name has.
+    pub(super) const NONE: NameKey = NameKey {
+        len: usize::MAX,
+        head: 0,
+        tail: 0,
+    };
+
+    #[inline(always)]
+    pub(super) fn of(name: &[u8]) -> Self {
+        let n = name.len();
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&name[at..at + 8]);
+            u64::from_ne_bytes(w)
+        };
+        let (head, tail) = if n < 8 {
+            let mut w = [0u8; 8];
+            w[..n].copy_from_slice(name);
+            (u64::from_ne_bytes(w), 0)
+        } else {
+            (word(0), word(n - 8))
+        };
+        NameKey { len: n, head, tail }
+    }
+
+    /// Whether the name keyed `self` is `name` (whose key is `key`), asking
+    /// for this name's bytes only when the keys agree past 16 bytes.
+    #[inline(always)]
+    pub(super) fn names_same<'a>(
+        &self,
+        key: &NameKey,
+        this: impl FnOnce() -> &'a [u8],
+        name: &[u8],
+    ) -> bool {
+        self == key && (self.len <= 16 || this()[8..] == name[8..])
+    }
+}
+
 /// A hash of a topic list's `Arc` addresses.
 pub(super) fn address_hash(topics: &[Arc<str>]) -> u64 {
     let mut hasher = FxHasher::default();
@@ -113,4 +164,45 @@ impl<'g> TopicResolver<'g> {
 pub(super) fn address_place(address: usize, places: usize) -> usize {
     ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - places.trailing_zeros()))
         as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameKey;
+
+    /// Equal keys, and the bytes past 16 when they are asked for, decide
+    /// equality exactly: names around the eight- and sixteen-byte edges,
+    /// trailing zero bytes, and long names differing only in the middle.
+    #[test]
+    fn name_keys_tell_names_apart_exactly() {
+        let names: Vec<&[u8]> = vec![
+            b"",
+            b"\0",
+            b"a",
+            b"a\0",
+            b"abcdefg",
+            b"abcdefgh",
+            b"abcdefgh\0",
+            b"abcdefghi",
+            b"abcdefghijklmno",
+            b"abcdefghijklmnop",
+            b"abcdefghijklmnopq",
+            b"abcdefghXjklmnopq",
+            b"abcdefghijklXnopqrstuvwxyz",
+            b"abcdefghijklmnopqrstuvwxyz",
+        ];
+        for a in &names {
+            for b in &names {
+                let (ka, kb) = (NameKey::of(a), NameKey::of(b));
+                assert_eq!(
+                    ka.names_same(&kb, || a, b),
+                    a == b,
+                    "{:?} against {:?}",
+                    String::from_utf8_lossy(a),
+                    String::from_utf8_lossy(b)
+                );
+            }
+            assert!(!NameKey::NONE.names_same(&NameKey::of(a), || unreachable!(), a));
+        }
+    }
 }

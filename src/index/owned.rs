@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::names::{TopicResolver, address_place, same_name};
-use super::{GroupIndex, OwnedLists, PartitionIdx, TopicEntry, TopicIdx};
+use super::names::{NameKey, TopicResolver, address_place};
+use super::{GroupIndex, OwnedLists, PartitionIdx, TopicIdx};
 
 /// A topic as the owned-list loop sees it: the address of its name, its
 /// first global index, its partition count, and the last stored
@@ -33,6 +33,9 @@ pub(crate) struct OwnedReader<'i, 'g> {
     by_address: Vec<(usize, TopicIdx)>,
     /// The stored subscription row last stamped into `slots`.
     stamped: u32,
+    /// Per topic, then two that no name has: the key of its name, for the
+    /// guesses by content.
+    keys: Vec<NameKey>,
     /// For names the address guesses miss; built at the first miss.
     resolver: Option<TopicResolver<'g>>,
     /// Per topic, scratch for [`Self::read_sorted`]; zeros between calls.
@@ -68,10 +71,17 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             }
             by_address[place] = (topic.name.as_ptr() as usize, TopicIdx::new(t));
         }
+        let keys = index
+            .topics
+            .iter()
+            .map(|t| NameKey::of(t.name.as_bytes()))
+            .chain([NameKey::NONE; 2])
+            .collect();
         OwnedReader {
             index,
             slots,
             by_address,
+            keys,
             stamped: UNSTAMPED,
             resolver: None,
             counts: Vec::new(),
@@ -225,19 +235,16 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                     // one by content, before a lookup (a repeat of this one
                     // mostly shares the claim before's address).
                     let topics = &index.topics;
-                    let id = if topics
-                        .get(last + 1)
-                        .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
-                    {
+                    let name = tp.topic.as_bytes();
+                    let key = NameKey::of(name);
+                    let keys = &self.keys;
+                    let is =
+                        |t: usize| keys[t].names_same(&key, || topics[t].name.as_bytes(), name);
+                    let id = if is(last + 1) {
                         TopicIdx::new(last + 1)
-                    } else if topics
-                        .get(last)
-                        .is_some_and(|x| same_name(x.name.as_bytes(), tp.topic.as_bytes()))
-                    {
+                    } else if is(last) {
                         TopicIdx::new(last)
-                    } else if let Some(t) =
-                        next_in_row(topics, row_topics, &mut row_at, last, &tp.topic)
-                    {
+                    } else if let Some(t) = next_in_row(row_topics, &mut row_at, last, is) {
                         t
                     } else {
                         self.find(&tp.topic)
@@ -329,11 +336,10 @@ const ROW_LOOKAHEAD: usize = 8;
 /// bisection otherwise.
 #[inline]
 fn next_in_row(
-    topics: &[TopicEntry<'_>],
     row: &[TopicIdx],
     at: &mut usize,
     last: usize,
-    name: &str,
+    is: impl Fn(usize) -> bool,
 ) -> Option<TopicIdx> {
     let from = match at.checked_sub(1).and_then(|i| row.get(i)) {
         Some(t) if t.index() == last => *at,
@@ -342,7 +348,7 @@ fn next_in_row(
     let found = row[from..]
         .iter()
         .take(ROW_LOOKAHEAD)
-        .position(|t| same_name(topics[t.index()].name.as_bytes(), name.as_bytes()))?;
+        .position(|t| is(t.index()))?;
     *at = from + found + 1;
     Some(row[from + found])
 }
