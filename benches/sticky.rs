@@ -54,6 +54,31 @@ fn events(name: &str, shape: Shape, c: &mut Criterion) {
             });
         }
     }
+    // The floor own names set: one byte of every name of every member read,
+    // nothing else. `assign` with own names minus `assign` with shared
+    // `Arc`s is what interning pays for reading names the shared path finds
+    // by address; this row says how much of that reading memory costs.
+    if let Some((_, _, group)) = groups
+        .iter()
+        .find(|(e, n, _)| *e == Event::Full && n.is_empty())
+    {
+        g.bench_with_input(
+            BenchmarkId::new("floor", "every-name-read"),
+            group,
+            |b, group| {
+                b.iter(|| {
+                    let mut sum = 0u64;
+                    for member in &black_box(group).members {
+                        for topic in &member.topics {
+                            sum =
+                                sum.wrapping_add(u64::from(*topic.as_bytes().last().unwrap_or(&0)));
+                        }
+                    }
+                    sum
+                })
+            },
+        );
+    }
     g.finish();
 }
 
