@@ -36,13 +36,12 @@ final class Assignors {
      * it has partitions for, as the Java client's AbstractPartitionAssignor
      * picks them). A member's history comes from the sticky user data for
      * {@code sticky}, from {@code memberData} for {@code cooperative-sticky},
-     * and is not read otherwise. The answer's partition objects come from,
-     * and are kept in, the assignor's {@code objects}.
+     * and is not read otherwise.
      */
-    static Result run(int strategy, int options, PartitionObjects objects, Map<String, Subscription> subscriptions,
-                      Cluster cluster, Map<String, List<PartitionInfo>> partitionsPerTopic,
+    static Result run(int strategy, int options, Map<String, Subscription> subscriptions, Cluster cluster,
+                      Map<String, List<PartitionInfo>> partitionsPerTopic,
                       Function<Subscription, MemberData> memberData) {
-        Bridge bridge = new Bridge(strategy, options, objects);
+        Bridge bridge = new Bridge(strategy, options);
         boolean racks = Bridge.anyRack(subscriptions.values());
         List<Map.Entry<String, Subscription>> members = new ArrayList<>(subscriptions.entrySet());
         List<int[]> topicIds = new ArrayList<>(members.size());

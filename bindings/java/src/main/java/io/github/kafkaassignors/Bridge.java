@@ -23,9 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Who owned what before, and so what each member keeps and which
  * partitions change owner, is worked out on the native side: an owned
  * {@link TopicPartition} that the answer keeps comes back as its position
- * in the member's list and is handed back as the same object; every other
- * partition is the object the assignor gave out last time, if it did
- * ({@link PartitionObjects}).
+ * in the member's list and is handed back as the same object.
  */
 final class Bridge {
     static final int RANGE = 0;
@@ -37,7 +35,6 @@ final class Bridge {
 
     private final int strategy;
     private final int options;
-    private final PartitionObjects objects;
 
     // The name table.
     private final HashMap<String, Integer> ids = new HashMap<>();
@@ -48,9 +45,7 @@ final class Bridge {
     private int[] body = new int[1024];
     private int size;
 
-    // The metadata's topic count, and where it goes; per name id, the
-    // topic's partition count (0 for a name that is no metadata topic).
-    private int[] partitionCounts = new int[256];
+    // The metadata's topic count, and where it goes.
     private int topicCount;
     private int topicCountAt = -1;
 
@@ -83,10 +78,9 @@ final class Bridge {
         return out;
     }
 
-    Bridge(int strategy, int options, PartitionObjects objects) {
+    Bridge(int strategy, int options) {
         this.strategy = strategy;
         this.options = options;
-        this.objects = objects;
     }
 
     private int id(String name) {
@@ -191,10 +185,6 @@ final class Bridge {
         int id = id(name);
         topicCount++;
         int count = partitions == null ? 0 : partitions.size();
-        if (id >= partitionCounts.length) {
-            partitionCounts = Arrays.copyOf(partitionCounts, Math.max(partitionCounts.length * 2, id + 1));
-        }
-        partitionCounts[id] = count;
         reserve(3);
         put(id);
         put(count);
@@ -435,7 +425,6 @@ final class Bridge {
      */
     private Answer read(int[] answer) {
         int members = memberIds.size();
-        PartitionObjects.Tables tables = objects.begin(names.size());
         Map<String, List<TopicPartition>> out = new HashMap<>(members * 2);
         int at = 0;
         for (int m = 0; m < members; m++) {
@@ -452,16 +441,15 @@ final class Bridge {
             List<TopicPartition> partitions = new ArrayList<>(total);
             List<TopicPartition> owned = ownedLists.get(m);
             for (int k = keptAt; k < keptAt + 3 * kept; k += 3) {
-                partitions.add(owned != null ? owned.get(answer[k + 2]) : partition(tables, answer[k], answer[k + 1]));
+                partitions.add(owned != null ? owned.get(answer[k + 2])
+                        : new TopicPartition(names.get(answer[k]), answer[k + 1]));
             }
             for (int r = 0; r < runs; r++) {
-                int id = answer[at];
-                String name = names.get(id);
-                TopicPartition[] table = tables.table(id, name, partitionCount(id));
+                String name = names.get(answer[at]);
                 int count = answer[at + 1];
                 at += 2;
                 for (int i = 0; i < count; i++) {
-                    partitions.add(PartitionObjects.get(table, name, answer[at + i]));
+                    partitions.add(new TopicPartition(name, answer[at + i]));
                 }
                 at += count;
             }
@@ -474,7 +462,7 @@ final class Bridge {
             int m = answer[at];
             String name = names.get(answer[at + 1]);
             int previous = answer[at + 3];
-            transfers.put(partition(tables, answer[at + 1], answer[at + 2]), memberIds.get(m));
+            transfers.put(new TopicPartition(name, answer[at + 2]), memberIds.get(m));
             if (previous > 0) {
                 moves.computeIfAbsent(name, k -> new HashSet<>()).add(((long) (previous - 1) << 32) | m);
             }
@@ -482,21 +470,9 @@ final class Bridge {
         int unassigned = answer[at++];
         List<TopicPartition> unassignedOwned = new ArrayList<>(unassigned);
         for (int u = 0; u < unassigned; u++, at += 2) {
-            unassignedOwned.add(partition(tables, answer[at], answer[at + 1]));
+            unassignedOwned.add(new TopicPartition(names.get(answer[at]), answer[at + 1]));
         }
-        tables.keep();
         return new Answer(out, transfers, moves, unassignedOwned);
-    }
-
-    /** Partition {@code partition} of the topic with name id {@code id}, as the kept object. */
-    private TopicPartition partition(PartitionObjects.Tables tables, int id, int partition) {
-        String name = names.get(id);
-        return PartitionObjects.get(tables.table(id, name, partitionCount(id)), name, partition);
-    }
-
-    /** The partition count of the metadata topic with name id {@code id}; 0 for another name. */
-    private int partitionCount(int id) {
-        return id < partitionCounts.length ? partitionCounts[id] : 0;
     }
 
     /** Whether any subscription has a non-empty rack. */

@@ -26,8 +26,6 @@ import org.apache.kafka.common.TopicPartition;
 public class CooperativeStickyAssignor extends org.apache.kafka.clients.consumer.CooperativeStickyAssignor
         implements Configurable {
     private int options;
-    // The answer's partition objects, kept for the next assignment.
-    private final PartitionObjects objects = new PartitionObjects();
     private Map<String, Set<Long>> lastMoves = Collections.emptyMap();
 
     @Override
@@ -38,13 +36,13 @@ public class CooperativeStickyAssignor extends org.apache.kafka.clients.consumer
     @Override
     public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
                                                               Map<String, Subscription> subscriptions) {
-        return record(Assignors.run(Bridge.COOPERATIVE_STICKY, options, objects, subscriptions, null, partitionsPerTopic,
+        return record(Assignors.run(Bridge.COOPERATIVE_STICKY, options, subscriptions, null, partitionsPerTopic,
                 this::memberData));
     }
 
     @Override
     public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
-        return Assignors.wrap(record(Assignors.run(Bridge.COOPERATIVE_STICKY, options, objects,
+        return Assignors.wrap(record(Assignors.run(Bridge.COOPERATIVE_STICKY, options,
                 groupSubscription.groupSubscription(), metadata, null, this::memberData)));
     }
 

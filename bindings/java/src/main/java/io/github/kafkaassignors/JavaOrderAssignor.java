@@ -15,8 +15,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 abstract class JavaOrderAssignor extends AbstractPartitionAssignor {
     private final int strategy;
-    // The answer's partition objects, kept for the next assignment.
-    private final PartitionObjects objects = new PartitionObjects();
 
     JavaOrderAssignor(int strategy) {
         this.strategy = strategy;
@@ -31,12 +29,12 @@ abstract class JavaOrderAssignor extends AbstractPartitionAssignor {
     @Override
     public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
                                                               Map<String, Subscription> subscriptions) {
-        return Assignors.run(strategy, 0, objects, subscriptions, null, partitionsPerTopic, null).answer.assignment;
+        return Assignors.run(strategy, 0, subscriptions, null, partitionsPerTopic, null).answer.assignment;
     }
 
     @Override
     public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
-        return Assignors.wrap(Assignors.run(strategy, 0, objects, groupSubscription.groupSubscription(), metadata, null, null)
+        return Assignors.wrap(Assignors.run(strategy, 0, groupSubscription.groupSubscription(), metadata, null, null)
                 .answer.assignment);
     }
 }

@@ -23,8 +23,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 public class StickyAssignor extends org.apache.kafka.clients.consumer.StickyAssignor implements Configurable {
     private int options;
-    // The answer's partition objects, kept for the next assignment.
-    private final PartitionObjects objects = new PartitionObjects();
     private Map<String, Set<Long>> lastMoves = Collections.emptyMap();
 
     @Override
@@ -35,12 +33,12 @@ public class StickyAssignor extends org.apache.kafka.clients.consumer.StickyAssi
     @Override
     public Map<String, List<TopicPartition>> assignPartitions(Map<String, List<PartitionInfo>> partitionsPerTopic,
                                                               Map<String, Subscription> subscriptions) {
-        return record(Assignors.run(Bridge.STICKY, options, objects, subscriptions, null, partitionsPerTopic, null));
+        return record(Assignors.run(Bridge.STICKY, options, subscriptions, null, partitionsPerTopic, null));
     }
 
     @Override
     public GroupAssignment assign(Cluster metadata, GroupSubscription groupSubscription) {
-        return Assignors.wrap(record(Assignors.run(Bridge.STICKY, options, objects, groupSubscription.groupSubscription(),
+        return Assignors.wrap(record(Assignors.run(Bridge.STICKY, options, groupSubscription.groupSubscription(),
                 metadata, null, null)));
     }
 
