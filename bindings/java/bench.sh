@@ -12,7 +12,8 @@
 #   bindings/java/bench.sh [--small]
 #
 # --small: tiny groups, one repetition: a smoke test, not a measurement.
-# BENCH_ONLY=server runs the broker-side cells alone.
+# BENCH_ONLY=server runs the broker-side cells alone, BENCH_ONLY=client the
+# client-side ones; BENCH_GROUPS="uniform-fresh ..." picks client groups.
 # A Java cell is stopped after $CAP seconds (default 300) and reported as
 # "over CAP s". Every JVM runs with a fixed, pre-touched heap
 # (-Xms = -Xmx, -XX:+AlwaysPreTouch): on a virtual machine the first touch
@@ -70,7 +71,7 @@ cell() {
     tail -n 1 "$results" >&2
 }
 strategy=cooperative-sticky
-groups="uniform-fresh uniform-one-leaves uniform-one-joins random-half-fresh"
+groups=${BENCH_GROUPS:-uniform-fresh uniform-one-leaves uniform-one-joins random-half-fresh}
 # BENCH_ONLY=server: the broker side alone.
 [ "${BENCH_ONLY:-}" = server ] && groups=
 for group in $groups; do
@@ -116,7 +117,9 @@ else
     homo=(--members 10000 --topics 10 --ratio 50)
     hetero=(--members 10000 --topics 10 --ratio 50 --heterogeneous)
 fi
-for impl in ours kafka; do
+impls="ours kafka"
+[ "${BENCH_ONLY:-}" = client ] && impls=
+for impl in $impls; do
     server_cell kip "$impl" "${kip[@]}"
     server_cell homo "$impl" "${homo[@]}"
     server_cell hetero "$impl" "${hetero[@]}"
