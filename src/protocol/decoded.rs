@@ -73,19 +73,6 @@ impl DecodedGroup {
         Ok(group)
     }
 
-    /// Empties every list, keeping its capacity (and the spare).
-    fn clear(&mut self) {
-        self.topics.clear();
-        self.topic_name.clear();
-        self.names.clear();
-        self.members.clear();
-        self.subscribed.clear();
-        self.subscribed_ranges.clear();
-        self.claims.clear();
-        self.claim_starts.clear();
-        self.rebuilt_user_data.clear();
-    }
-
     /// Members of one group mostly subscribe and own alike: once the first
     /// is read, room for the others to be like it, so the lists do not grow
     /// by doubling (copying and faulting in twice the memory). Never more
