@@ -226,7 +226,13 @@ struct Read<'a> {
 /// Reads the group from the two arrays into the library's decoded form
 /// ([`DecodedGroup`], built from name ids: no `Arc` per member per topic,
 /// no `TopicPartition` per owned partition).
-fn read_group<'a>(names: &[u8], data: &'a [i32]) -> Result<Read<'a>, String> {
+/// Reads the group; `previous` (the last group read and its answer) lends
+/// the new group and its answer its memory.
+fn read_group<'a>(
+    names: &[u8],
+    data: &'a [i32],
+    previous: Option<(DecodedGroup, Assignment)>,
+) -> Result<Read<'a>, String> {
     let mut r = Reader { data, at: 0 };
     let version = r.next("layout version")?;
     if version != LAYOUT_VERSION {
@@ -261,7 +267,10 @@ fn read_group<'a>(names: &[u8], data: &'a [i32]) -> Result<Read<'a>, String> {
         partition_counts.push(partitions);
     }
 
-    let mut builder = DecodedGroup::builder(topics);
+    let mut builder = match previous {
+        Some((group, answer)) => group.rebuild(topics, Some(answer)),
+        None => DecodedGroup::builder(topics),
+    };
     // Each name of the table to its id in the builder, on first use.
     let mut ids = vec![u32::MAX; table.names.len()];
     let mut id_of = |builder: &mut DecodedGroupBuilder, name: i32, what: &str| {
@@ -397,6 +406,13 @@ pub struct Scratch {
     out: Vec<i32>,
     /// The group array copied out of the JVM (either entry point's).
     group: Vec<i32>,
+    /// The last client-side group read and its answer, whose lists the
+    /// next group and answer fill (`DecodedGroup::rebuild`): a million
+    /// partitions' answer alone is about 2,800 fresh pages otherwise.
+    /// With the length of the group array it was read from: a group under
+    /// a quarter of that size starts afresh, so that what is kept stays
+    /// near what recent groups need.
+    previous: Option<(DecodedGroup, Assignment, usize)>,
 }
 
 impl Scratch {
@@ -408,6 +424,7 @@ impl Scratch {
             kept: Bits { words: Vec::new() },
             out: Vec::new(),
             group: Vec::new(),
+            previous: None,
         }
     }
 
@@ -577,6 +594,16 @@ impl Owners {
     }
 }
 
+/// Appends a few ints. `extend_from_slice` of a short array compiled to a
+/// call of `memmove` per entry, which was a third of a fresh million-partition
+/// call; single pushes are stores.
+#[inline(always)]
+fn put<const N: usize>(out: &mut Vec<i32>, values: [i32; N]) {
+    for value in values {
+        out.push(value);
+    }
+}
+
 /// Writes the answer for the members, in their order, into `scratch.out`
 /// as the layout above says, topics as indexes into the name table.
 fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> Result<(), String> {
@@ -607,7 +634,7 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
         assigned,
         kept: kept_bits,
         out,
-        group: _,
+        ..
     } = scratch;
     out.clear();
     let any_claims = read.owned.iter().any(|pairs| !pairs.is_empty());
@@ -615,18 +642,9 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
     if any_claims {
         let layout = Layout::new(read)?;
         let owners = Owners::new(read, &layout, claimed, multi);
+        // Set with each partition given, member by member below.
         assigned.reset(layout.total);
         kept_bits.reset(layout.total);
-        for id in &read.member_ids {
-            if let Some(given) = answer.member(id) {
-                for (topic, partitions) in given.topic_indices() {
-                    let start = layout.start[meta(topic)?];
-                    for &p in partitions {
-                        assigned.set(start + p as usize);
-                    }
-                }
-            }
-        }
         // Kept partitions, in the order the Java client lists them: by
         // partition, then topic name as Java's String.compareTo orders them.
         let mut order: Vec<usize> = (0..read.meta_name.len()).collect();
@@ -675,11 +693,33 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
         out.push(i32::try_from(kept.len()).map_err(|_| "too many partitions")?);
         for &(key, c) in &kept {
             let name = read.owned[m][2 * c as usize];
-            out.extend_from_slice(&[name, (key >> 32) as i32, c as i32]);
+            put(out, [name, (key >> 32) as i32, c as i32]);
         }
         let runs_at = out.len();
         out.push(0);
         let Some(given) = given else {
+            continue;
+        };
+        let Some((layout, owners, _)) = &history else {
+            // Nothing was owned: every run goes out as it is. Runs are
+            // mostly one partition long (a member gets one partition of
+            // each topic in a large uniform group), so that case is a
+            // store, not a copy.
+            let mut runs = 0;
+            for (topic, partitions) in given.topic_indices() {
+                let name = read.meta_name[meta(topic)?];
+                let n = i32::try_from(partitions.len()).map_err(|_| "too many partitions")?;
+                match partitions {
+                    [] => continue,
+                    &[p] => put(out, [name, 1, p]),
+                    _ => {
+                        put(out, [name, n]);
+                        out.extend_from_slice(partitions);
+                    }
+                }
+                runs += 1;
+            }
+            out[runs_at] = runs;
             continue;
         };
         let mut runs = 0;
@@ -687,30 +727,26 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
             let t = meta(topic)?;
             let name = read.meta_name[t];
             let count_at = out.len() + 1;
-            out.extend_from_slice(&[name, 0]);
+            put(out, [name, 0]);
             let first = out.len();
-            match &history {
-                None => out.extend_from_slice(partitions),
-                Some((layout, owners, _)) => {
-                    let start = layout.start[t];
-                    for &p in partitions {
-                        let g = start + p as usize;
-                        if kept_bits.get(g) {
-                            continue;
-                        }
-                        out.push(p);
-                        if !claimed.get(g) {
-                            continue;
-                        }
-                        let previous = if multi.get(g) {
-                            owners.multi[&g].0
-                        } else {
-                            sole.insert(g, transfers.len());
-                            NOBODY
-                        };
-                        transfers.extend_from_slice(&[m as i32, name, p, previous]);
-                    }
+            let start = layout.start[t];
+            for &p in partitions {
+                let g = start + p as usize;
+                assigned.set(g);
+                if kept_bits.get(g) {
+                    continue;
                 }
+                out.push(p);
+                if !claimed.get(g) {
+                    continue;
+                }
+                let previous = if multi.get(g) {
+                    owners.multi[&g].0
+                } else {
+                    sole.insert(g, transfers.len());
+                    NOBODY
+                };
+                put(&mut transfers, [m as i32, name, p, previous]);
             }
             let n = out.len() - first;
             if n == 0 {
@@ -742,12 +778,19 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
     let unassigned_at = out.len();
     out.push(0);
     if let Some((layout, _, _)) = &history {
-        for (t, &name) in read.meta_name.iter().enumerate() {
-            let start = layout.start[t];
-            for p in 0..layout.counts[t] {
-                if claimed.get(start + p) && !assigned.get(start + p) {
-                    out.extend_from_slice(&[name, p as i32]);
+        // A word of the bit sets at a time: most partitions are given to
+        // someone, so most words have no bit left. Bits in ascending order
+        // are topics in metadata order, partitions ascending.
+        let mut t = 0;
+        for (w, (&claimed, &assigned)) in claimed.words.iter().zip(&assigned.words).enumerate() {
+            let mut left = claimed & !assigned;
+            while left != 0 {
+                let g = w * 64 + left.trailing_zeros() as usize;
+                left &= left - 1;
+                while g >= layout.start[t] + layout.counts[t] {
+                    t += 1;
                 }
+                put(out, [read.meta_name[t], (g - layout.start[t]) as i32]);
             }
         }
     }
@@ -767,13 +810,19 @@ pub fn assign_into<'s>(
     group: &[i32],
     scratch: &'s mut Scratch,
 ) -> Result<&'s [i32], String> {
-    let read = read_group(names, group)?;
+    let previous = scratch
+        .previous
+        .take()
+        .filter(|&(_, _, len)| group.len() >= len / 4)
+        .map(|(group, answer, _)| (group, answer));
+    let read = read_group(names, group, previous)?;
     let answer = read
         .assignor
         .assign_decoded(&read.group)
         .map_err(|e| e.to_string())?;
     write_answer(&read, &answer, scratch)?;
     scratch.trim();
+    scratch.previous = Some((read.group, answer, group.len()));
     Ok(&scratch.out)
 }
 
@@ -924,6 +973,75 @@ mod tests {
         at += 2 * u;
         assert_eq!(at, answer.len());
         d
+    }
+
+    /// A group of `members` members over topics "a" (`partitions`) and "b"
+    /// (half as many), member `i` owning every partition `p` of "a" with
+    /// `p % members == i` and of "b" with `p % members == (i + 1) % members`
+    /// (so some "b" partitions are owned twice when `twice`), at
+    /// generation `3 + i % 2`; the last member joins with nothing.
+    fn generated(
+        strategy: i32,
+        members: usize,
+        partitions: i32,
+        twice: bool,
+    ) -> (Vec<u8>, Vec<i32>) {
+        let mut b = Builder {
+            names: Vec::new(),
+            data: Vec::new(),
+        };
+        let (a, bt) = (b.id("a"), b.id("b"));
+        let mut body = vec![2, a, partitions, 0, bt, partitions / 2, 0, members as i32];
+        for i in 0..members {
+            let id = b.id(&format!("m{i}"));
+            let joining = i + 1 == members;
+            let generation = if joining {
+                NO_GENERATION
+            } else {
+                3 + (i as i32 % 2)
+            };
+            body.extend([id, -1, -1, generation, 2, a, bt]);
+            let mut owned = Vec::new();
+            if !joining {
+                for p in (0..partitions).filter(|p| *p as usize % members == i) {
+                    owned.extend([a, p]);
+                }
+                for p in (0..partitions / 2).filter(|p| {
+                    *p as usize % members == (i + 1) % members
+                        || (twice && *p as usize % members == i)
+                }) {
+                    owned.extend([bt, p]);
+                }
+            }
+            body.push(owned.len() as i32 / 2);
+            body.extend(owned);
+        }
+        b.arrays(strategy, &body)
+    }
+
+    #[test]
+    fn a_scratch_kept_across_groups_answers_as_a_fresh_one() {
+        let mut kept = Scratch::default();
+        let groups = [
+            (3, 5, 40, false),
+            (3, 6, 44, true),
+            (2, 4, 30, true),
+            // Under a quarter of the last group's array: starts afresh.
+            (3, 2, 3, false),
+            (0, 5, 40, false),
+            (1, 7, 60, true),
+            (3, 7, 61, false),
+        ];
+        for (i, &(strategy, members, partitions, twice)) in groups.iter().enumerate() {
+            let (names, data) = generated(strategy, members, partitions, twice);
+            let fresh = assign_flat(&names, &data).unwrap();
+            let again = assign_guarded(&names, &data, &mut kept).unwrap();
+            assert_eq!(again, &fresh[..], "group {i}");
+            if i == 2 {
+                // A bad array between two groups leaves nothing behind.
+                assert!(assign_guarded(&names, &data[..data.len() - 1], &mut kept).is_err());
+            }
+        }
     }
 
     #[test]
