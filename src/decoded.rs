@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use crate::assignment::Assignment;
 use crate::model::{Member, Topic};
 use crate::spare::Spare;
 
@@ -165,51 +164,8 @@ impl DecodedGroup {
         DecodedGroup::empty(0).into_builder(topics)
     }
 
-    /// [`DecodedGroup::builder`] for the next rebalance of the same group,
-    /// in this group's memory: the new group fills this one's lists, and
-    /// its answer fills the lists of `answer` (the answer given for this
-    /// group), instead of fresh memory.
-    ///
-    /// A million-partition answer and its group are tens of megabytes,
-    /// which the allocator gives back to the system once they are dropped
-    /// and faults in afresh for the next (see
-    /// [`Leader`](crate::protocol::Leader), which does this for JoinGroup
-    /// bytes). The result is the same as from a fresh builder.
-    ///
-    /// ```
-    /// use kafka_assignors::protocol::{DecodedGroup, DecodedGroupBuilder};
-    /// use kafka_assignors::{Assignor, CooperativeStickyAssignor, Member, Topic};
-    ///
-    /// // c1 owns what it was given; c2 joins.
-    /// let build = |mut builder: DecodedGroupBuilder| {
-    ///     let orders = builder.name("orders");
-    ///     let claims = [(orders, 0), (orders, 1), (orders, 2)];
-    ///     builder.member(Member::new("c1").with_generation(1), &[orders], claims).unwrap();
-    ///     builder.member(Member::new("c2"), &[orders], []).unwrap();
-    ///     builder.build()
-    /// };
-    /// let sticky = CooperativeStickyAssignor::new();
-    /// let group = build(DecodedGroup::builder(vec![Topic::new("orders", 3)]));
-    /// let answer = sticky.assign_decoded(&group).unwrap();
-    /// let next = build(group.rebuild(vec![Topic::new("orders", 4)], Some(answer)));
-    /// let fresh = build(DecodedGroup::builder(vec![Topic::new("orders", 4)]));
-    /// assert_eq!(next, fresh);
-    /// assert_eq!(sticky.assign_decoded(&next).unwrap(), sticky.assign_decoded(&fresh).unwrap());
-    /// ```
-    pub fn rebuild(
-        mut self,
-        topics: Vec<Topic>,
-        answer: Option<Assignment>,
-    ) -> DecodedGroupBuilder {
-        self.clear();
-        if let Some(answer) = answer {
-            self.spare.put(answer.into_lists());
-        }
-        self.into_builder(topics)
-    }
-
     /// A builder filling `self`, which is empty.
-    fn into_builder(mut self, topics: Vec<Topic>) -> DecodedGroupBuilder {
+    pub(crate) fn into_builder(mut self, topics: Vec<Topic>) -> DecodedGroupBuilder {
         let mut ids = indexmap::IndexSet::with_capacity_and_hasher(
             topics.len(),
             foldhash::fast::RandomState::default(),
