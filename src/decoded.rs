@@ -17,7 +17,7 @@ use crate::spare::Spare;
 ///
 /// Built by `protocol::lead` (see `protocol::LeaderAssignment::decoded`) or
 /// by `DecodedGroup::decode`; read by [`Assignor::assign_decoded`](crate::Assignor::assign_decoded).
-/// [`to_group`](Self::to_group) gives the same [`Group`] that decoding each
+/// [`to_group`](Self::to_group) gives the same [`Group`](crate::Group) that decoding each
 /// member with `protocol::decode_member` gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedGroup {
@@ -128,7 +128,7 @@ impl std::error::Error for DecodedGroupError {}
 
 /// Builds a [`DecodedGroup`] from name ids, for a caller that holds its
 /// group in integers already (a binding that interned the names on its own
-/// side): no `Arc<str>` per member per topic and no [`TopicPartition`] per
+/// side): no `Arc<str>` per member per topic and no [`TopicPartition`](crate::TopicPartition) per
 /// owned partition, as the decoder's own group.
 ///
 /// Names are interned by text ([`name`](Self::name)): the metadata's topics

@@ -1,5 +1,5 @@
 //! The client-side JNI entry point, `io.github.kafkaassignors.Native.assign`,
-//! and the boundary every entry point goes through ([`answer_or_throw`]).
+//! and the boundary every entry point goes through (`answer_or_throw`).
 //!
 //! The only unsafe code of the crate: an entry point the JVM finds by name
 //! must be `#[unsafe(no_mangle)] extern "system"`. Everything it does goes
