@@ -10,7 +10,7 @@
 //!   highest-generation claimant), the oracle the library's fast
 //!   `sticky::ownership` is compared against, and the cooperative
 //!   highest claimants.
-//! - [`reference`]: the exhaustive sticky oracle for tiny groups.
+//! - [`reference`](mod@reference): the exhaustive sticky oracle for tiny groups.
 //! - [`synthetic`]: `kassign generate`'s seeded groups, streamed as scenario
 //!   JSON.
 //! - [`join`]: a group as its members' JoinGroup requests.
