@@ -61,9 +61,7 @@ impl DecodedGroup {
         }
         self.into_builder(topics)
     }
-}
 
-impl DecodedGroup {
     /// Decodes every member's metadata as `assignor` reads it
     /// ([`Assignor::history`]), beside the metadata `topics`.
     ///
