@@ -33,8 +33,9 @@ use crate::index::{GroupIndex, MemberIdx, PartitionIdx, TopicIdx};
 pub struct Assignment {
     /// Topic names, indexed by the runs' topic field.
     topics: Vec<Arc<str>>,
-    /// Member ids in order.
-    members: Vec<String>,
+    /// Member ids in order (the index's own `Arc`s, when the answer was
+    /// built from an index).
+    members: Vec<Arc<str>>,
     /// Member `m` owns runs `member_runs[m].0..member_runs[m].1`. Members
     /// are usually stored in order, but need not be: a builder may write
     /// some members after the rest.
@@ -60,7 +61,7 @@ impl AnswerLists {
     /// members, runs and partitions: what the answer before left behind, if
     /// it did, else fresh ones.
     fn for_answer(
-        index: &GroupIndex<'_>,
+        index: &GroupIndex,
         members: usize,
         runs: usize,
         partitions: usize,
@@ -103,7 +104,7 @@ impl Assignment {
 
     /// Builds the answer from one owner per global partition
     /// ([`MemberIdx::NONE`] for a partition nobody gets this round).
-    pub(crate) fn from_owners(index: &GroupIndex<'_>, owner: &[MemberIdx]) -> Self {
+    pub(crate) fn from_owners(index: &GroupIndex, owner: &[MemberIdx]) -> Self {
         debug_assert_eq!(owner.len(), index.total_partitions as usize);
         let member_count = index.members.len();
         // Two passes in global order (topics by name, partitions ascending):
@@ -169,8 +170,8 @@ impl Assignment {
         let member_runs = run_counts.windows(2).map(|w| (w[0], w[1])).collect();
 
         Assignment {
-            topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
-            members: index.members.iter().map(|m| m.id.clone()).collect(),
+            topics: index.topics.iter().map(|t| Arc::clone(&t.name)).collect(),
+            members: index.members.iter().map(|m| Arc::clone(&m.id)).collect(),
             member_runs,
             runs,
             partitions,
@@ -181,7 +182,7 @@ impl Assignment {
     /// topics and order stay as they were.
     pub(crate) fn retain(
         &mut self,
-        index: &GroupIndex<'_>,
+        index: &GroupIndex,
         mut keep: impl FnMut(PartitionIdx) -> bool,
     ) {
         let mut runs = Vec::with_capacity(self.runs.len());
@@ -219,7 +220,7 @@ impl Assignment {
     /// partition of the subscribed topics must be covered once. Member-major
     /// from the start, so nothing is regrouped.
     pub(crate) fn from_subscription_ranges(
-        index: &GroupIndex<'_>,
+        index: &GroupIndex,
         stride: u32,
         mut range: impl FnMut(usize, usize) -> (u32, u32),
     ) -> Self {
@@ -259,7 +260,7 @@ impl Assignment {
     /// The answer over `index`'s topics and members from runs written member
     /// by member, the end sentinel not yet pushed.
     fn closing(
-        index: &GroupIndex<'_>,
+        index: &GroupIndex,
         member_runs: Vec<(u32, u32)>,
         mut runs: Vec<Run>,
         partitions: Vec<i32>,
@@ -269,8 +270,8 @@ impl Assignment {
             start: partitions.len() as u32,
         });
         Assignment {
-            topics: index.topics.iter().map(|t| Arc::clone(t.name)).collect(),
-            members: index.members.iter().map(|m| m.id.clone()).collect(),
+            topics: index.topics.iter().map(|t| Arc::clone(&t.name)).collect(),
+            members: index.members.iter().map(|m| Arc::clone(&m.id)).collect(),
             member_runs,
             runs,
             partitions,
@@ -315,7 +316,7 @@ impl Assignment {
         };
         for (id, member_topics) in map {
             let first_run = out.runs.len() as u32;
-            out.members.push(id);
+            out.members.push(Arc::from(id));
             for (topic, mut partitions) in member_topics {
                 partitions.sort_unstable();
                 partitions.dedup();
@@ -353,7 +354,7 @@ impl Assignment {
     pub fn member(&self, id: &str) -> Option<MemberAssignment<'_>> {
         let m = self
             .members
-            .binary_search_by(|probe| probe.as_str().cmp(id))
+            .binary_search_by(|probe| (**probe).cmp(id))
             .ok()?;
         Some(MemberAssignment {
             assignment: self,
@@ -541,8 +542,8 @@ const NO_SPAN: (PartitionIdx, PartitionIdx) = (PartitionIdx::new(0), PartitionId
 /// pushed as ascending global indices. Members may come in any order, each
 /// at most once; a member never started gets nothing. The runs come out as
 /// they are written, so nothing is regrouped afterwards.
-pub(crate) struct MemberMajor<'i, 'g> {
-    index: &'i GroupIndex<'g>,
+pub(crate) struct MemberMajor<'i> {
+    index: &'i GroupIndex,
     /// Per topic, its global span (first, end).
     spans: Vec<(PartitionIdx, PartitionIdx)>,
     member_runs: Vec<(u32, u32)>,
@@ -556,9 +557,9 @@ pub(crate) struct MemberMajor<'i, 'g> {
     next_topic: usize,
 }
 
-impl<'i, 'g> MemberMajor<'i, 'g> {
+impl<'i> MemberMajor<'i> {
     /// A builder for at most `assigned` partitions in all.
-    pub(crate) fn new(index: &'i GroupIndex<'g>, assigned: usize) -> Self {
+    pub(crate) fn new(index: &'i GroupIndex, assigned: usize) -> Self {
         let members = index.members.len();
         // At most one run per partition; pages never written cost nothing.
         let (mut member_runs, runs, partitions) =
@@ -651,9 +652,14 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
                 .index
                 .topics
                 .iter()
-                .map(|t| Arc::clone(t.name))
+                .map(|t| Arc::clone(&t.name))
                 .collect(),
-            members: self.index.members.iter().map(|m| m.id.clone()).collect(),
+            members: self
+                .index
+                .members
+                .iter()
+                .map(|m| Arc::clone(&m.id))
+                .collect(),
             member_runs: self.member_runs,
             runs: self.runs,
             partitions: self.partitions,
@@ -667,7 +673,7 @@ impl<'i, 'g> MemberMajor<'i, 'g> {
 /// every `c`-th partition from a known first, so the answer is written
 /// member by member without a per-partition owner array.
 pub(crate) fn strided_deal(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     row: &[TopicIdx],
     takers: &[MemberIdx],
     deal_order: &[TopicIdx],
@@ -710,7 +716,7 @@ pub(crate) fn strided_deal(
 /// dealt partitions `i, i + c, i + 2c, ...`, each in the topic whose deal
 /// span holds it; its runs are then put in topic order (the row's).
 fn sparse_strided_deal(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     deal_order: &[TopicIdx],
     deal_start: &[u64],
     position: &[u32],
@@ -756,7 +762,7 @@ fn sparse_strided_deal(
 
 /// Per member, its place in `takers` (members missing from it are never
 /// asked; their place reads as `u32::MAX`).
-pub(crate) fn positions(index: &GroupIndex<'_>, takers: &[MemberIdx]) -> Vec<u32> {
+pub(crate) fn positions(index: &GroupIndex, takers: &[MemberIdx]) -> Vec<u32> {
     let mut position = vec![u32::MAX; index.members.len()];
     for (i, &m) in takers.iter().enumerate() {
         position[m.index()] = i as u32;

@@ -3,7 +3,7 @@
 //! id, partition) pairs. The protocol module fills it from JoinGroup bytes
 //! (`DecodedGroup::decode`, in `protocol/decoded.rs`); the strategies read
 //! it ([`Assignor::assign_decoded`](crate::Assignor::assign_decoded)) as
-//! they read a [`Group`]. It lives outside the protocol module so that the
+//! they read a [`Group`](crate::Group). It lives outside the protocol module so that the
 //! strategies, which the protocol's leader calls, need not import the
 //! protocol: data flows protocol -> decoded -> strategies, one way.
 

@@ -30,7 +30,7 @@ use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
 use crate::hash::FxHashMap;
-use crate::index::{Csr, GroupIndex, MemberIdx, RackIdx, RackIndex, TopicIdx};
+use crate::index::{Csr, GroupIndex, Interned, MemberIdx, RackIdx, RackIndex, RackUse, TopicIdx};
 use crate::model::{Group, RebalanceProtocol};
 
 /// The `range` strategy.
@@ -47,15 +47,17 @@ impl Assignor for RangeAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        Ok(range(&GroupIndex::new(group)?))
+        let interned = Interned::new(group, RackUse::Present)?;
+        Ok(range(&interned))
     }
 
     fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
-        Ok(range(&GroupIndex::from_decoded(group)?))
+        let interned = Interned::from_decoded(group, RackUse::Present)?;
+        Ok(range(&interned))
     }
 }
 
-fn range(index: &GroupIndex<'_>) -> Assignment {
+fn range(index: &GroupIndex) -> Assignment {
     let order = index.java_member_order();
     let members_have_racks = index.members_have_racks();
     let topics_have_racks = index.topics_have_racks();
@@ -66,9 +68,9 @@ fn range(index: &GroupIndex<'_>) -> Assignment {
     }
     let subscribers = index.subscribers_in(&order);
     // Rack-aware assignment needs a member rack and a replica rack somewhere;
-    // checking that first keeps the common case free of rack work.
-    if members_have_racks && topics_have_racks {
-        let racks = index.racks();
+    // the index interned the racks exactly then (`RackUse::Present`), so the
+    // common case does no rack work.
+    if let Some(racks) = index.racks() {
         let plan = RackPlan::new(index, racks, &order, &subscribers);
         if plan.needs.iter().any(|&needs| needs) {
             let owner = rack_aware_range(index, racks, &order, &subscribers, &plan);
@@ -81,7 +83,7 @@ fn range(index: &GroupIndex<'_>) -> Assignment {
 /// Equal subscriptions: every topic's subscribers are all members, in Java
 /// order, so member `i` of `c` takes the same slice of every topic and no
 /// per-topic subscriber list is needed.
-fn uniform_range(index: &GroupIndex<'_>, order: &[MemberIdx], row: &[TopicIdx]) -> Assignment {
+fn uniform_range(index: &GroupIndex, order: &[MemberIdx], row: &[TopicIdx]) -> Assignment {
     let takers: Vec<MemberIdx> = order
         .iter()
         .copied()
@@ -109,7 +111,7 @@ fn uniform_range(index: &GroupIndex<'_>, order: &[MemberIdx], row: &[TopicIdx]) 
 /// Every topic split in contiguous ranges: what the fill below gives when no
 /// rack matching ran before it, computed without the bookkeeping and written
 /// member by member, one range per subscription.
-fn plain_range(index: &GroupIndex<'_>, order: &[MemberIdx], subscribers: &Csr) -> Assignment {
+fn plain_range(index: &GroupIndex, order: &[MemberIdx], subscribers: &Csr) -> Assignment {
     let mut ranges = vec![(0u32, 0u32); index.subscriptions.total()];
     // Member `m`'s ranges start at `offset[m]`, one per topic of its row.
     let mut offset = Vec::with_capacity(index.members.len() + 1);
@@ -150,12 +152,7 @@ struct RackPlan {
 }
 
 impl RackPlan {
-    fn new(
-        index: &GroupIndex<'_>,
-        racks: &RackIndex,
-        order: &[MemberIdx],
-        subscribers: &Csr,
-    ) -> Self {
+    fn new(index: &GroupIndex, racks: &RackIndex, order: &[MemberIdx], subscribers: &Csr) -> Self {
         let topics = index.topics.len();
         let mut needs = vec![false; topics];
         let mut rack_map_size = vec![0; topics];
@@ -217,7 +214,7 @@ struct Quotas {
 }
 
 impl Quotas {
-    fn new(index: &GroupIndex<'_>, subscribers: &Csr) -> Self {
+    fn new(index: &GroupIndex, subscribers: &Csr) -> Self {
         let topics = index.topics.len();
         let mut quotas = Quotas {
             per_member: Vec::with_capacity(topics),
@@ -274,7 +271,7 @@ struct Scratch {
 }
 
 fn rack_aware_range(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     racks: &RackIndex,
     order: &[MemberIdx],
     subscribers: &Csr,
@@ -344,7 +341,7 @@ fn rack_aware_range(
 /// all of them.
 #[allow(clippy::too_many_arguments)]
 fn co_partitioned(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     racks: &RackIndex,
     order: &[MemberIdx],
     takers: &[u32],
@@ -423,7 +420,7 @@ fn co_partitioned(
 /// without a rack matches every partition.
 #[allow(clippy::too_many_arguments)]
 fn single_topic(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     racks: &RackIndex,
     order: &[MemberIdx],
     subscribers: &Csr,
@@ -492,7 +489,7 @@ fn single_topic(
 /// The plain pass: each subscriber of topic `t`, in order, takes the first
 /// unassigned partitions up to its quota.
 fn fill(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     order: &[MemberIdx],
     subscribers: &Csr,
     t: usize,

@@ -10,7 +10,7 @@ use crate::assignment::{Assignment, strided_deal};
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, MemberIdx, TopicIdx};
+use crate::index::{GroupIndex, Interned, MemberIdx, RackUse, TopicIdx};
 use crate::model::{Group, RebalanceProtocol};
 
 /// The `roundrobin` strategy.
@@ -27,15 +27,17 @@ impl Assignor for RoundRobinAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        Ok(assign(&GroupIndex::new(group)?))
+        let interned = Interned::new(group, RackUse::Ignored)?;
+        Ok(assign(&interned))
     }
 
     fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
-        Ok(assign(&GroupIndex::from_decoded(group)?))
+        let interned = Interned::from_decoded(group, RackUse::Ignored)?;
+        Ok(assign(&interned))
     }
 }
 
-fn assign(index: &GroupIndex<'_>) -> Assignment {
+fn assign(index: &GroupIndex) -> Assignment {
     if let Some(row) = index.common_subscription() {
         return uniform_round_robin(index, row);
     }
@@ -44,7 +46,7 @@ fn assign(index: &GroupIndex<'_>) -> Assignment {
 
 /// Equal subscriptions: the deal never skips anyone, so the `k`-th partition
 /// of the Java-ordered sequence goes to subscriber `k mod c`.
-fn uniform_round_robin(index: &GroupIndex<'_>, row: &[TopicIdx]) -> Assignment {
+fn uniform_round_robin(index: &GroupIndex, row: &[TopicIdx]) -> Assignment {
     let takers: Vec<MemberIdx> = index
         .java_member_order()
         .into_iter()
@@ -55,7 +57,7 @@ fn uniform_round_robin(index: &GroupIndex<'_>, row: &[TopicIdx]) -> Assignment {
     strided_deal(index, row, &takers, &deal_order)
 }
 
-fn round_robin(index: &GroupIndex<'_>) -> Vec<MemberIdx> {
+fn round_robin(index: &GroupIndex) -> Vec<MemberIdx> {
     let mut owner = vec![MemberIdx::NONE; index.total_partitions as usize];
     let order = index.java_member_order();
     let subscribers = index.subscribers_in(&order);
@@ -97,7 +99,7 @@ fn round_robin(index: &GroupIndex<'_>) -> Vec<MemberIdx> {
 mod tests {
     use super::{round_robin, uniform_round_robin};
     use crate::assignment::Assignment;
-    use crate::index::GroupIndex;
+    use crate::index::{Interned, RackUse};
     use crate::{Group, Member, Topic};
 
     /// The equal-subscription shortcut (a strided deal, dense or per
@@ -133,7 +135,7 @@ mod tests {
             for m in 0..members {
                 group = group.with_member(Member::new(format!("m{m}")).subscribe(names.clone()));
             }
-            let index = GroupIndex::new(&group).unwrap();
+            let index = Interned::new(&group, RackUse::Ignored).unwrap();
             let row = index.common_subscription().expect("equal subscriptions");
             let strided = uniform_round_robin(&index, row);
             let general = Assignment::from_owners(&index, &round_robin(&index));

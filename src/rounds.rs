@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::error::AssignError;
-use crate::index::{GroupIndex, MemberIdx, Owner};
+use crate::index::{GroupIndex, Interned, MemberIdx, Owner, RackUse};
 use crate::model::{Group, RebalanceProtocol, TopicPartition};
 use crate::sticky::{CooperativeStickyAssignor, resolve_owners};
 
@@ -70,8 +70,8 @@ impl Group {
 /// with the highest generation (missing = -1) owns it, and when that
 /// generation is shared nobody does. Built by [`Group::ownership`].
 #[derive(Debug)]
-pub struct Ownership<'g> {
-    index: GroupIndex<'g>,
+pub struct Ownership {
+    index: GroupIndex,
     /// Per partition: its owner, if one member owns it.
     owner: Vec<Owner>,
 }
@@ -97,14 +97,17 @@ impl Group {
     /// # Errors
     ///
     /// The [`AssignError`] every strategy gives an invalid group.
-    pub fn ownership(&self) -> Result<Ownership<'_>, AssignError> {
-        let index = GroupIndex::new(self)?;
-        let owner = resolve_owners(&index, &index.owned_rows(), None);
-        Ok(Ownership { index, owner })
+    pub fn ownership(&self) -> Result<Ownership, AssignError> {
+        let interned = Interned::new(self, RackUse::Ignored)?;
+        let owner = resolve_owners(&interned, &interned.owned_rows(), None);
+        Ok(Ownership {
+            index: interned.index,
+            owner,
+        })
     }
 }
 
-impl Ownership<'_> {
+impl Ownership {
     /// The subscribed topics of the metadata that have partitions.
     pub fn topics(&self) -> usize {
         self.index
@@ -136,11 +139,11 @@ impl Ownership<'_> {
         // as the index does: both are found walking forward, not searched.
         let mut m = 0;
         for member in answer.members() {
-            let found = forward(&index.members, &mut m, member.id(), |x| x.id.as_str());
+            let found = forward(&index.members, &mut m, member.id(), |x| &*x.id);
             let owner = found.map_or(MemberIdx::NONE, MemberIdx::new);
             let mut t = 0;
             for (topic, partitions) in member.topics() {
-                let Some(t) = forward(&index.topics, &mut t, topic, |x| &**x.name) else {
+                let Some(t) = forward(&index.topics, &mut t, topic, |x| &*x.name) else {
                     continue;
                 };
                 let entry = &index.topics[t];
@@ -176,7 +179,7 @@ pub struct Settled {
     pub moved: usize,
 }
 
-impl Ownership<'_> {
+impl Ownership {
     /// `first`, `assignor`'s answer for `group` (whose ownership this is),
     /// once the rebalance settles. A cooperative assignor leaves what
     /// changes owner unassigned for a round, so its first answer shows those

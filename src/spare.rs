@@ -36,6 +36,11 @@ impl Spare {
         kept.take()?.downcast::<T>().ok().map(|value| *value)
     }
 
+    /// What is kept, moved into a new holder (this one then keeps nothing).
+    pub(crate) fn take_all(&self) -> Spare {
+        Spare(Mutex::new(self.lock().take()))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn Any + Send>>> {
         // A panic while holding the lock leaves only spare capacity behind.
         self.0

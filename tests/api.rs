@@ -229,7 +229,7 @@ fn public_types_are_send_sync_and_unwind_safe() {
     check::<StickyFormat>();
     check::<TopicPartitions>();
     // Between rebalances.
-    check::<kafka_assignors::Ownership<'static>>();
+    check::<kafka_assignors::Ownership>();
     check::<kafka_assignors::Settled>();
     check::<kafka_assignors::Loads>();
     #[cfg(feature = "serde")]

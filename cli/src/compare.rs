@@ -39,16 +39,16 @@ struct Row {
 
 /// Every strategy's row, and the group's size and current owners.
 #[derive(Debug)]
-struct Report<'g> {
+struct Report {
     members: usize,
-    owners: Ownership<'g>,
+    owners: Ownership,
     rows: Vec<Row>,
 }
 
 /// Runs every strategy on `group`. A cooperative strategy's rows show the
 /// group after its follow-up round ([`Ownership::settle`]),
 /// and say how many partitions waited for it.
-fn compare(group: &Group) -> Result<Report<'_>, AssignError> {
+fn compare(group: &Group) -> Result<Report, AssignError> {
     let mut rows = Vec::with_capacity(Strategy::ALL.len());
     // Validates the group as every strategy does, with the same errors.
     let owners = group.ownership()?;
@@ -70,7 +70,7 @@ fn compare(group: &Group) -> Result<Report<'_>, AssignError> {
     })
 }
 
-impl Report<'_> {
+impl Report {
     /// The table, for people.
     fn write(&self, out: &mut impl Write) -> io::Result<()> {
         let (topics, owned) = (self.owners.topics(), self.owners.owned());

@@ -7,7 +7,13 @@
 //! Validation happens here, so the algorithms see only well-formed input.
 //!
 //! - this module: the container ([`GroupIndex`]), built once per
-//!   assignment from a [`Group`] or from a leader's [`DecodedGroup`];
+//!   assignment from a [`Group`] or from a leader's [`DecodedGroup`]. It
+//!   owns what it holds (topic names and member ids as shared `Arc`s, the
+//!   racks as ids), so nothing built on it borrows the caller's group; the
+//!   one thing left in the input is the members' owned lists
+//!   ([`OwnedLists`]), which [`Interned`] carries beside the index and
+//!   [`OwnedReader`] reads once, streamed, for the strategies that keep
+//!   history (see DESIGN.md, "The interned group");
 //! - `ids`: the id types, with their `NONE`s, and [`Owner`];
 //! - `rows`: the flat row storage ([`Csr`], [`Subscriptions`]);
 //! - `names`: topic names to ids, by content ([`TopicResolver`] and the
@@ -29,13 +35,13 @@ mod rows;
 
 use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 use std::sync::Arc;
-use std::sync::OnceLock;
 
 use crate::decoded::DecodedGroup;
 use crate::error::{AssignError, AssignErrorKind};
 use crate::hash::{FxHashMap, FxHasher};
-use crate::model::{Group, Member, Topic};
+use crate::model::{Group, Member, Topic, TopicPartition};
 use crate::spare::Spare;
 
 pub(crate) use ids::{ClassIdx, MemberIdx, Owner, PartitionIdx, RackIdx, TopicIdx};
@@ -54,30 +60,63 @@ pub const MAX_PARTITIONS: u64 = 1 << 26;
 
 /// One subscribed topic that exists in the metadata.
 #[derive(Debug, Clone)]
-pub(crate) struct TopicEntry<'g> {
-    pub(crate) name: &'g Arc<str>,
+pub(crate) struct TopicEntry {
+    /// The metadata's own name (the same allocation: a clone of its `Arc`).
+    pub(crate) name: Arc<str>,
     pub(crate) partitions: u32,
     /// Global index of partition 0.
     pub(crate) start: PartitionIdx,
-    pub(crate) replica_racks: Option<&'g [Vec<Arc<str>>]>,
 }
 
-/// Where the members' owned lists are read from.
+/// One member, as the strategies and the answer need it.
+#[derive(Debug, Clone)]
+pub(crate) struct MemberEntry {
+    pub(crate) id: Arc<str>,
+    pub(crate) instance_id: Option<Arc<str>>,
+    pub(crate) generation: Option<i32>,
+}
+
+impl MemberEntry {
+    fn of(member: &Member) -> Self {
+        MemberEntry {
+            id: Arc::from(member.id.as_str()),
+            instance_id: member.instance_id.as_deref().map(Arc::from),
+            generation: member.generation,
+        }
+    }
+}
+
+/// What a strategy does with racks, so that the index interns them (or
+/// not) while it builds, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RackUse {
+    /// Racks never matter (RoundRobin, ownership counts).
+    Ignored,
+    /// Racks matter whenever a member and a replica have one (KIP-881
+    /// Range).
+    Present,
+    /// Racks matter when the Java client's rack gate opens (`racks::gate`;
+    /// the sticky strategies).
+    Gated,
+}
+
+/// The members' owned lists, where the caller's group holds them: the one
+/// part of the input the index does not copy. A million-partition history
+/// is read once, streamed, by [`OwnedReader`], which is cheaper than
+/// materialising it (see DESIGN.md).
 #[derive(Debug)]
 pub(crate) enum OwnedLists<'g> {
-    /// Each member's [`Member::owned`].
-    Members,
-    /// A decoded group's (name id, partition) claims.
+    /// Per member id, its [`Member::owned`].
+    Members(Vec<&'g [TopicPartition]>),
+    /// Per member id, a decoded group's (name id, partition) claims.
     Decoded {
-        group: &'g DecodedGroup,
-        /// Per member id, its place in the decoded group.
-        place: Vec<u32>,
+        claims: Vec<&'g [(u32, i32)]>,
         /// Per name id, its topic id, or [`TopicIdx::NONE`].
         topic_of_name: Vec<TopicIdx>,
     },
 }
 
-impl TopicEntry<'_> {
+impl TopicEntry {
     /// The global indices of its partitions.
     #[inline]
     pub(crate) fn globals(&self) -> std::ops::Range<usize> {
@@ -97,25 +136,47 @@ impl TopicEntry<'_> {
     }
 }
 
-/// The group, interned and validated.
+/// The group, interned and validated. It holds no reference into the
+/// caller's group.
 #[derive(Debug)]
-pub(crate) struct GroupIndex<'g> {
+pub(crate) struct GroupIndex {
     /// Subscribed topics present in the metadata, in name order; id = index.
-    pub(crate) topics: Vec<TopicEntry<'g>>,
+    pub(crate) topics: Vec<TopicEntry>,
     /// Partitions of all subscribed topics.
     pub(crate) total_partitions: u32,
     /// Members in member-id order; id = index.
-    pub(crate) members: Vec<&'g Member>,
+    pub(crate) members: Vec<MemberEntry>,
     /// Per member: subscribed topic ids, sorted, without repeats.
     pub(crate) subscriptions: Subscriptions,
-    /// Where [`GroupIndex::owned_rows`] and [`OwnedReader`] read the owned
-    /// lists.
-    owned_lists: OwnedLists<'g>,
-    /// The racks as ids, interned at the first use ([`GroupIndex::racks`]):
-    /// the strategies that ignore racks never pay for them.
-    racks: OnceLock<RackIndex>,
-    /// The lists a previous answer left for this one's (see `spare.rs`).
-    spare: Option<&'g Spare>,
+    /// Whether some member has a rack.
+    members_have_racks: bool,
+    /// Whether some subscribed topic carries replica racks.
+    topics_have_racks: bool,
+    /// The Java client's rack gate, when the strategy asked for it
+    /// ([`RackUse::Gated`]); else `false`.
+    rack_aware: bool,
+    /// The racks as ids, when the strategy uses them and they matter.
+    racks: Option<RackIndex>,
+    /// The lists a previous answer left for this one's (see `spare.rs`),
+    /// moved out of the decoded group.
+    spare: Spare,
+}
+
+/// The index, and beside it the members' owned lists as the input holds
+/// them: what a strategy that keeps history reads. Dereferences to the
+/// index, which is all the strategies that ignore history need.
+#[derive(Debug)]
+pub(crate) struct Interned<'g> {
+    pub(crate) index: GroupIndex,
+    pub(crate) owned: OwnedLists<'g>,
+}
+
+impl Deref for Interned<'_> {
+    type Target = GroupIndex;
+
+    fn deref(&self) -> &GroupIndex {
+        &self.index
+    }
 }
 
 /// Subscription rows as they are interned: rows of metadata ranks (a
@@ -202,11 +263,11 @@ impl SeenLists {
     }
 }
 
-impl<'g> GroupIndex<'g> {
-    /// Validates and interns `group`, without the owned partitions: the
-    /// strategies that ignore history skip that work, and the others
-    /// read them as they need ([`GroupIndex::owned_rows`], [`OwnedReader`]).
-    pub(crate) fn new(group: &'g Group) -> Result<Self, AssignError> {
+impl<'g> Interned<'g> {
+    /// Validates and interns `group`. The owned lists stay where they are:
+    /// the strategies that ignore history never read them, and the others
+    /// read them once ([`Interned::owned_rows`], [`OwnedReader`]).
+    pub(crate) fn new(group: &'g Group, racks: RackUse) -> Result<Self, AssignError> {
         let metadata = validate_topics(&group.topics)?;
         let order = validate_members(&group.members)?;
         let members: Vec<&'g Member> = order.iter().map(|&i| &group.members[i as usize]).collect();
@@ -247,12 +308,17 @@ impl<'g> GroupIndex<'g> {
                 ),
             }
         }
-        Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members).map(|(i, _)| i)
+        let (index, _) = GroupIndex::finish(&group.topics, &metadata, &members, rows, racks)?;
+        let owned = OwnedLists::Members(members.iter().map(|m| &m.owned[..]).collect());
+        Ok(Interned { index, owned })
     }
 
-    /// [`GroupIndex::new`] for a group a leader decoded: the same index as
+    /// [`Interned::new`] for a group a leader decoded: the same index as
     /// for [`DecodedGroup::to_group`], read from name ids.
-    pub(crate) fn from_decoded(group: &'g DecodedGroup) -> Result<Self, AssignError> {
+    pub(crate) fn from_decoded(
+        group: &'g DecodedGroup,
+        racks: RackUse,
+    ) -> Result<Self, AssignError> {
         let metadata = validate_topics(&group.topics)?;
         let place = validate_members(&group.members)?;
         let members: Vec<&'g Member> = place.iter().map(|&i| &group.members[i as usize]).collect();
@@ -288,100 +354,33 @@ impl<'g> GroupIndex<'g> {
             }
         }
         let (mut index, topic_of_rank) =
-            Self::finish(&group.topics, &metadata, members, rows, OwnedLists::Members)?;
+            GroupIndex::finish(&group.topics, &metadata, &members, rows, racks)?;
         let topic_of_name = rank_of_name
             .iter()
             .map(|&rank| rank.map_or(TopicIdx::NONE, |rank| topic_of_rank[rank as usize]))
             .collect();
-        index.owned_lists = OwnedLists::Decoded {
-            group,
-            place,
+        index.spare = group.spare.take_all();
+        let owned = OwnedLists::Decoded {
+            claims: place.iter().map(|&i| group.claims(i as usize)).collect(),
             topic_of_name,
         };
-        index.spare = Some(&group.spare);
-        Ok(index)
-    }
-
-    /// The index once every member's row is in: topic ids for the
-    /// subscribed topics, in name order; also, per rank, its topic id.
-    fn finish(
-        metadata_topics: &'g [Topic],
-        metadata: &[u32],
-        members: Vec<&'g Member>,
-        rows: RowBuilder,
-        owned_lists: OwnedLists<'g>,
-    ) -> Result<(Self, Vec<TopicIdx>), AssignError> {
-        let RowBuilder {
-            rows,
-            row_of_member,
-            subscribed_rank,
-            total: total_subscriptions,
-            ..
-        } = rows;
-        let mut topic_of_rank = vec![TopicIdx::NONE; metadata.len()];
-        let mut topics = Vec::new();
-        let mut total: u64 = 0;
-        for (rank, &meta) in metadata.iter().enumerate() {
-            if !subscribed_rank[rank] {
-                continue;
-            }
-            let topic = &metadata_topics[meta as usize];
-            let partitions = topic.partitions as u32;
-            topic_of_rank[rank] = TopicIdx::new(topics.len());
-            topics.push(TopicEntry {
-                name: &topic.name,
-                partitions,
-                start: PartitionIdx::new(total as usize),
-                replica_racks: topic.replica_racks.as_deref(),
-            });
-            total += u64::from(partitions);
-            if total > MAX_PARTITIONS {
-                return Err(too_many_partitions(
-                    metadata_topics,
-                    metadata,
-                    &subscribed_rank,
-                ));
-            }
-        }
-        // Ranks to topic ids, in place: the map keeps order.
-        let rows = rows.map(|rank| topic_of_rank[rank as usize]);
-        let subscriptions = Subscriptions {
-            row_of_member,
-            rows,
-            total: total_subscriptions,
-        };
-
-        let index = GroupIndex {
-            topics,
-            total_partitions: total as u32,
-            members,
-            subscriptions,
-            owned_lists,
-            racks: OnceLock::new(),
-            spare: None,
-        };
-        Ok((index, topic_of_rank))
-    }
-
-    /// What a previous answer left behind, if it was a `T`.
-    pub(crate) fn take_spare<T: std::any::Any>(&self) -> Option<T> {
-        self.spare?.take()
+        Ok(Interned { index, owned })
     }
 
     /// How many entries member `m`'s owned list has, valid or not.
     #[inline]
     pub(crate) fn owned_len(&self, m: usize) -> usize {
-        match &self.owned_lists {
-            OwnedLists::Members => self.members[m].owned.len(),
-            OwnedLists::Decoded { group, place, .. } => group.claims(place[m] as usize).len(),
+        match &self.owned {
+            OwnedLists::Members(lists) => lists[m].len(),
+            OwnedLists::Decoded { claims, .. } => claims[m].len(),
         }
     }
 
     /// Whether any member's owned list has an entry, valid or not.
     pub(crate) fn anything_owned(&self) -> bool {
-        match &self.owned_lists {
-            OwnedLists::Members => self.members.iter().any(|m| !m.owned.is_empty()),
-            OwnedLists::Decoded { group, .. } => !group.claims.is_empty(),
+        match &self.owned {
+            OwnedLists::Members(lists) => lists.iter().any(|list| !list.is_empty()),
+            OwnedLists::Decoded { claims, .. } => claims.iter().any(|list| !list.is_empty()),
         }
     }
 
@@ -404,6 +403,92 @@ impl<'g> GroupIndex<'g> {
             starts.push(items.len() as u32);
         }
         Csr::from_parts(starts, items)
+    }
+}
+
+impl GroupIndex {
+    /// The index once every member's row is in: topic ids for the
+    /// subscribed topics, in name order, and the racks as `racks` asks;
+    /// also, per rank, its topic id.
+    fn finish(
+        metadata_topics: &[Topic],
+        metadata: &[u32],
+        members: &[&Member],
+        rows: RowBuilder,
+        racks: RackUse,
+    ) -> Result<(Self, Vec<TopicIdx>), AssignError> {
+        let RowBuilder {
+            rows,
+            row_of_member,
+            subscribed_rank,
+            total: total_subscriptions,
+            ..
+        } = rows;
+        let mut topic_of_rank = vec![TopicIdx::NONE; metadata.len()];
+        let mut topics = Vec::new();
+        // The subscribed topics' metadata, by topic id, for the racks.
+        let mut subscribed: Vec<&Topic> = Vec::new();
+        let mut total: u64 = 0;
+        for (rank, &meta) in metadata.iter().enumerate() {
+            if !subscribed_rank[rank] {
+                continue;
+            }
+            let topic = &metadata_topics[meta as usize];
+            let partitions = topic.partitions as u32;
+            topic_of_rank[rank] = TopicIdx::new(topics.len());
+            topics.push(TopicEntry {
+                name: Arc::clone(&topic.name),
+                partitions,
+                start: PartitionIdx::new(total as usize),
+            });
+            subscribed.push(topic);
+            total += u64::from(partitions);
+            if total > MAX_PARTITIONS {
+                return Err(too_many_partitions(
+                    metadata_topics,
+                    metadata,
+                    &subscribed_rank,
+                ));
+            }
+        }
+        // Ranks to topic ids, in place: the map keeps order.
+        let rows = rows.map(|rank| topic_of_rank[rank as usize]);
+        let subscriptions = Subscriptions {
+            row_of_member,
+            rows,
+            total: total_subscriptions,
+        };
+
+        let members_have_racks = members.iter().any(|m| m.rack().is_some());
+        let topics_have_racks = subscribed.iter().any(|t| t.replica_racks.is_some());
+        let rack_aware = racks == RackUse::Gated
+            && members_have_racks
+            && topics_have_racks
+            && racks::gate(members, &subscribed);
+        let interned = match racks {
+            RackUse::Ignored => false,
+            RackUse::Present => members_have_racks && topics_have_racks,
+            RackUse::Gated => rack_aware,
+        };
+        let racks = interned.then(|| RackIndex::new(members, &subscribed, total as usize));
+
+        let index = GroupIndex {
+            topics,
+            total_partitions: total as u32,
+            members: members.iter().map(|m| MemberEntry::of(m)).collect(),
+            subscriptions,
+            members_have_racks,
+            topics_have_racks,
+            rack_aware,
+            racks,
+            spare: Spare::default(),
+        };
+        Ok((index, topic_of_rank))
+    }
+
+    /// What a previous answer left behind, if it was a `T`.
+    pub(crate) fn take_spare<T: std::any::Any>(&self) -> Option<T> {
+        self.spare.take()
     }
 
     /// The one subscription row every member that subscribes to anything
@@ -443,22 +528,25 @@ impl<'g> GroupIndex<'g> {
 
     /// Whether some member has a rack.
     pub(crate) fn members_have_racks(&self) -> bool {
-        self.members.iter().any(|m| m.rack().is_some())
+        self.members_have_racks
     }
 
     /// Whether some subscribed topic carries replica racks.
     pub(crate) fn topics_have_racks(&self) -> bool {
-        self.topics.iter().any(|t| t.replica_racks.is_some())
+        self.topics_have_racks
     }
 
-    /// The racks as ids, interned once, at the first call.
-    pub(crate) fn racks(&self) -> &RackIndex {
-        self.racks.get_or_init(|| RackIndex::new(self))
+    /// The racks as ids, when the strategy's [`RackUse`] made them matter:
+    /// with [`RackUse::Present`], when a member and a subscribed topic have
+    /// racks; with [`RackUse::Gated`], when the gate is open.
+    pub(crate) fn racks(&self) -> Option<&RackIndex> {
+        self.racks.as_ref()
     }
 
-    /// The Java client's gate for rack-aware assignment (`racks::gate`).
+    /// The Java client's gate for rack-aware assignment (`racks::gate`),
+    /// for an index built with [`RackUse::Gated`] (else `false`).
     pub(crate) fn rack_aware(&self) -> bool {
-        racks::gate(self)
+        self.rack_aware
     }
 
     /// The member's generation, with a missing one read as -1.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::names::{NameKey, TopicResolver, address_place};
-use super::{GroupIndex, OwnedLists, PartitionIdx, TopicIdx};
+use super::{Interned, OwnedLists, PartitionIdx, TopicIdx};
 
 /// A topic as the owned-list loop sees it: the address of its name, its
 /// first global index, its partition count, and the last stored
@@ -24,7 +24,7 @@ const UNSTAMPED: u32 = u32::MAX;
 /// keeping only valid claims: topic subscribed by the member and present,
 /// partition in range.
 pub(crate) struct OwnedReader<'i, 'g> {
-    index: &'i GroupIndex<'g>,
+    index: &'i Interned<'g>,
     /// Per topic, then two slots whose address no `Arc` has, so that
     /// `last + 1` never needs a bounds branch.
     slots: Vec<Slot>,
@@ -37,13 +37,13 @@ pub(crate) struct OwnedReader<'i, 'g> {
     /// guesses by content.
     keys: Vec<NameKey>,
     /// For names the address guesses miss; built at the first miss.
-    resolver: Option<TopicResolver<'g>>,
+    resolver: Option<TopicResolver<'i>>,
     /// Per topic, scratch for [`Self::read_sorted`]; zeros between calls.
     counts: Vec<u32>,
 }
 
 impl<'i, 'g> OwnedReader<'i, 'g> {
-    pub(crate) fn new(index: &'i GroupIndex<'g>) -> Self {
+    pub(crate) fn new(index: &'i Interned<'g>) -> Self {
         let empty = Slot {
             address: 0,
             start: PartitionIdx::new(0),
@@ -111,7 +111,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         mut each: impl FnMut(PartitionIdx),
     ) {
         out.clear();
-        if !matches!(self.index.owned_lists, OwnedLists::Decoded { .. }) {
+        if !matches!(self.index.owned, OwnedLists::Decoded { .. }) {
             self.read(m, |p| {
                 each(p);
                 out.push(p);
@@ -191,30 +191,17 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
             return;
         }
         let row = self.stamp(m);
-        if let OwnedLists::Decoded {
-            group,
-            place,
-            topic_of_name,
-        } = &index.owned_lists
-        {
-            // Decoded claims name topics by id: no guess, no lookup.
-            for &(name, partition) in group.claims(place[m] as usize) {
-                let t = topic_of_name[name as usize];
-                if t.is_none() {
-                    continue;
-                }
-                let slot = self.slots[t.index()];
-                // A negative partition reads as a huge `u32`: out of range.
-                if (partition as u32) < slot.partitions {
-                    if slot.stamp == row {
-                        subscribed(t, slot.start.plus(partition as u32));
-                    } else {
-                        foreign(slot.start.plus(partition as u32));
-                    }
-                }
+        let lists = match &index.owned {
+            OwnedLists::Members(lists) => lists,
+            OwnedLists::Decoded {
+                claims,
+                topic_of_name,
+            } => {
+                // Decoded claims name topics by id: no guess, no lookup.
+                self.read_decoded(claims[m], topic_of_name, row, subscribed, foreign);
+                return;
             }
-            return;
-        }
+        };
         // Owned lists usually come grouped and in name order: guess this
         // topic or the next one, by the address of the metadata's own name,
         // then by content, before asking the resolver. A decoded list names
@@ -225,7 +212,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
         let row_topics = index.subscriptions.row(m);
         // Where in the row `next_in_row` found the last topic, plus one.
         let mut row_at = 0usize;
-        for tp in &index.members[m].owned {
+        for tp in lists[m] {
             let address = tp.topic.as_ptr() as usize;
             let mut t = last;
             if self.slots[t].address != address && address != last_address {
@@ -264,6 +251,33 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                     subscribed(TopicIdx::new(t), slot.start.plus(tp.partition as u32));
                 } else {
                     foreign(slot.start.plus(tp.partition as u32));
+                }
+            }
+        }
+    }
+
+    /// [`Self::read_claims`] for a decoded member's claims.
+    #[inline(always)]
+    fn read_decoded(
+        &self,
+        claims: &[(u32, i32)],
+        topic_of_name: &[TopicIdx],
+        row: u32,
+        mut subscribed: impl FnMut(TopicIdx, PartitionIdx),
+        mut foreign: impl FnMut(PartitionIdx),
+    ) {
+        for &(name, partition) in claims {
+            let t = topic_of_name[name as usize];
+            if t.is_none() {
+                continue;
+            }
+            let slot = self.slots[t.index()];
+            // A negative partition reads as a huge `u32`: out of range.
+            if (partition as u32) < slot.partitions {
+                if slot.stamp == row {
+                    subscribed(t, slot.start.plus(partition as u32));
+                } else {
+                    foreign(slot.start.plus(partition as u32));
                 }
             }
         }
@@ -314,7 +328,7 @@ impl<'i, 'g> OwnedReader<'i, 'g> {
                     topics
                         .iter()
                         .enumerate()
-                        .map(|(t, topic)| (&**topic.name, t as u32)),
+                        .map(|(t, topic)| (&*topic.name, t as u32)),
                 )
             })
             .resolve(name)

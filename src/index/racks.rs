@@ -1,7 +1,8 @@
 //! Racks to ids, for the strategies that use them.
 
-use super::{Csr, GroupIndex, RackIdx};
+use super::{Csr, RackIdx};
 use crate::hash::FxHashMap;
+use crate::model::{Member, Topic};
 
 /// Racks interned to ids, built only by strategies that use racks.
 #[derive(Debug)]
@@ -18,15 +19,15 @@ pub(crate) struct RackIndex {
 }
 
 impl RackIndex {
-    /// Interns every rack name; ids follow name order, so they do not depend
-    /// on the order of the input.
-    pub(super) fn new(index: &GroupIndex<'_>) -> Self {
+    /// Interns every rack name of `members` (in member-id order) and of the
+    /// subscribed `topics` (in topic-id order, `total` partitions); ids
+    /// follow name order, so they do not depend on the order of the input.
+    pub(super) fn new(members: &[&Member], topics: &[&Topic], total: usize) -> Self {
         let mut seen: FxHashMap<&str, RackIdx> = FxHashMap::default();
-        let member_racks = index.members.iter().filter_map(|m| m.rack());
-        let replica_racks = index
-            .topics
+        let member_racks = members.iter().filter_map(|m| m.rack());
+        let replica_racks = topics
             .iter()
-            .flat_map(|t| t.replica_racks.unwrap_or(&[]))
+            .flat_map(|t| t.replica_racks.as_deref().unwrap_or(&[]))
             .flatten()
             .map(|r| &**r);
         for rack in member_racks.chain(replica_racks) {
@@ -40,17 +41,15 @@ impl RackIndex {
             seen.insert(name, RackIdx::new(id));
         }
         let id = |rack: &str| seen.get(rack).copied().unwrap_or(RackIdx::NONE);
-        let member_rack = index
-            .members
+        let member_rack = members
             .iter()
             .map(|m| m.rack().map_or(RackIdx::NONE, id))
             .collect();
-        let total = index.total_partitions as usize;
         let mut replica_racks = Csr::with_capacity(total, 0);
         let mut leader_rack = Vec::with_capacity(total);
-        for topic in &index.topics {
+        for topic in topics {
             for p in 0..topic.partitions as usize {
-                let replicas = topic.replica_racks.map_or(&[][..], |r| &r[p][..]);
+                let replicas = topic.replica_racks.as_ref().map_or(&[][..], |r| &r[p][..]);
                 leader_rack.push(
                     replicas
                         .first()
@@ -81,8 +80,11 @@ impl RackIndex {
 /// common case of every partition on every rack), interning every replica's
 /// rack first measured 22% more instructions for the whole sticky
 /// assignment (callgrind, 200 members x 20,000 partitions x 3 racks).
-pub(super) fn gate(index: &GroupIndex<'_>) -> bool {
-    let mut member_racks: Vec<&str> = index.members.iter().filter_map(|m| m.rack()).collect();
+///
+/// Read while the index is built, from `members` and the subscribed
+/// `topics`.
+pub(super) fn gate(members: &[&Member], topics: &[&Topic]) -> bool {
+    let mut member_racks: Vec<&str> = members.iter().filter_map(|m| m.rack()).collect();
     if member_racks.is_empty() {
         return false;
     }
@@ -92,8 +94,8 @@ pub(super) fn gate(index: &GroupIndex<'_>) -> bool {
     let mut first: Option<Vec<&str>> = None;
     let mut all_same = true;
     let mut scratch: Vec<&str> = Vec::new();
-    for topic in &index.topics {
-        let Some(per_partition) = topic.replica_racks else {
+    for topic in topics {
+        let Some(per_partition) = &topic.replica_racks else {
             continue;
         };
         for replicas in per_partition {

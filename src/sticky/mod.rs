@@ -76,7 +76,7 @@ use crate::assignment::Assignment;
 use crate::assignor::Assignor;
 use crate::decoded::DecodedGroup;
 use crate::error::AssignError;
-use crate::index::{Csr, GroupIndex, MemberIdx, Owner, PartitionIdx};
+use crate::index::{Csr, Interned, MemberIdx, Owner, PartitionIdx, RackUse};
 use crate::model::{Group, History, RebalanceProtocol};
 
 /// Which replicas' racks make a partition local to a member, for rack-aware
@@ -245,15 +245,13 @@ impl Assignor for StickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        Ok(solve(&GroupIndex::new(group)?, self.rack_match, false))
+        let interned = Interned::new(group, RackUse::Gated)?;
+        Ok(solve(&interned, self.rack_match, false))
     }
 
     fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
-        Ok(solve(
-            &GroupIndex::from_decoded(group)?,
-            self.rack_match,
-            false,
-        ))
+        let interned = Interned::from_decoded(group, RackUse::Gated)?;
+        Ok(solve(&interned, self.rack_match, false))
     }
 
     fn history(&self) -> History {
@@ -271,15 +269,13 @@ impl Assignor for CooperativeStickyAssignor {
     }
 
     fn assign(&self, group: &Group) -> Result<Assignment, AssignError> {
-        Ok(solve(&GroupIndex::new(group)?, self.rack_match, true))
+        let interned = Interned::new(group, RackUse::Gated)?;
+        Ok(solve(&interned, self.rack_match, true))
     }
 
     fn assign_decoded(&self, group: &DecodedGroup) -> Result<Assignment, AssignError> {
-        Ok(solve(
-            &GroupIndex::from_decoded(group)?,
-            self.rack_match,
-            true,
-        ))
+        let interned = Interned::from_decoded(group, RackUse::Gated)?;
+        Ok(solve(&interned, self.rack_match, true))
     }
 
     fn history(&self) -> History {
@@ -290,7 +286,7 @@ impl Assignor for CooperativeStickyAssignor {
 /// The optimum; with `cooperative`, less every partition that would change
 /// owner or was contested, and less every partition still claimed at its
 /// highest generation by a member outside its topic.
-fn solve(index: &GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
+fn solve(index: &Interned<'_>, rack_match: RackMatch, cooperative: bool) -> Assignment {
     let (mut answer, owned) = optimum(index, rack_match, cooperative);
     // Claims on topics their claimants left never change the optimum, only
     // what is withheld from it. They are rare (never in a group of clients
@@ -312,7 +308,7 @@ fn solve(index: &GroupIndex<'_>, rack_match: RackMatch, cooperative: bool) -> As
 /// valid claims as rows, when the path taken read them into rows (the
 /// closed forms stream the lists instead).
 fn optimum(
-    index: &GroupIndex<'_>,
+    index: &Interned<'_>,
     rack_match: RackMatch,
     cooperative: bool,
 ) -> (Assignment, Option<Csr<PartitionIdx>>) {

@@ -21,14 +21,14 @@
 //! to, and on partitions out of range are ignored everywhere.
 
 use crate::bitset::Bitset;
-use crate::index::{Csr, GroupIndex, MemberIdx, OwnedReader, Owner, PartitionIdx};
+use crate::index::{Csr, GroupIndex, Interned, MemberIdx, OwnedReader, Owner, PartitionIdx};
 
 /// Per global partition: its owner, [`Owner::NONE`] when unclaimed, or
 /// [`Owner::CONTESTED`]. `owned` is the index's owned rows. With `foreign`
 /// (per member, its claims on topics it does not subscribe to), those
 /// claims compete too, and a partition they win is [`Owner::FOREIGN`].
 pub(crate) fn resolve_owners(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     owned: &Csr<PartitionIdx>,
     foreign: Option<&Csr<PartitionIdx>>,
 ) -> Vec<Owner> {
@@ -60,7 +60,7 @@ pub(crate) fn resolve_owners(
 /// Per member, its claims on partitions of topics it does not subscribe to
 /// (see the module docs), sorted, without repeats; `None` when no member
 /// has any, as in a group of well-behaved clients.
-pub(crate) fn foreign_claims(index: &GroupIndex<'_>) -> Option<Csr<PartitionIdx>> {
+pub(crate) fn foreign_claims(index: &Interned<'_>) -> Option<Csr<PartitionIdx>> {
     let members = index.members.len();
     let mut reader = OwnedReader::new(index);
     let mut rows = Csr::with_capacity(members, 0);
@@ -92,7 +92,7 @@ impl Holdings {
     /// Reads every member's claims once. Claims rarely collide, and when
     /// none does every claim is its partition's owner: one bit per
     /// partition proves that, without an owner array.
-    pub(crate) fn read(index: &GroupIndex<'_>) -> Self {
+    pub(crate) fn read(index: &Interned<'_>) -> Self {
         let members = index.members.len();
         let total = index.total_partitions as usize;
         let mut reader = OwnedReader::new(index);
@@ -184,7 +184,7 @@ mod tests {
     use crate::model::{Group, Member, Topic};
 
     fn owners(group: &Group) -> Vec<Owner> {
-        let index = GroupIndex::new(group).unwrap();
+        let index = Interned::new(group, crate::index::RackUse::Ignored).unwrap();
         resolve_owners(&index, &index.owned_rows(), None)
     }
 

@@ -44,15 +44,15 @@ impl Problem {
     }
 
     /// Builds the problem. `owned` is each member's valid claims
-    /// ([`GroupIndex::owned_rows`]), `owner` the resolved previous owner per
+    /// ([`Interned::owned_rows`](crate::index::Interned::owned_rows)), `owner` the resolved previous owner per
     /// global partition.
     pub(crate) fn new(
-        index: &GroupIndex<'_>,
+        index: &GroupIndex,
         owned: &Csr<PartitionIdx>,
         owner: &[Owner],
         rack_match: RackMatch,
     ) -> Self {
-        let racks = index.rack_aware().then(|| index.racks());
+        let racks = index.racks().filter(|_| index.rack_aware());
         let (class_partitions, class_topic) = match &racks {
             None => topic_classes(index),
             Some(racks) => rack_classes(index, racks, rack_match),
@@ -137,7 +137,7 @@ impl Problem {
 }
 
 /// One class per topic.
-fn topic_classes(index: &GroupIndex<'_>) -> (Csr<PartitionIdx>, Vec<TopicIdx>) {
+fn topic_classes(index: &GroupIndex) -> (Csr<PartitionIdx>, Vec<TopicIdx>) {
     let mut partitions = Csr::with_capacity(index.topics.len(), index.total_partitions as usize);
     let mut topic = Vec::with_capacity(index.topics.len());
     for (t, entry) in index.topics.iter().enumerate() {
@@ -153,7 +153,7 @@ fn topic_classes(index: &GroupIndex<'_>) -> (Csr<PartitionIdx>, Vec<TopicIdx>) {
 /// One class per (topic, rack signature): the replicas' racks, or the
 /// leader's rack, by `rack_match`.
 fn rack_classes(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     racks: &RackIndex,
     rack_match: RackMatch,
 ) -> (Csr<PartitionIdx>, Vec<TopicIdx>) {

@@ -35,7 +35,7 @@ use std::collections::BinaryHeap;
 
 use crate::assignment::{Assignment, MemberMajor, strided_deal};
 use crate::bitset::Bitset;
-use crate::index::{Csr, GroupIndex, MemberIdx, OwnedReader, PartitionIdx, TopicIdx};
+use crate::index::{Csr, GroupIndex, Interned, MemberIdx, OwnedReader, PartitionIdx, TopicIdx};
 use crate::sticky::ownership::Holdings;
 
 /// Members grouped by subscription, when any two members' subscriptions
@@ -48,7 +48,7 @@ struct Components {
 }
 
 impl Components {
-    fn of(index: &GroupIndex<'_>) -> Option<Self> {
+    fn of(index: &GroupIndex) -> Option<Self> {
         let member_count = index.members.len();
         let mut topic_component: Vec<Option<u32>> = vec![None; index.topics.len()];
         let mut representative: Vec<MemberIdx> = Vec::new();
@@ -97,7 +97,7 @@ impl Components {
 /// anything: what [`assign`] deals, quotas and all, written directly as
 /// strided runs. `None` when the group is not such a group. Racks must not
 /// matter.
-pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
+pub(crate) fn fresh(index: &Interned<'_>) -> Option<Assignment> {
     if index.anything_owned() {
         return None;
     }
@@ -113,7 +113,7 @@ pub(crate) fn fresh(index: &GroupIndex<'_>) -> Option<Assignment> {
 /// otherwise. Racks must not matter. With `cooperative`, every partition
 /// dealt that somebody claims is withheld: it changes owner, or its claim
 /// was contested.
-pub(crate) fn assign(index: &GroupIndex<'_>, cooperative: bool) -> Option<Assignment> {
+pub(crate) fn assign(index: &Interned<'_>, cooperative: bool) -> Option<Assignment> {
     let components = Components::of(index)?;
     let mut reader = OwnedReader::new(index);
     // Owned lists are mostly valid and never collide: then each list's
@@ -140,7 +140,7 @@ trait Claims {
         &mut self,
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
-        out: &mut MemberMajor<'_, '_>,
+        out: &mut MemberMajor<'_>,
         scratch: &mut Vec<PartitionIdx>,
     ) -> bool;
     /// Member `m`'s partitions, ascending, into `row`; false likewise.
@@ -158,7 +158,7 @@ trait Claims {
 /// Claims taken at their word: every entry of an owned list valid, no
 /// partition claimed twice. Each read checks that, and fails otherwise.
 struct Trusted<'i, 'g> {
-    index: &'i GroupIndex<'g>,
+    index: &'i Interned<'g>,
     claimed: Bitset,
     /// Whether the last list read was out of order. Members' lists mostly
     /// come alike: the sticky user data's in the Java `HashMap`'s topic
@@ -222,7 +222,7 @@ impl Claims for Trusted<'_, '_> {
         &mut self,
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
-        out: &mut MemberMajor<'_, '_>,
+        out: &mut MemberMajor<'_>,
         scratch: &mut Vec<PartitionIdx>,
     ) -> bool {
         if self.unsorted {
@@ -284,7 +284,7 @@ impl Claims for Holdings {
         &mut self,
         m: usize,
         reader: &mut OwnedReader<'_, '_>,
-        out: &mut MemberMajor<'_, '_>,
+        out: &mut MemberMajor<'_>,
         _: &mut Vec<PartitionIdx>,
     ) -> bool {
         self.for_each(m, reader, |p| out.push(p));
@@ -312,7 +312,7 @@ impl Claims for Holdings {
 /// one above releases first, and one below is written last, after the
 /// deal. `None` when `claims` fails.
 fn settle(
-    index: &GroupIndex<'_>,
+    index: &GroupIndex,
     components: &Components,
     cooperative: bool,
     mut claims: impl Claims,
@@ -457,8 +457,8 @@ fn settle(
 /// Which partitions a member above quota lets go: from the topic where it
 /// is furthest above its fair share, ties to the topic released least so
 /// far in this rebalance; within a topic, the highest numbers.
-struct Release<'i, 'g> {
-    index: &'i GroupIndex<'g>,
+struct Release<'i> {
+    index: &'i GroupIndex,
     /// Per topic, how many partitions were released so far.
     so_far: Vec<u32>,
     /// Every partition released, in the order released.
@@ -468,8 +468,8 @@ struct Release<'i, 'g> {
     heap: BinaryHeap<(i64, Reverse<u32>, Reverse<usize>)>,
 }
 
-impl<'i, 'g> Release<'i, 'g> {
-    fn new(index: &'i GroupIndex<'g>) -> Self {
+impl<'i> Release<'i> {
+    fn new(index: &'i GroupIndex) -> Self {
         Release {
             index,
             so_far: vec![0; index.topics.len()],
@@ -481,13 +481,7 @@ impl<'i, 'g> Release<'i, 'g> {
 
     /// Releases `count` partitions of `row` (ascending) for a member of a
     /// component of `size` members, and writes the rest into `out`.
-    fn release(
-        &mut self,
-        row: &[PartitionIdx],
-        count: u32,
-        size: u64,
-        out: &mut MemberMajor<'_, '_>,
-    ) {
+    fn release(&mut self, row: &[PartitionIdx], count: u32, size: u64, out: &mut MemberMajor<'_>) {
         let topics = &self.index.topics;
         self.runs.clear();
         let mut topic = 0usize;
