@@ -406,16 +406,13 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     }
 
     Some(GroupTarget::new(
-        spec.members
-            .iter()
-            .zip(answer)
-            .map(|(member, target)| {
-                (
-                    member.member_id.clone(),
-                    target.unwrap_or(MemberTarget::Unchanged),
-                )
-            })
-            .collect(),
+        spec.id_bytes(),
+        spec.members.iter().zip(answer).map(|(member, target)| {
+            (
+                member.member_id.as_str(),
+                target.unwrap_or(MemberTarget::Unchanged),
+            )
+        }),
     ))
 }
 

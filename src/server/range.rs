@@ -139,32 +139,30 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         (spans, member_spans)
     };
 
-    let targets = (0..members)
-        .map(|m| {
-            let (first, end) = member_spans[m];
-            let mine = &spans[first as usize..end as usize];
-            let current = spec.targets.member(m);
-            let unchanged = current.len() == mine.len()
-                && current.zip(mine).all(|((at, partitions), &(t, s, e))| {
-                    at == t
-                        && partitions.len() as u32 == e - s
-                        && partitions.first() == Some(&(s as i32))
-                        && partitions.last() == Some(&(e as i32 - 1))
-                });
-            let target = if unchanged {
-                MemberTarget::Unchanged
-            } else {
-                let total = mine.iter().map(|&(_, s, e)| (e - s) as usize).sum();
-                let mut out = TargetAssignment::with_capacity(mine.len(), total);
-                for &(t, s, e) in mine {
-                    out.push_topic(spec.topics[t as usize].id, s as i32..e as i32);
-                }
-                MemberTarget::Changed(out)
-            };
-            (spec.members[m].member_id.clone(), target)
-        })
-        .collect();
-    GroupTarget::new(targets)
+    let targets = (0..members).map(|m| {
+        let (first, end) = member_spans[m];
+        let mine = &spans[first as usize..end as usize];
+        let current = spec.targets.member(m);
+        let unchanged = current.len() == mine.len()
+            && current.zip(mine).all(|((at, partitions), &(t, s, e))| {
+                at == t
+                    && partitions.len() as u32 == e - s
+                    && partitions.first() == Some(&(s as i32))
+                    && partitions.last() == Some(&(e as i32 - 1))
+            });
+        let target = if unchanged {
+            MemberTarget::Unchanged
+        } else {
+            let total = mine.iter().map(|&(_, s, e)| (e - s) as usize).sum();
+            let mut out = TargetAssignment::with_capacity(mine.len(), total);
+            for &(t, s, e) in mine {
+                out.push_topic(spec.topics[t as usize].id, s as i32..e as i32);
+            }
+            MemberTarget::Changed(out)
+        };
+        (spec.members[m].member_id.as_str(), target)
+    });
+    GroupTarget::new(spec.id_bytes(), targets)
 }
 
 /// The spans when every member has the same subscription: the member at

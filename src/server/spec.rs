@@ -30,6 +30,11 @@ pub(crate) struct Spec<'s> {
 
 impl<'s> Spec<'s> {
     /// Validates `spec` against `describer` and interns it.
+    /// The bytes of every member id, for the answer's id buffer.
+    pub(crate) fn id_bytes(&self) -> usize {
+        self.members.iter().map(|m| m.member_id.len()).sum()
+    }
+
     pub(crate) fn new(
         spec: &'s GroupSpec,
         describer: &'s dyn SubscribedTopicDescriber,

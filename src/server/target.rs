@@ -3,6 +3,7 @@
 //! and `GroupAssignment`.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 
 use super::TopicId;
@@ -351,47 +352,89 @@ pub enum MemberTarget {
 
 /// A target assignment for the whole group (Kafka's `GroupAssignment`): per
 /// member, in member id order, its new target or [`MemberTarget::Unchanged`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct GroupTarget {
-    members: Vec<(String, MemberTarget)>,
+    /// Every member id, back to back, in member id order: one allocation for
+    /// the group instead of one per member (on 10,000 members of five
+    /// partitions each, allocating and freeing the answer was over a third
+    /// of the whole call in a profile)...
+    ids: String,
+    /// ...member `i`'s ending at `id_ends[i]`.
+    id_ends: Vec<usize>,
+    /// Member `i`'s target.
+    targets: Vec<MemberTarget>,
+}
+
+impl fmt::Debug for GroupTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.members()).finish()
+    }
 }
 
 impl GroupTarget {
-    pub(crate) fn new(members: Vec<(String, MemberTarget)>) -> Self {
-        debug_assert!(members.windows(2).all(|w| w[0].0 < w[1].0));
-        GroupTarget { members }
+    /// The target of `members`, given in member id order, whose ids add up
+    /// to `id_bytes` bytes (so that the id buffer is allocated once).
+    pub(crate) fn new<'a>(
+        id_bytes: usize,
+        members: impl ExactSizeIterator<Item = (&'a str, MemberTarget)>,
+    ) -> Self {
+        let mut out = GroupTarget {
+            ids: String::with_capacity(id_bytes),
+            id_ends: Vec::with_capacity(members.len()),
+            targets: Vec::with_capacity(members.len()),
+        };
+        for (id, target) in members {
+            debug_assert!(out.id_ends.is_empty() || out.id(out.id_ends.len() - 1) < id);
+            out.ids.push_str(id);
+            out.id_ends.push(out.ids.len());
+            out.targets.push(target);
+        }
+        out
+    }
+
+    /// Member `i`'s id.
+    fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.id_ends[i - 1] };
+        &self.ids[start..self.id_ends[i]]
     }
 
     /// Every member, in member id order, with its target.
     pub fn members(&self) -> impl ExactSizeIterator<Item = (&str, &MemberTarget)> + '_ {
-        self.members
+        self.targets
             .iter()
-            .map(|(id, target)| (id.as_str(), target))
+            .enumerate()
+            .map(|(i, target)| (self.id(i), target))
     }
 
     /// One member's target.
     pub fn member(&self, id: &str) -> Option<&MemberTarget> {
-        self.members
-            .binary_search_by(|(member, _)| member.as_str().cmp(id))
-            .ok()
-            .map(|at| &self.members[at].1)
+        let (mut low, mut high) = (0, self.targets.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.id(mid).cmp(id) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(&self.targets[mid]),
+            }
+        }
+        None
     }
 
     /// How many members the target names.
     pub fn len(&self) -> usize {
-        self.members.len()
+        self.targets.len()
     }
 
     /// Whether the group has no member.
     pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
+        self.targets.is_empty()
     }
 
     /// How many members got a new target.
     pub fn changed(&self) -> usize {
-        self.members
+        self.targets
             .iter()
-            .filter(|(_, target)| matches!(target, MemberTarget::Changed(_)))
+            .filter(|target| matches!(target, MemberTarget::Changed(_)))
             .count()
     }
 
@@ -404,17 +447,16 @@ impl GroupTarget {
             .iter()
             .map(|member| (member.member_id.as_str(), member))
             .collect();
-        self.members
-            .iter()
+        self.members()
             .map(|(id, target)| {
                 let assignment = match target {
                     MemberTarget::Changed(assignment) => assignment.clone(),
                     MemberTarget::Unchanged => current
-                        .get(id.as_str())
+                        .get(id)
                         .map(|member| TargetAssignment::from_slices(&member.target))
                         .unwrap_or_default(),
                 };
-                (id.clone(), assignment)
+                (id.to_string(), assignment)
             })
             .collect()
     }
@@ -453,4 +495,43 @@ pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, 
     }
     merged.retain(|(_, partitions)| !partitions.is_empty());
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{GroupTarget, MemberTarget, TargetAssignment, TopicId};
+
+    /// Ids back to back in one buffer still read apart exactly: every id is
+    /// found, with its own target, next to ids that are prefixes of it or
+    /// empty, and ids that are not members are not found.
+    #[test]
+    fn a_group_target_finds_each_member_by_its_own_id() {
+        let ids = ["", "a", "ab", "abc", "b", "ba", "z\u{e9}"];
+        let target = |i: usize| {
+            if i % 2 == 0 {
+                MemberTarget::Unchanged
+            } else {
+                MemberTarget::Changed(TargetAssignment::from_entries([(
+                    TopicId([i as u8; 16]),
+                    vec![i as i32],
+                )]))
+            }
+        };
+        let bytes = ids.iter().map(|id| id.len()).sum();
+        let group = GroupTarget::new(
+            bytes,
+            ids.iter().enumerate().map(|(i, id)| (*id, target(i))),
+        );
+        assert_eq!(group.len(), ids.len());
+        assert_eq!(group.changed(), 3);
+        let listed: Vec<&str> = group.members().map(|(id, _)| id).collect();
+        assert_eq!(listed, ids);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(group.member(id), Some(&target(i)), "member {id:?}");
+        }
+        for absent in ["aa", "abcd", "c", "z"] {
+            assert_eq!(group.member(absent), None, "{absent:?}");
+        }
+        assert!(format!("{group:?}").contains("\"ab\": Unchanged"));
+    }
 }

@@ -159,43 +159,38 @@ pub(crate) fn general(spec: &Spec<'_>, racks: bool) -> Result<GroupTarget, Targe
         .collect();
     // The answer lists members in member id order, as the spec does.
     let mut in_order = answer.members();
-    let targets = spec
-        .members
-        .iter()
-        .enumerate()
-        .map(|(m, member)| {
-            let current = &spec.targets;
-            let got = in_order
-                .next()
-                .filter(|got| got.id() == member.member_id)
-                .or_else(|| answer.member(&member.member_id));
-            let Some(got) = got else {
-                let target = if current.len(m) == 0 {
-                    MemberTarget::Unchanged
-                } else {
-                    MemberTarget::Changed(TargetAssignment::default())
-                };
-                return (member.member_id.clone(), target);
-            };
-            let mut theirs = current.member(m);
-            let same = got.topic_indices().all(|(t, partitions)| {
-                theirs.next().is_some_and(|(at, mine)| {
-                    mine == partitions && spec.topics[at as usize].id == topic_ids[t]
-                })
-            }) && theirs.next().is_none();
-            let target = if same {
+    let targets = spec.members.iter().enumerate().map(|(m, member)| {
+        let current = &spec.targets;
+        let got = in_order
+            .next()
+            .filter(|got| got.id() == member.member_id)
+            .or_else(|| answer.member(&member.member_id));
+        let Some(got) = got else {
+            let target = if current.len(m) == 0 {
                 MemberTarget::Unchanged
             } else {
-                let mut out = TargetAssignment::with_capacity(got.topics().count(), got.len());
-                for (t, partitions) in got.topic_indices() {
-                    out.push_topic(topic_ids[t], partitions.iter().copied());
-                }
-                MemberTarget::Changed(out)
+                MemberTarget::Changed(TargetAssignment::default())
             };
-            (member.member_id.clone(), target)
-        })
-        .collect();
-    Ok(GroupTarget::new(targets))
+            return (member.member_id.as_str(), target);
+        };
+        let mut theirs = current.member(m);
+        let same = got.topic_indices().all(|(t, partitions)| {
+            theirs.next().is_some_and(|(at, mine)| {
+                mine == partitions && spec.topics[at as usize].id == topic_ids[t]
+            })
+        }) && theirs.next().is_none();
+        let target = if same {
+            MemberTarget::Unchanged
+        } else {
+            let mut out = TargetAssignment::with_capacity(got.topics().count(), got.len());
+            for (t, partitions) in got.topic_indices() {
+                out.push_topic(topic_ids[t], partitions.iter().copied());
+            }
+            MemberTarget::Changed(out)
+        };
+        (member.member_id.as_str(), target)
+    });
+    Ok(GroupTarget::new(spec.id_bytes(), targets))
 }
 
 /// The library's rack gate (`sticky::problem::rack_aware`) on the spec: some
