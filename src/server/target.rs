@@ -508,7 +508,7 @@ mod tests {
     fn a_group_target_finds_each_member_by_its_own_id() {
         let ids = ["", "a", "ab", "abc", "b", "ba", "z\u{e9}"];
         let target = |i: usize| {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 MemberTarget::Unchanged
             } else {
                 MemberTarget::Changed(TargetAssignment::from_entries([(
