@@ -38,7 +38,9 @@
 //!                                    is the claim's index in its owned list;
 //!                                    by partition, then topic name (Java's
 //!                                    String order), as the Java client lists them
-//! R, then R runs of gained ones:     topic, n, partition[0], ..., partition[n-1]
+//! R, then R runs of gained ones:     topic, n, partition[0], ..., partition[n-1];
+//!                                    a run of one partition is written
+//!                                    !topic (negative), partition
 //! ...
 //! X, then X transfers:               partitions given to a member that another
 //!     member, topic, partition,      owned before (previous: owner's index + 1)
@@ -703,15 +705,16 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
         let Some((layout, owners, _)) = &history else {
             // Nothing was owned: every run goes out as it is. Runs are
             // mostly one partition long (a member gets one partition of
-            // each topic in a large uniform group), so that case is a
-            // store, not a copy.
+            // each topic in a large uniform group), so that case is two
+            // stores, not a copy, and two ints where three would say the
+            // same (a third less answer to allocate and copy in the JVM).
             let mut runs = 0;
             for (topic, partitions) in given.topic_indices() {
                 let name = read.meta_name[meta(topic)?];
                 let n = i32::try_from(partitions.len()).map_err(|_| "too many partitions")?;
                 match partitions {
                     [] => continue,
-                    &[p] => put(out, [name, 1, p]),
+                    &[p] => put(out, [!name, p]),
                     _ => {
                         put(out, [name, n]);
                         out.extend_from_slice(partitions);
@@ -751,6 +754,14 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
             let n = out.len() - first;
             if n == 0 {
                 out.truncate(count_at - 1);
+                continue;
+            }
+            if n == 1 {
+                // One partition: `!topic, partition`.
+                out[count_at - 1] = !name;
+                out[count_at] = out[first];
+                out.truncate(first);
+                runs += 1;
                 continue;
             }
             out[count_at] = i32::try_from(n).map_err(|_| "too many partitions")?;
@@ -951,7 +962,13 @@ mod tests {
             at += 1;
             let mut member = Vec::new();
             for _ in 0..runs {
+                if answer[at] < 0 {
+                    member.push((name(!answer[at]), vec![answer[at + 1]]));
+                    at += 2;
+                    continue;
+                }
                 let n = answer[at + 1] as usize;
+                assert!(n > 1, "a run of {n} partitions in the long form");
                 member.push((name(answer[at]), answer[at + 2..at + 2 + n].to_vec()));
                 at += 2 + n;
             }

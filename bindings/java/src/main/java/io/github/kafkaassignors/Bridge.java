@@ -434,6 +434,11 @@ final class Bridge {
             int runs = answer[at++];
             int total = kept;
             for (int r = 0, scan = at; r < runs; r++) {
+                if (answer[scan] < 0) { // one partition: ~topic, partition
+                    total++;
+                    scan += 2;
+                    continue;
+                }
                 int count = answer[scan + 1];
                 total += count;
                 scan += 2 + count;
@@ -445,6 +450,11 @@ final class Bridge {
                         : new TopicPartition(names.get(answer[k]), answer[k + 1]));
             }
             for (int r = 0; r < runs; r++) {
+                if (answer[at] < 0) {
+                    partitions.add(new TopicPartition(names.get(~answer[at]), answer[at + 1]));
+                    at += 2;
+                    continue;
+                }
                 String name = names.get(answer[at]);
                 int count = answer[at + 1];
                 at += 2;
