@@ -13,7 +13,7 @@
 //! The `group` layout (every entry one `int`):
 //!
 //! ```text
-//! 1                                  layout version
+//! 3                                  layout version
 //! strategy                           0 range, 1 roundrobin, 2 sticky, 3 cooperative-sticky
 //! options                            bit 0: rack match on the leader replica only
 //! N, end[0], ..., end[N-1]           name i is names[end[i-1]..end[i]] (end[-1] = 0)
@@ -23,24 +23,31 @@
 //! M, then M members:
 //!     id, instance, rack, generation instance and rack -1 for none; generation
 //!                                    i32::MIN for none
-//!     S, topic[0], ..., topic[S-1]   subscribed topics
+//!     S, topic[0], ..., topic[S-1]   subscribed topics; S = -1 (no topics
+//!                                    follow): the previous member's
 //!     O, (topic, partition) * O      owned partitions, as the strategy reads
 //!                                    them (subscription or sticky user data)
 //! ```
 //!
-//! The answer, per member in the order given, what it keeps and what it
-//! gains; then the partitions changing owner and the owned ones nobody gets
-//! (what the Java client's cooperative round withholds):
+//! The answer: the topics its runs name; per member in the order given,
+//! what it keeps and what it gains; then the partitions changing owner and
+//! the owned ones nobody gets (what the Java client's cooperative round
+//! withholds):
 //!
 //! ```text
+//! A, name[0], ..., name[A-1]         the answer's topics as name ids (-1: one
+//!                                    the group lacks, which no run names);
+//!                                    runs name a topic by its position here
 //! K, then K kept partitions:         those it owned before (it is their owner,
-//!     topic, partition, position     see below) and is given again; position
+//!     name, partition, position      see below) and is given again; position
 //!                                    is the claim's index in its owned list;
 //!                                    by partition, then topic name (Java's
 //!                                    String order), as the Java client lists them
-//! R, then R runs of gained ones:     topic, n, partition[0], ..., partition[n-1];
-//!                                    a run of one partition is written
-//!                                    !topic (negative), partition
+//! R, then R entries of gained ones:  t, n, partition[0], ..., partition[n-1]
+//!                                    (n >= 2): n partitions of answer topic t;
+//!                                    !t (negative), partition: one of t;
+//!                                    i32::MIN, t, k, p[0], ..., p[k-1]:
+//!                                    partition p[i] of topic t + i
 //! ...
 //! X, then X transfers:               partitions given to a member that another
 //!     member, topic, partition,      owned before (previous: owner's index + 1)
@@ -74,7 +81,10 @@ pub mod jni_entry;
 pub mod server_entry;
 
 /// The layout version this library reads.
-pub const LAYOUT_VERSION: i32 = 2;
+pub const LAYOUT_VERSION: i32 = 3;
+
+/// A member's subscription count meaning "the previous member's topics".
+pub const SAME_TOPICS: i32 = -1;
 
 /// A generation of `i32::MIN` in the layout means none.
 pub const NO_GENERATION: i32 = i32::MIN;
@@ -302,16 +312,21 @@ fn read_group<'a>(
         } else {
             generation
         });
-        let count = r.count("subscription count", 1)?;
-        let list = r.slice(count);
-        // Members mostly subscribe alike: the previous member's list again
-        // is the same ids again.
-        if m == 0 || list != last_list {
-            subscribed.clear();
-            for &t in list {
-                subscribed.push(id_of(&mut builder, t, "subscribed topic")?);
+        // Members mostly subscribe alike: the previous member's topics are
+        // one int, and the previous member's list written again is the same
+        // ids again.
+        if m > 0 && r.data.get(r.at) == Some(&SAME_TOPICS) {
+            r.at += 1;
+        } else {
+            let count = r.count("subscription count", 1)?;
+            let list = r.slice(count);
+            if m == 0 || list != last_list {
+                subscribed.clear();
+                for &t in list {
+                    subscribed.push(id_of(&mut builder, t, "subscribed topic")?);
+                }
+                last_list = list;
             }
-            last_list = list;
         }
         let count = r.count("owned count", 2)?;
         let pairs = r.slice(count * 2);
@@ -596,6 +611,21 @@ impl Owners {
     }
 }
 
+/// An answer entry's first int: one partition each of consecutive topics.
+const SERIES: i32 = i32::MIN;
+
+/// Ends the series whose header is at `open.0`: one of a single partition
+/// is written `!topic, partition` instead.
+fn close_series(out: &mut Vec<i32>, open: Option<(usize, usize)>) {
+    if let Some((at, _)) = open
+        && out[at + 2] == 1
+    {
+        out[at] = !out[at + 1];
+        out[at + 1] = out[at + 3];
+        out.truncate(at + 2);
+    }
+}
+
 /// Appends a few ints. `extend_from_slice` of a short array compiled to a
 /// call of `memmove` per entry, which was a third of a fresh million-partition
 /// call; single pushes are stores.
@@ -660,7 +690,20 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
     }
 
     let claims: usize = read.owned.iter().map(|pairs| pairs.len() / 2).sum();
-    out.reserve(2 * read.member_ids.len() + answer.assigned_partitions() + 2 * claims + 2);
+    out.reserve(
+        1 + meta_of.len()
+            + 2 * read.member_ids.len()
+            + answer.assigned_partitions()
+            + 2 * claims
+            + 2,
+    );
+    // The answer's topics, as name ids (-1: not in the group, never used).
+    out.push(i32::try_from(meta_of.len()).map_err(|_| "too many topics")?);
+    for at in &meta_of {
+        out.push(at.map_or(-1, |t| read.meta_name[t]));
+    }
+    let answer_topic =
+        |index: usize| i32::try_from(index).map_err(|_| "too many topics".to_string());
     let mut transfers = Vec::new();
     // Transfers from a partition's only claimant, found after the members.
     let mut sole: HashMap<usize, usize> = HashMap::new();
@@ -705,24 +748,45 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
         let Some((layout, owners, _)) = &history else {
             // Nothing was owned: every run goes out as it is. Runs are
             // mostly one partition long (a member gets one partition of
-            // each topic in a large uniform group), so that case is two
-            // stores, not a copy, and two ints where three would say the
-            // same (a third less answer to allocate and copy in the JVM).
-            let mut runs = 0;
+            // each topic in a large uniform group), so one partition is
+            // two ints, not three, and one partition each of consecutive
+            // topics is one int per partition after a three-int header
+            // (half the answer the JVM allocates, copies and reads).
+            let mut entries = 0;
+            // The open series: where its header is, its next topic.
+            let mut series: Option<(usize, usize)> = None;
             for (topic, partitions) in given.topic_indices() {
-                let name = read.meta_name[meta(topic)?];
-                let n = i32::try_from(partitions.len()).map_err(|_| "too many partitions")?;
+                meta(topic)?;
+                let t = answer_topic(topic)?;
                 match partitions {
                     [] => continue,
-                    &[p] => put(out, [!name, p]),
+                    &[p] => {
+                        match series {
+                            Some((at, next)) if next == topic => {
+                                out[at + 2] += 1;
+                                series = Some((at, topic + 1));
+                            }
+                            _ => {
+                                close_series(out, series);
+                                series = Some((out.len(), topic + 1));
+                                put(out, [SERIES, t, 1]);
+                                entries += 1;
+                            }
+                        }
+                        out.push(p);
+                    }
                     _ => {
-                        put(out, [name, n]);
+                        close_series(out, series.take());
+                        let n =
+                            i32::try_from(partitions.len()).map_err(|_| "too many partitions")?;
+                        put(out, [t, n]);
                         out.extend_from_slice(partitions);
+                        entries += 1;
                     }
                 }
-                runs += 1;
             }
-            out[runs_at] = runs;
+            close_series(out, series);
+            out[runs_at] = entries;
             continue;
         };
         let mut runs = 0;
@@ -730,7 +794,7 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
             let t = meta(topic)?;
             let name = read.meta_name[t];
             let count_at = out.len() + 1;
-            put(out, [name, 0]);
+            put(out, [answer_topic(topic)?, 0]);
             let first = out.len();
             let start = layout.start[t];
             for &p in partitions {
@@ -758,7 +822,7 @@ fn write_answer(read: &Read<'_>, answer: &Assignment, scratch: &mut Scratch) -> 
             }
             if n == 1 {
                 // One partition: `!topic, partition`.
-                out[count_at - 1] = !name;
+                out[count_at - 1] = !out[count_at - 1];
                 out[count_at] = out[first];
                 out.truncate(first);
                 runs += 1;
@@ -939,7 +1003,9 @@ mod tests {
 
     fn decode(answer: &[i32], names: &[String], members: usize) -> Decoded {
         let name = |id: i32| names[id as usize].clone();
-        let mut at = 0;
+        let topics = answer[0] as usize;
+        let topic = |t: i32| name(answer[1 + t as usize]);
+        let mut at = 1 + topics;
         let mut d = Decoded {
             kept: Vec::new(),
             runs: Vec::new(),
@@ -962,14 +1028,23 @@ mod tests {
             at += 1;
             let mut member = Vec::new();
             for _ in 0..runs {
+                if answer[at] == SERIES {
+                    let (t, k) = (answer[at + 1], answer[at + 2]);
+                    assert!(k > 1, "a series of {k} topics");
+                    for i in 0..k {
+                        member.push((topic(t + i), vec![answer[at + 3 + i as usize]]));
+                    }
+                    at += 3 + k as usize;
+                    continue;
+                }
                 if answer[at] < 0 {
-                    member.push((name(!answer[at]), vec![answer[at + 1]]));
+                    member.push((topic(!answer[at]), vec![answer[at + 1]]));
                     at += 2;
                     continue;
                 }
                 let n = answer[at + 1] as usize;
                 assert!(n > 1, "a run of {n} partitions in the long form");
-                member.push((name(answer[at]), answer[at + 2..at + 2 + n].to_vec()));
+                member.push((topic(answer[at]), answer[at + 2..at + 2 + n].to_vec()));
                 at += 2 + n;
             }
             d.runs.push(member);
@@ -1059,6 +1134,105 @@ mod tests {
                 assert!(assign_guarded(&names, &data[..data.len() - 1], &mut kept).is_err());
             }
         }
+    }
+
+    /// Counts the answer's gained entries of each form: (series, single,
+    /// long run).
+    fn entry_forms(answer: &[i32], members: usize) -> (usize, usize, usize) {
+        let mut at = 1 + answer[0] as usize;
+        let mut forms = (0, 0, 0);
+        for _ in 0..members {
+            at += 1 + 3 * answer[at] as usize;
+            let entries = answer[at];
+            at += 1;
+            for _ in 0..entries {
+                if answer[at] == SERIES {
+                    forms.0 += 1;
+                    at += 3 + answer[at + 2] as usize;
+                } else if answer[at] < 0 {
+                    forms.1 += 1;
+                    at += 2;
+                } else {
+                    forms.2 += 1;
+                    at += 2 + answer[at + 1] as usize;
+                }
+            }
+        }
+        forms
+    }
+
+    #[test]
+    fn a_fresh_group_through_the_arrays_matches_the_library() {
+        // Six topics of three partitions, "b-wide" with eight and "a-solo"
+        // with one, for three members who all subscribe to all of them,
+        // given as one list and then twice as "the previous member's". Each
+        // member gets one partition of each small topic (a series), a few
+        // of "b-wide" (a run), and one member "a-solo" (a single: the topic
+        // after it is a run).
+        let mut b = Builder {
+            names: Vec::new(),
+            data: Vec::new(),
+        };
+        let mut topics: Vec<(String, i32)> = (0..6).map(|i| (format!("t{i}"), 3)).collect();
+        topics.push(("b-wide".to_string(), 8));
+        topics.push(("a-solo".to_string(), 1));
+        let ids: Vec<i32> = topics.iter().map(|(name, _)| b.id(name)).collect();
+        let mut body = vec![topics.len() as i32];
+        for ((_, count), &id) in topics.iter().zip(&ids) {
+            body.extend([id, *count, 0]);
+        }
+        let members = ["c1", "c2", "c3"];
+        body.push(members.len() as i32);
+        let mut group = Group::new();
+        for (name, count) in &topics {
+            group = group.with_topic(Topic::new(name.as_str(), *count));
+        }
+        for (i, member) in members.iter().enumerate() {
+            body.extend([b.id(member), -1, -1, NO_GENERATION]);
+            if i == 0 {
+                body.push(ids.len() as i32);
+                body.extend(&ids);
+            } else {
+                body.push(SAME_TOPICS);
+            }
+            body.push(0);
+            group = group.with_member(
+                Member::new(*member).subscribe(topics.iter().map(|(name, _)| name.as_str())),
+            );
+        }
+        for (code, strategy) in [
+            (0, Box::new(RangeAssignor) as Box<dyn Assignor>),
+            (1, Box::new(RoundRobinAssignor)),
+            (3, Box::new(CooperativeStickyAssignor::new())),
+        ] {
+            let (names, data) = b.arrays(code, &body);
+            let answer = assign_flat(&names, &data).unwrap();
+            let got = decode(&answer, &b.names, members.len());
+            let want = strategy.assign(&group).unwrap();
+            for (i, id) in members.iter().enumerate() {
+                let expected: Vec<(String, Vec<i32>)> = want
+                    .member(id)
+                    .unwrap()
+                    .topics()
+                    .filter(|(_, p)| !p.is_empty())
+                    .map(|(t, p)| (t.to_string(), p.to_vec()))
+                    .collect();
+                assert_eq!(got.member(i), expected, "strategy {code}, member {id}");
+            }
+            assert!(got.transfers.is_empty() && got.unassigned.is_empty());
+            let (series, singles, runs) = entry_forms(&answer, members.len());
+            assert!(
+                series >= 3 && singles >= 1 && runs >= 3,
+                "strategy {code}: {series} series, {singles} singles, {runs} runs"
+            );
+        }
+        // "The previous member's topics" for the first member is an error.
+        let first = 1 + 3 * topics.len() + 1 + 4;
+        let mut bad = body.clone();
+        bad[first] = SAME_TOPICS;
+        let (names, data) = b.arrays(3, &bad);
+        let err = assign_flat(&names, &data).unwrap_err();
+        assert!(err.contains("subscription count -1"), "{err}");
     }
 
     #[test]
@@ -1163,12 +1337,24 @@ mod tests {
         let cases: &[(&[i32], &str)] = &[
             (&[], "ends at 0"),
             (&[9, 1, 0], "layout version 9"),
-            (&[2, 9, 0, 0, 0, 0], "unknown strategy code 9"),
-            (&[2, 1, 0, 1, 99], "end offset 99"),
-            (&[2, 1, 0, 2, 5, 7, 1, 5_000, 2, 0, 0], "name index 5000"),
-            (&[2, 1, 0, 2, 5, 7, 1, 0, 2, 0, i32::MAX], "member count"),
-            (&[2, 1, 0, 2, 5, 7, 1, 0, 2, 7, 0], "racked flag 7"),
-            (&[2, 1, 0, 2, 5, 7, 1, 0, 2, 1, 1], "do not fit"),
+            (&[LAYOUT_VERSION, 9, 0, 0, 0, 0], "unknown strategy code 9"),
+            (&[LAYOUT_VERSION, 1, 0, 1, 99], "end offset 99"),
+            (
+                &[LAYOUT_VERSION, 1, 0, 2, 5, 7, 1, 5_000, 2, 0, 0],
+                "name index 5000",
+            ),
+            (
+                &[LAYOUT_VERSION, 1, 0, 2, 5, 7, 1, 0, 2, 0, i32::MAX],
+                "member count",
+            ),
+            (
+                &[LAYOUT_VERSION, 1, 0, 2, 5, 7, 1, 0, 2, 7, 0],
+                "racked flag 7",
+            ),
+            (
+                &[LAYOUT_VERSION, 1, 0, 2, 5, 7, 1, 0, 2, 1, 1],
+                "do not fit",
+            ),
         ];
         for (data, message) in cases {
             let err = assign_guarded(&names, data, &mut Scratch::default()).unwrap_err();

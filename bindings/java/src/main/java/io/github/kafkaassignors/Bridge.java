@@ -2,15 +2,12 @@ package io.github.kafkaassignors;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -32,6 +29,13 @@ final class Bridge {
     static final int COOPERATIVE_STICKY = 3;
 
     static final int NO_GENERATION = Integer.MIN_VALUE;
+
+    /** The group array's layout, as the native library reads it. */
+    static final int LAYOUT_VERSION = 3;
+    /** A member's topic count meaning "the previous member's topics". */
+    static final int SAME_TOPICS = -1;
+    /** An answer entry: one partition each of consecutive topics. */
+    static final int SERIES = Integer.MIN_VALUE;
 
     private final int strategy;
     private final int options;
@@ -55,6 +59,9 @@ final class Bridge {
     private int subscribedCount;
     private List<String> lastTopics;
     private int[] lastTopicIds;
+
+    // The last member's topics as written.
+    private int[] lastMemberTopics;
 
     // The members, in the order written.
     private final ArrayList<String> memberIds = new ArrayList<>();
@@ -228,13 +235,13 @@ final class Bridge {
     }
 
     /** Whether every member's topic list holds the first member's topic set, as the Java client decides it. */
-    boolean allSubscriptionsEqual(List<int[]> topicIds) {
-        if (topicIds.isEmpty()) {
+    boolean allSubscriptionsEqual(int[][] topicIds) {
+        if (topicIds.length == 0) {
             return true;
         }
         boolean[] first = new boolean[names.size()];
         int distinct = 0;
-        for (int id : topicIds.get(0)) {
+        for (int id : topicIds[0]) {
             if (!first[id]) {
                 first[id] = true;
                 distinct++;
@@ -254,11 +261,13 @@ final class Bridge {
     }
 
     /**
-     * One member: its subscription and what it owned before, as the strategy
-     * reads it ({@code owned} a list of partitions, or {@code sticky} the
-     * sticky user data's; one of them null).
+     * One member: its instance id and rack (null for none), generation
+     * ({@link #NO_GENERATION} for none), subscribed topics' name ids, and
+     * what it owned before, as the strategy reads it ({@code owned} a list
+     * of partitions, or {@code sticky} the sticky user data's; either or
+     * both null).
      */
-    void member(String memberId, Subscription subscription, int[] topics, Optional<Integer> generation,
+    void member(String memberId, String instanceId, String rack, int generation, int[] topics,
                 List<TopicPartition> owned, StickyUserData sticky) {
         if (memberCountAt < 0) {
             endTopics();
@@ -271,12 +280,19 @@ final class Bridge {
         int ownedCount = owned != null ? owned.size() : sticky != null ? sticky.partitionCount() : 0;
         reserve(6 + topics.length + 2 * ownedCount);
         put(id(memberId));
-        put(subscription.groupInstanceId().map(this::id).orElse(-1));
-        put(subscription.rackId().filter(r -> !r.isEmpty()).map(this::id).orElse(-1));
-        put(generation.orElse(NO_GENERATION));
-        put(topics.length);
-        System.arraycopy(topics, 0, body, size, topics.length);
-        size += topics.length;
+        put(instanceId == null ? -1 : id(instanceId));
+        put(rack == null ? -1 : id(rack));
+        put(generation);
+        if (topics == lastMemberTopics) {
+            // The previous member's list (topicIds hands an equal list the
+            // same array): one int instead of the list again.
+            put(SAME_TOPICS);
+        } else {
+            put(topics.length);
+            System.arraycopy(topics, 0, body, size, topics.length);
+            size += topics.length;
+            lastMemberTopics = topics;
+        }
         put(ownedCount);
         if (owned != null) {
             // The list comes grouped by topic (one string per topic): a name
@@ -407,7 +423,7 @@ final class Bridge {
         body[memberCountAt] = memberIds.size();
         int n = names.size();
         int[] group = new int[4 + n + size];
-        group[0] = 2; // the layout version
+        group[0] = LAYOUT_VERSION;
         group[1] = strategy;
         group[2] = options;
         group[3] = n;
@@ -426,7 +442,13 @@ final class Bridge {
     private Answer read(int[] answer) {
         int members = memberIds.size();
         Map<String, List<TopicPartition>> out = new HashMap<>(members * 2);
-        int at = 0;
+        // The answer's topics: runs name them by position.
+        int answerTopics = answer[0];
+        String[] topicNames = new String[answerTopics];
+        for (int t = 0; t < answerTopics; t++) {
+            topicNames[t] = answer[1 + t] < 0 ? null : names.get(answer[1 + t]);
+        }
+        int at = 1 + answerTopics;
         for (int m = 0; m < members; m++) {
             int kept = answer[at++];
             int keptAt = at;
@@ -434,6 +456,11 @@ final class Bridge {
             int runs = answer[at++];
             int total = kept;
             for (int r = 0, scan = at; r < runs; r++) {
+                if (answer[scan] == SERIES) { // one partition each of consecutive topics
+                    total += answer[scan + 2];
+                    scan += 3 + answer[scan + 2];
+                    continue;
+                }
                 if (answer[scan] < 0) { // one partition: ~topic, partition
                     total++;
                     scan += 2;
@@ -450,12 +477,22 @@ final class Bridge {
                         : new TopicPartition(names.get(answer[k]), answer[k + 1]));
             }
             for (int r = 0; r < runs; r++) {
+                if (answer[at] == SERIES) {
+                    int first = answer[at + 1];
+                    int count = answer[at + 2];
+                    at += 3;
+                    for (int i = 0; i < count; i++) {
+                        partitions.add(new TopicPartition(topicNames[first + i], answer[at + i]));
+                    }
+                    at += count;
+                    continue;
+                }
                 if (answer[at] < 0) {
-                    partitions.add(new TopicPartition(names.get(~answer[at]), answer[at + 1]));
+                    partitions.add(new TopicPartition(topicNames[~answer[at]], answer[at + 1]));
                     at += 2;
                     continue;
                 }
-                String name = names.get(answer[at]);
+                String name = topicNames[answer[at]];
                 int count = answer[at + 1];
                 at += 2;
                 for (int i = 0; i < count; i++) {
@@ -483,16 +520,6 @@ final class Bridge {
             unassignedOwned.add(new TopicPartition(names.get(answer[at]), answer[at + 1]));
         }
         return new Answer(out, transfers, moves, unassignedOwned);
-    }
-
-    /** Whether any subscription has a non-empty rack. */
-    static boolean anyRack(Collection<Subscription> subscriptions) {
-        for (Subscription s : subscriptions) {
-            if (s.rackId().filter(r -> !r.isEmpty()).isPresent()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether no topic's moves, as (from, to) pairs per topic, contain a cycle. */

@@ -47,13 +47,17 @@ class BoundaryTest {
         System.out.println("BoundaryTest.malformedArraysAreExceptionsNeverCrashes seed " + seed);
         Random random = new Random(seed);
         byte[] names = "orderspaymentsc1c2".getBytes(StandardCharsets.UTF_8);
-        // A valid group: orders (6) and payments (2); c1 and c2 on both, c1 owns orders-0.
-        int[] good = {2, 3, 0, 4, 6, 14, 16, 18,
+        // A valid group: orders (6) and payments (2); c1 and c2 on both (c2
+        // as "the previous member's topics"), c1 owns orders-0.
+        int[] good = {Bridge.LAYOUT_VERSION, 3, 0, 4, 6, 14, 16, 18,
             2, 0, 6, 0, 1, 2, 0,
             2, 2, -1, -1, 1, 2, 0, 1, 1, 0, 0,
-            3, -1, -1, Integer.MIN_VALUE, 2, 0, 1, 0};
+            3, -1, -1, Integer.MIN_VALUE, Bridge.SAME_TOPICS, 0};
         int[] answer = Native.call(names, good);
-        int at = 0;
+        // The answer's topics, as name ids: orders and payments.
+        assertEquals(2, answer[0]);
+        assertEquals(java.util.Set.of(0, 1), java.util.Set.of(answer[1], answer[2]));
+        int at = 3;
         int assigned = 0;
         int kept = 0;
         for (int m = 0; m < 2; m++) {
@@ -67,8 +71,16 @@ class BoundaryTest {
             }
             int runs = answer[at++];
             for (int r = 0; r < runs; r++) {
-                assigned += answer[at + 1];
-                at += 2 + answer[at + 1];
+                if (answer[at] == Bridge.SERIES) {
+                    assigned += answer[at + 2];
+                    at += 3 + answer[at + 2];
+                } else if (answer[at] < 0) {
+                    assigned++;
+                    at += 2;
+                } else {
+                    assigned += answer[at + 1];
+                    at += 2 + answer[at + 1];
+                }
             }
         }
         assertEquals(1, kept, "c1 keeps orders-0");
