@@ -1136,6 +1136,20 @@ mod tests {
         }
     }
 
+    /// Each member's partitions in the decoded answer are the library's.
+    fn assert_members_match(got: &Decoded, want: &Assignment, members: &[&str], code: i32) {
+        for (i, id) in members.iter().enumerate() {
+            let expected: Vec<(String, Vec<i32>)> = want
+                .member(id)
+                .unwrap()
+                .topics()
+                .filter(|(_, p)| !p.is_empty())
+                .map(|(t, p)| (t.to_string(), p.to_vec()))
+                .collect();
+            assert_eq!(got.member(i), expected, "strategy {code}, member {id}");
+        }
+    }
+
     /// Counts the answer's gained entries of each form: (series, single,
     /// long run).
     fn entry_forms(answer: &[i32], members: usize) -> (usize, usize, usize) {
@@ -1209,16 +1223,7 @@ mod tests {
             let answer = assign_flat(&names, &data).unwrap();
             let got = decode(&answer, &b.names, members.len());
             let want = strategy.assign(&group).unwrap();
-            for (i, id) in members.iter().enumerate() {
-                let expected: Vec<(String, Vec<i32>)> = want
-                    .member(id)
-                    .unwrap()
-                    .topics()
-                    .filter(|(_, p)| !p.is_empty())
-                    .map(|(t, p)| (t.to_string(), p.to_vec()))
-                    .collect();
-                assert_eq!(got.member(i), expected, "strategy {code}, member {id}");
-            }
+            assert_members_match(&got, &want, &members, code);
             assert!(got.transfers.is_empty() && got.unassigned.is_empty());
             let (series, singles, runs) = entry_forms(&answer, members.len());
             assert!(
@@ -1274,16 +1279,7 @@ mod tests {
             let answer = assign_flat(&names, &data).unwrap();
             let got = decode(&answer, &b.names, 3);
             let want = strategy.assign(&group).unwrap();
-            for (i, id) in ["c1", "c2", "c3"].iter().enumerate() {
-                let expected: Vec<(String, Vec<i32>)> = want
-                    .member(id)
-                    .unwrap()
-                    .topics()
-                    .filter(|(_, p)| !p.is_empty())
-                    .map(|(t, p)| (t.to_string(), p.to_vec()))
-                    .collect();
-                assert_eq!(got.member(i), expected, "strategy {code}, member {id}");
-            }
+            assert_members_match(&got, &want, &["c1", "c2", "c3"], code);
             // Kept: what a member owned and is given again, with its
             // position in the member's owned list; gained from another
             // owner: a transfer from that owner.
