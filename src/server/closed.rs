@@ -25,7 +25,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::spec::Spec;
-use super::target::{GroupTarget, MemberTarget, TargetAssignment};
+use super::target::{GroupTarget, TargetWriter};
 
 /// No component, no topic.
 const NONE: u32 = u32::MAX;
@@ -196,7 +196,12 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     }
 
     // Member by member: at quota, kept; above, released; below, dealt.
-    let mut answer: Vec<Option<MemberTarget>> = Vec::with_capacity(members);
+    let assigned: usize = spec
+        .topics
+        .iter()
+        .map(|topic| topic.partitions as usize)
+        .sum();
+    let mut out = TargetWriter::with_capacity(members, members, assigned);
     let mut so_far = vec![0u32; topics];
     let mut kept: Vec<(u32, i32)> = Vec::new();
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
@@ -204,20 +209,14 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     for m in 0..members {
         let c = component_of[m];
         if c == NONE {
-            answer.push(Some(if targets.len(m) == 0 {
-                MemberTarget::Unchanged
-            } else {
-                MemberTarget::Changed(TargetAssignment::default())
-            }));
+            if targets.len(m) > 0 {
+                out.empty(m);
+            }
             continue;
         }
         let (have, q) = (count[m], quota[m]);
-        if have < q {
-            answer.push(None);
-            continue;
-        }
-        if have == q && clean[m] {
-            answer.push(Some(MemberTarget::Unchanged));
+        // Below quota: written after the deal. Clean at quota: unchanged.
+        if have < q || (have == q && clean[m]) {
             continue;
         }
         kept.clear();
@@ -278,19 +277,18 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
             }
             kept.truncate(w);
         }
-        answer.push(Some(changed_or_not(spec, m, &kept)));
+        write_unless_current(&mut out, spec, m, &kept);
     }
 
     // Deal the free partitions, component by component in topic order, to
     // the members below quota, in turn.
     let mut takers: Vec<u32> = Vec::new();
     let mut next: Vec<u32> = Vec::new();
-    // Per taker: how many it still takes, and where its partitions go:
-    // straight into its new target when it keeps nothing, else into
-    // `dealt` (from its offset), to be merged with what it keeps.
+    // Per taker: how many it still takes, and where its partitions go in
+    // `dealt` (from its offset), to be merged with what it keeps (the
+    // answer is written member by member, the deal goes round them).
     let mut wants: Vec<u32> = Vec::new();
     let mut offset: Vec<u32> = Vec::new();
-    let mut direct: Vec<Option<TargetAssignment>> = Vec::new();
     let mut dealt: Vec<(u32, i32)> = Vec::new();
     for (c, &row) in component_row.iter().enumerate() {
         let row = &spec.rows[row as usize];
@@ -309,26 +307,17 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
             .map(|&m| u64::from(count[m as usize].min(quota[m as usize])))
             .sum();
         if held == 0 {
-            strided(spec, row, &takers, &quota, &mut answer);
+            strided(spec, row, &takers, &quota, &mut out);
             continue;
         }
         wants.clear();
         offset.clear();
-        direct.clear();
         let mut end = 0u32;
         for &m in &takers {
             let (have, q) = (count[m as usize], quota[m as usize]);
             wants.push(q - have);
             offset.push(end);
-            if have == 0 {
-                direct.push(Some(TargetAssignment::with_capacity(
-                    (q as usize).min(row.len()),
-                    q as usize,
-                )));
-            } else {
-                direct.push(None);
-                end += q - have;
-            }
+            end += q - have;
         }
         dealt.clear();
         dealt.resize(end as usize, (NONE, 0));
@@ -341,7 +330,6 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
         'topics: for &t in row {
             let s = start[t as usize];
             let n = spec.topics[t as usize].partitions;
-            let id = spec.topics[t as usize].id;
             let mut p = 0u32;
             while p < n {
                 let g = s + p;
@@ -352,13 +340,8 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
                     continue;
                 }
                 let i = at as usize;
-                match &mut direct[i] {
-                    Some(out) => out.push_one(id, p as i32),
-                    None => {
-                        dealt[offset[i] as usize] = (t, p as i32);
-                        offset[i] += 1;
-                    }
-                }
+                dealt[offset[i] as usize] = (t, p as i32);
+                offset[i] += 1;
                 wants[i] -= 1;
                 if wants[i] == 0 {
                     left -= 1;
@@ -376,16 +359,12 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
         let mut from = 0usize;
         for (i, &m) in takers.iter().enumerate() {
             let m = m as usize;
-            if let Some(out) = direct[i].take() {
-                answer[m] = Some(if targets.len(m) > 0 && same_as_current(spec, m, &out) {
-                    MemberTarget::Unchanged
-                } else {
-                    MemberTarget::Changed(out)
-                });
-                continue;
-            }
             let got = &dealt[from..offset[i] as usize];
             from = offset[i] as usize;
+            if count[m] == 0 {
+                write_unless_current(&mut out, spec, m, got);
+                continue;
+            }
             kept.clear();
             let mut j = 0;
             for (t, partitions) in targets.member(m) {
@@ -401,19 +380,11 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
                 }
             }
             kept.extend_from_slice(&got[j..]);
-            answer[m] = Some(changed_or_not(spec, m, &kept));
+            write_unless_current(&mut out, spec, m, &kept);
         }
     }
 
-    Some(GroupTarget::new(
-        spec.id_bytes(),
-        spec.members.iter().zip(answer).map(|(member, target)| {
-            (
-                member.member_id.as_str(),
-                target.unwrap_or(MemberTarget::Unchanged),
-            )
-        }),
-    ))
+    Some(spec.target(out))
 }
 
 /// The deal when the component holds nothing: every taker wants its whole
@@ -421,13 +392,7 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
 /// gets the free partitions `i`, `i + k`, `i + 2k`, ... of the component's
 /// topics in order (`k` takers), as the turn would deal them; written
 /// member by member.
-fn strided(
-    spec: &Spec<'_>,
-    row: &[u32],
-    takers: &[u32],
-    quota: &[u32],
-    answer: &mut [Option<MemberTarget>],
-) {
+fn strided(spec: &Spec<'_>, row: &[u32], takers: &[u32], quota: &[u32], out: &mut TargetWriter) {
     let k = takers.len() as u64;
     // Per topic of the row, the end of its partitions in the component.
     let mut ends: Vec<u64> = Vec::with_capacity(row.len());
@@ -448,7 +413,7 @@ fn strided(
     for (i, &m) in takers.iter().enumerate() {
         let m = m as usize;
         let q = quota[m] as usize;
-        let mut out = TargetAssignment::with_capacity(q.min(row.len()), q);
+        out.begin(m);
         let mut topic = 0usize;
         for j in 0..q as u64 {
             let x = i as u64 + j * k;
@@ -460,15 +425,9 @@ fn strided(
                 };
             }
             let first = if topic == 0 { 0 } else { ends[topic - 1] };
-            out.push_one(spec.topics[row[topic] as usize].id, (x - first) as i32);
+            out.push(row[topic], (x - first) as i32);
         }
-        answer[m] = Some(
-            if spec.targets.len(m) > 0 && same_as_current(spec, m, &out) {
-                MemberTarget::Unchanged
-            } else {
-                MemberTarget::Changed(out)
-            },
-        );
+        out.end_unless(spec.targets.member(m));
     }
 }
 
@@ -478,18 +437,9 @@ fn bit(bits: &[u64], g: u32) -> bool {
     bits[g as usize / 64] >> (g % 64) & 1 != 0
 }
 
-/// Whether `out` is member `m`'s current target.
-fn same_as_current(spec: &Spec<'_>, m: usize, out: &TargetAssignment) -> bool {
-    let current = spec.targets.member(m);
-    current.len() == out.topics().len()
-        && current
-            .zip(out.topics())
-            .all(|((t, mine), (id, theirs))| spec.topics[t as usize].id == id && mine == theirs)
-}
-
 /// Member `m`'s new target from its partitions (topic index, partition)
-/// ascending: unchanged when it is the current target.
-fn changed_or_not(spec: &Spec<'_>, m: usize, list: &[(u32, i32)]) -> MemberTarget {
+/// ascending, written unless it is the current target.
+fn write_unless_current(out: &mut TargetWriter, spec: &Spec<'_>, m: usize, list: &[(u32, i32)]) {
     let current = &spec.targets;
     if current.len(m) == list.len() {
         let mut rest = list;
@@ -501,22 +451,12 @@ fn changed_or_not(spec: &Spec<'_>, m: usize, list: &[(u32, i32)]) -> MemberTarge
                 .all(|(&(u, p), &q)| u == t && p == q)
         });
         if same {
-            return MemberTarget::Unchanged;
+            return;
         }
     }
-    let topics = list.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
-    let mut out = TargetAssignment::with_capacity(topics, list.len());
-    let mut i = 0;
-    while i < list.len() {
-        let t = list[i].0;
-        let first = i;
-        while i < list.len() && list[i].0 == t {
-            i += 1;
-        }
-        out.push_topic(
-            spec.topics[t as usize].id,
-            list[first..i].iter().map(|&(_, p)| p),
-        );
+    out.begin(m);
+    for &(t, p) in list {
+        out.push(t, p);
     }
-    MemberTarget::Changed(out)
+    out.end();
 }

@@ -31,8 +31,9 @@ pub use self::reconcile::{
     ReconcileError, ReconcileErrorKind, Reconciled, Subscription, reconcile,
 };
 pub use self::target::{
-    GroupSpec, GroupTarget, MemberSpec, MemberTarget, SubscribedTopicDescriber, SubscriptionType,
-    TargetAssignment, TargetAssignor, TopicDescription, TopicMetadata,
+    GroupSpec, GroupTarget, MemberSpec, MemberTarget, Partitions, PartitionsIter, Runs,
+    SubscribedTopicDescriber, SubscriptionType, TargetAssignment, TargetAssignor, TargetRef,
+    TopicDescription, TopicMetadata,
 };
 pub use self::uniform::UniformTargetAssignor;
 

@@ -6,8 +6,7 @@ use std::cmp::Ordering;
 use super::error::TargetError;
 use super::spec::Spec;
 use super::target::{
-    GroupSpec, GroupTarget, MemberTarget, SubscribedTopicDescriber, TargetAssignment,
-    TargetAssignor,
+    GroupSpec, GroupTarget, SubscribedTopicDescriber, TargetAssignor, TargetWriter,
 };
 use crate::java::java_cmp;
 
@@ -40,9 +39,9 @@ use crate::java::java_cmp;
 /// let target = RangeTargetAssignor.assign(&spec, &topics)?;
 /// // The static member comes first and takes the larger range.
 /// let MemberTarget::Changed(b) = target.member("b").unwrap() else { panic!() };
-/// assert_eq!(b.partitions(t), &[0, 1]);
+/// assert_eq!(b.partitions(t), [0, 1]);
 /// // a's target was already [2].
-/// assert_eq!(target.member("a"), Some(&MemberTarget::Unchanged));
+/// assert_eq!(target.member("a"), Some(MemberTarget::Unchanged));
 /// # Ok::<(), kafka_assignors::server::TargetError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,13 +112,36 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         .iter()
         .map(|&r| spec.rows[r as usize].len())
         .sum();
-    let (spans, member_spans) = if spec.rows.len() == 1 {
-        spans_one_subscription(spec, &order, &quota, &extra)
+    let mut out = TargetWriter::with_capacity(members, subscriptions, 2 * subscriptions);
+    if spec.rows.len() == 1 && spec.rows[0].iter().all(|&t| quota[t as usize] > 0) {
+        // Every member gets a range of every topic: the member at position
+        // `i` of the order gets, of a topic with quota `q` and `x` extra
+        // partitions, `q + (i < x)` partitions from `i * q + min(i, x)`, the
+        // same as dealing in order; written straight from the formula.
+        let row = &spec.rows[0];
+        for (i, &m) in order.iter().enumerate() {
+            let i = i as u32;
+            out.begin(m as usize);
+            for &t in row {
+                let (q, x) = (quota[t as usize], extra[t as usize]);
+                let start = i * q + i.min(x);
+                out.push_run(t, start as i32, (start + q + u32::from(i < x)) as i32);
+            }
+            out.end_unless(spec.targets.member(m as usize));
+        }
+    } else if spec.rows.len() == 1 {
+        let (spans, member_spans) = spans_one_subscription(spec, &order, &quota, &extra);
+        out = TargetWriter::with_capacity(members, spans.len(), 2 * spans.len());
+        for (m, &(first, end)) in member_spans.iter().enumerate() {
+            out.begin(m);
+            for &(t, s, e) in &spans[first as usize..end as usize] {
+                out.push_run(t, s as i32, e as i32);
+            }
+            out.end_unless(spec.targets.member(m));
+        }
     } else {
-        let mut spans: Vec<Span> = Vec::with_capacity(subscriptions);
-        let mut member_spans = vec![(0u32, 0u32); members];
         for &m in &order {
-            let first = spans.len() as u32;
+            out.begin(m as usize);
             for &t in spec.row(m as usize) {
                 let t = t as usize;
                 let mut q = quota[t];
@@ -131,38 +153,13 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
                 let end = (start + q).min(spec.topics[t].partitions);
                 next[t] = end;
                 if start < end {
-                    spans.push((t as u32, start, end));
+                    out.push_run(t as u32, start as i32, end as i32);
                 }
             }
-            member_spans[m as usize] = (first, spans.len() as u32);
+            out.end_unless(spec.targets.member(m as usize));
         }
-        (spans, member_spans)
-    };
-
-    let targets = (0..members).map(|m| {
-        let (first, end) = member_spans[m];
-        let mine = &spans[first as usize..end as usize];
-        let current = spec.targets.member(m);
-        let unchanged = current.len() == mine.len()
-            && current.zip(mine).all(|((at, partitions), &(t, s, e))| {
-                at == t
-                    && partitions.len() as u32 == e - s
-                    && partitions.first() == Some(&(s as i32))
-                    && partitions.last() == Some(&(e as i32 - 1))
-            });
-        let target = if unchanged {
-            MemberTarget::Unchanged
-        } else {
-            let total = mine.iter().map(|&(_, s, e)| (e - s) as usize).sum();
-            let mut out = TargetAssignment::with_capacity(mine.len(), total);
-            for &(t, s, e) in mine {
-                out.push_topic(spec.topics[t as usize].id, s as i32..e as i32);
-            }
-            MemberTarget::Changed(out)
-        };
-        (spec.members[m].member_id.as_str(), target)
-    });
-    GroupTarget::new(spec.id_bytes(), targets)
+    }
+    spec.target(out)
 }
 
 /// The spans when every member has the same subscription: the member at

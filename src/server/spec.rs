@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
-use super::target::{GroupSpec, MemberSpec, SubscribedTopicDescriber, TopicDescription, normalise};
+use super::target::{
+    GroupSpec, GroupTarget, MemberSpec, SubscribedTopicDescriber, TargetWriter, TopicDescription,
+    normalise,
+};
 use crate::hash::{FxHashMap, FxHasher};
 use crate::index::MAX_PARTITIONS;
 
@@ -29,12 +32,17 @@ pub(crate) struct Spec<'s> {
 }
 
 impl<'s> Spec<'s> {
-    /// Validates `spec` against `describer` and interns it.
-    /// The bytes of every member id, for the answer's id buffer.
-    pub(crate) fn id_bytes(&self) -> usize {
-        self.members.iter().map(|m| m.member_id.len()).sum()
+    /// The group target `writer` holds, under this spec's member ids and
+    /// topic ids.
+    pub(crate) fn target(&self, writer: TargetWriter) -> GroupTarget {
+        writer.finish(
+            self.members.iter().map(|m| m.member_id.len()).sum(),
+            self.members.iter().map(|m| m.member_id.as_str()),
+            self.topics.iter().map(|topic| topic.id).collect(),
+        )
     }
 
+    /// Validates `spec` against `describer` and interns it.
     pub(crate) fn new(
         spec: &'s GroupSpec,
         describer: &'s dyn SubscribedTopicDescriber,

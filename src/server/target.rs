@@ -295,20 +295,6 @@ impl TargetAssignment {
         }
     }
 
-    /// Appends one partition of the last topic, or of a topic above every
-    /// topic so far, above every partition of it so far.
-    #[inline]
-    pub(crate) fn push_one(&mut self, topic: TopicId, partition: i32) {
-        self.partitions.push(partition);
-        match self.topics.last_mut() {
-            Some((last, end)) if *last == topic => *end += 1,
-            _ => {
-                debug_assert!(self.topics.last().is_none_or(|(last, _)| *last < topic));
-                self.topics.push((topic, self.partitions.len() as u32));
-            }
-        }
-    }
-
     /// Topic ids and their partitions, topics in id order.
     pub fn topics(&self) -> impl ExactSizeIterator<Item = (TopicId, &[i32])> + '_ {
         self.topics.iter().enumerate().map(|(i, &(topic, end))| {
@@ -339,30 +325,294 @@ impl TargetAssignment {
     }
 }
 
+/// One topic's partitions in a [`GroupTarget`], read in place: ascending,
+/// no repeats.
+///
+/// The group's answer stores them run-length encoded: a partition `p` is
+/// the item `p`, a run `p..=q` the two items `p, !q` (a partition number is
+/// never negative, so a negative item closes a run). `range` gives each
+/// member one run per topic, so its answer is a few integers per member and
+/// topic however many partitions the member gets.
+#[derive(Clone, Copy, Default)]
+pub struct Partitions<'a> {
+    items: &'a [i32],
+}
+
+impl<'a> Partitions<'a> {
+    /// The partition numbers, ascending.
+    pub fn iter(&self) -> PartitionsIter<'a> {
+        PartitionsIter {
+            runs: self.runs(),
+            next: 0,
+            last: -1,
+        }
+    }
+
+    /// The maximal runs of consecutive partitions, ascending.
+    pub fn runs(&self) -> Runs<'a> {
+        Runs { items: self.items }
+    }
+
+    /// How many partitions (a walk over the runs).
+    pub fn len(&self) -> usize {
+        self.runs()
+            .map(|run| (*run.end() - *run.start()) as usize + 1)
+            .sum()
+    }
+
+    /// Whether there is no partition.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether `partition` is one of them (a walk over the runs).
+    pub fn contains(&self, partition: i32) -> bool {
+        self.runs().any(|run| run.contains(&partition))
+    }
+
+    /// The partitions as a vector.
+    pub fn to_vec(&self) -> Vec<i32> {
+        self.iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for Partitions<'a> {
+    type Item = i32;
+    type IntoIter = PartitionsIter<'a>;
+
+    fn into_iter(self) -> PartitionsIter<'a> {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for Partitions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Partitions<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Partitions<'_> {}
+
+impl PartialEq<[i32]> for Partitions<'_> {
+    fn eq(&self, other: &[i32]) -> bool {
+        self.iter().eq(other.iter().copied())
+    }
+}
+
+impl PartialEq<&[i32]> for Partitions<'_> {
+    fn eq(&self, other: &&[i32]) -> bool {
+        *self == **other
+    }
+}
+
+impl<const N: usize> PartialEq<[i32; N]> for Partitions<'_> {
+    fn eq(&self, other: &[i32; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<const N: usize> PartialEq<&[i32; N]> for Partitions<'_> {
+    fn eq(&self, other: &&[i32; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl PartialEq<Vec<i32>> for Partitions<'_> {
+    fn eq(&self, other: &Vec<i32>) -> bool {
+        *self == other[..]
+    }
+}
+
+/// The runs of a [`Partitions`], each as `first..=last`.
+#[derive(Debug, Clone)]
+pub struct Runs<'a> {
+    items: &'a [i32],
+}
+
+impl Iterator for Runs<'_> {
+    type Item = std::ops::RangeInclusive<i32>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (&first, rest) = self.items.split_first()?;
+        match rest.first() {
+            Some(&end) if end < 0 => {
+                self.items = &rest[1..];
+                Some(first..=!end)
+            }
+            _ => {
+                self.items = rest;
+                Some(first..=first)
+            }
+        }
+    }
+}
+
+/// The partition numbers of a [`Partitions`], ascending.
+#[derive(Debug, Clone)]
+pub struct PartitionsIter<'a> {
+    runs: Runs<'a>,
+    /// The rest of the current run, `next..=last` (empty when `next > last`;
+    /// wide, so that a run ending at `i32::MAX` ends).
+    next: i64,
+    last: i64,
+}
+
+impl Iterator for PartitionsIter<'_> {
+    type Item = i32;
+
+    #[inline]
+    fn next(&mut self) -> Option<i32> {
+        if self.next > self.last {
+            let run = self.runs.next()?;
+            self.next = i64::from(*run.start());
+            self.last = i64::from(*run.end());
+        }
+        let partition = self.next as i32;
+        self.next += 1;
+        Some(partition)
+    }
+}
+
+/// One topic of one member's new target in a [`GroupTarget`]: the topic's
+/// index in the group's topic table, and where its partitions start in the
+/// group's items (they end where the next entry's start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    topic: u32,
+    start: u32,
+}
+
+/// One member's new target inside a [`GroupTarget`], read in place (the
+/// borrowed counterpart of [`TargetAssignment`]): topics in id order, each
+/// with its [`Partitions`].
+#[derive(Clone, Copy)]
+pub struct TargetRef<'a> {
+    /// The group's topics by index.
+    table: &'a [TopicId],
+    /// This member's entries.
+    entries: &'a [Entry],
+    /// Where the last entry's partitions end.
+    end: u32,
+    /// The group's items.
+    items: &'a [i32],
+}
+
+impl<'a> TargetRef<'a> {
+    /// Entry `i`'s partitions.
+    fn entry(&self, i: usize) -> Partitions<'a> {
+        let start = self.entries[i].start as usize;
+        let end = self.entries.get(i + 1).map_or(self.end, |next| next.start) as usize;
+        Partitions {
+            items: &self.items[start..end],
+        }
+    }
+
+    /// Topic ids and their partitions, topics in id order, none empty.
+    pub fn topics(&self) -> impl ExactSizeIterator<Item = (TopicId, Partitions<'a>)> + 'a {
+        let this = *self;
+        (0..self.entries.len())
+            .map(move |i| (this.table[this.entries[i].topic as usize], this.entry(i)))
+    }
+
+    /// The partitions of one topic (empty when none).
+    pub fn partitions(&self, topic: TopicId) -> Partitions<'a> {
+        match self
+            .entries
+            .binary_search_by_key(&topic, |entry| self.table[entry.topic as usize])
+        {
+            Ok(i) => self.entry(i),
+            Err(_) => Partitions::default(),
+        }
+    }
+
+    /// How many partitions in all (a walk over the runs).
+    pub fn len(&self) -> usize {
+        (0..self.entries.len()).map(|i| self.entry(i).len()).sum()
+    }
+
+    /// Whether it holds no partition.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The same target as an owned [`TargetAssignment`].
+    pub fn to_assignment(&self) -> TargetAssignment {
+        let mut out = TargetAssignment::with_capacity(self.entries.len(), self.len());
+        for (topic, partitions) in self.topics() {
+            out.push_topic(topic, partitions);
+        }
+        out
+    }
+}
+
+impl fmt::Debug for TargetRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.topics()).finish()
+    }
+}
+
+impl PartialEq for TargetRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.topics().eq(other.topics())
+    }
+}
+
+impl Eq for TargetRef<'_> {}
+
+impl PartialEq<TargetAssignment> for TargetRef<'_> {
+    fn eq(&self, other: &TargetAssignment) -> bool {
+        self.topics().len() == other.topics().len()
+            && self
+                .topics()
+                .zip(other.topics())
+                .all(|((a, mine), (b, theirs))| a == b && mine == *theirs)
+    }
+}
+
 /// One member's part of a target: unchanged from its current target, or a
 /// new one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MemberTarget {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberTarget<'a> {
     /// The member's new target equals its current target: nothing is
     /// copied, the coordinator keeps what it has.
     Unchanged,
-    /// The member's new target.
-    Changed(TargetAssignment),
+    /// The member's new target, read in place.
+    Changed(TargetRef<'a>),
 }
+
+/// A member's slot in [`GroupTarget::slots`] whose target did not change.
+const UNCHANGED: (u32, u32) = (u32::MAX, u32::MAX);
 
 /// A target assignment for the whole group (Kafka's `GroupAssignment`): per
 /// member, in member id order, its new target or [`MemberTarget::Unchanged`].
-#[derive(Clone, PartialEq, Eq, Default)]
+///
+/// Stored flat: the whole answer is six allocations, however many members
+/// and topics (on 1000 members of 50 partitions each, two allocations per
+/// member and the partitions written one by one were over half of a
+/// `range` call in a profile), and runs of consecutive partitions are two
+/// integers each.
+#[derive(Clone, Default)]
 pub struct GroupTarget {
-    /// Every member id, back to back, in member id order: one allocation for
-    /// the group instead of one per member (on 10,000 members of five
-    /// partitions each, allocating and freeing the answer was over a third
-    /// of the whole call in a profile)...
+    /// Every member id, back to back, in member id order...
     ids: String,
     /// ...member `i`'s ending at `id_ends[i]`.
     id_ends: Vec<usize>,
-    /// Member `i`'s target.
-    targets: Vec<MemberTarget>,
+    /// Member `i`'s entries, `slots[i].0..slots[i].1` of `entries`, or
+    /// [`UNCHANGED`].
+    slots: Vec<(u32, u32)>,
+    /// The topics the entries name, by index (in id order).
+    table: Vec<TopicId>,
+    entries: Vec<Entry>,
+    /// Every entry's partitions, back to back, in the encoding of
+    /// [`Partitions`].
+    items: Vec<i32>,
 }
 
 impl fmt::Debug for GroupTarget {
@@ -371,50 +621,54 @@ impl fmt::Debug for GroupTarget {
     }
 }
 
-impl GroupTarget {
-    /// The target of `members`, given in member id order, whose ids add up
-    /// to `id_bytes` bytes (so that the id buffer is allocated once).
-    pub(crate) fn new<'a>(
-        id_bytes: usize,
-        members: impl ExactSizeIterator<Item = (&'a str, MemberTarget)>,
-    ) -> Self {
-        let mut out = GroupTarget {
-            ids: String::with_capacity(id_bytes),
-            id_ends: Vec::with_capacity(members.len()),
-            targets: Vec::with_capacity(members.len()),
-        };
-        for (id, target) in members {
-            debug_assert!(out.id_ends.is_empty() || out.id(out.id_ends.len() - 1) < id);
-            out.ids.push_str(id);
-            out.id_ends.push(out.ids.len());
-            out.targets.push(target);
-        }
-        out
+impl PartialEq for GroupTarget {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.members().eq(other.members())
     }
+}
 
+impl Eq for GroupTarget {}
+
+impl GroupTarget {
     /// Member `i`'s id.
     fn id(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.id_ends[i - 1] };
         &self.ids[start..self.id_ends[i]]
     }
 
+    /// Member `i`'s target.
+    fn target(&self, i: usize) -> MemberTarget<'_> {
+        let (first, end) = self.slots[i];
+        if (first, end) == UNCHANGED {
+            return MemberTarget::Unchanged;
+        }
+        let (first, end) = (first as usize, end as usize);
+        let items_end = self
+            .entries
+            .get(end)
+            .map_or(self.items.len() as u32, |next| next.start);
+        MemberTarget::Changed(TargetRef {
+            table: &self.table,
+            entries: &self.entries[first..end],
+            end: items_end,
+            items: &self.items,
+        })
+    }
+
     /// Every member, in member id order, with its target.
-    pub fn members(&self) -> impl ExactSizeIterator<Item = (&str, &MemberTarget)> + '_ {
-        self.targets
-            .iter()
-            .enumerate()
-            .map(|(i, target)| (self.id(i), target))
+    pub fn members(&self) -> impl ExactSizeIterator<Item = (&str, MemberTarget<'_>)> + '_ {
+        (0..self.slots.len()).map(|i| (self.id(i), self.target(i)))
     }
 
     /// One member's target.
-    pub fn member(&self, id: &str) -> Option<&MemberTarget> {
-        let (mut low, mut high) = (0, self.targets.len());
+    pub fn member(&self, id: &str) -> Option<MemberTarget<'_>> {
+        let (mut low, mut high) = (0, self.slots.len());
         while low < high {
             let mid = low + (high - low) / 2;
             match self.id(mid).cmp(id) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(&self.targets[mid]),
+                std::cmp::Ordering::Equal => return Some(self.target(mid)),
             }
         }
         None
@@ -422,20 +676,17 @@ impl GroupTarget {
 
     /// How many members the target names.
     pub fn len(&self) -> usize {
-        self.targets.len()
+        self.slots.len()
     }
 
     /// Whether the group has no member.
     pub fn is_empty(&self) -> bool {
-        self.targets.is_empty()
+        self.slots.is_empty()
     }
 
     /// How many members got a new target.
     pub fn changed(&self) -> usize {
-        self.targets
-            .iter()
-            .filter(|target| matches!(target, MemberTarget::Changed(_)))
-            .count()
+        self.slots.iter().filter(|&&slot| slot != UNCHANGED).count()
     }
 
     /// Every member's full target, [`MemberTarget::Unchanged`] read from
@@ -450,7 +701,7 @@ impl GroupTarget {
         self.members()
             .map(|(id, target)| {
                 let assignment = match target {
-                    MemberTarget::Changed(assignment) => assignment.clone(),
+                    MemberTarget::Changed(assignment) => assignment.to_assignment(),
                     MemberTarget::Unchanged => current
                         .get(id)
                         .map(|member| TargetAssignment::from_slices(&member.target))
@@ -459,6 +710,181 @@ impl GroupTarget {
                 (id.to_string(), assignment)
             })
             .collect()
+    }
+}
+
+/// Writes a [`GroupTarget`] member by member, in any member order: each
+/// member's topics ascending, each topic's partitions ascending. Members not
+/// written are unchanged.
+pub(crate) struct TargetWriter {
+    slots: Vec<(u32, u32)>,
+    entries: Vec<Entry>,
+    items: Vec<i32>,
+    /// The member being written and its first entry.
+    open: Option<(usize, u32)>,
+}
+
+/// Whether `mine` are the partitions `theirs`, strictly ascending: a run
+/// `a..=b` is then the next `b - a + 1` of them exactly when they start at
+/// `a` and end at `b`, so each run is checked at its ends.
+fn same_as_ascending(mine: Partitions<'_>, theirs: &[i32]) -> bool {
+    let mut rest = theirs;
+    for run in mine.runs() {
+        let n = (*run.end() - *run.start()) as usize + 1;
+        if rest.len() < n || rest[0] != *run.start() || rest[n - 1] != *run.end() {
+            return false;
+        }
+        rest = &rest[n..];
+    }
+    rest.is_empty()
+}
+
+impl TargetWriter {
+    /// A writer for `members` members, with room for `entries` topics of
+    /// members and `items` items.
+    pub(crate) fn with_capacity(members: usize, entries: usize, items: usize) -> Self {
+        TargetWriter {
+            slots: vec![UNCHANGED; members],
+            entries: Vec::with_capacity(entries),
+            items: Vec::with_capacity(items),
+            open: None,
+        }
+    }
+
+    /// Starts member `m`'s new target (empty until partitions are pushed).
+    #[inline]
+    pub(crate) fn begin(&mut self, m: usize) {
+        debug_assert!(self.open.is_none());
+        self.open = Some((m, self.entries.len() as u32));
+    }
+
+    /// Whether the open member's last topic is `topic`.
+    #[inline]
+    fn on_topic(&self, topic: u32) -> bool {
+        match (self.open, self.entries.last()) {
+            (Some((_, first)), Some(last)) => {
+                self.entries.len() as u32 > first && last.topic == topic
+            }
+            _ => false,
+        }
+    }
+
+    /// Appends `partition` of `topic` to the open member: `topic` at or
+    /// above its last topic, `partition` above the last one of that topic.
+    /// A partition right after the last one extends its run.
+    #[inline]
+    pub(crate) fn push(&mut self, topic: u32, partition: i32) {
+        if self.on_topic(topic) {
+            let last = self.items.len() - 1;
+            let tail = self.items[last];
+            if tail < 0 && !tail == partition - 1 {
+                self.items[last] = !partition;
+                return;
+            }
+            if tail >= 0 && tail == partition - 1 {
+                self.items.push(!partition);
+                return;
+            }
+        } else {
+            self.entries.push(Entry {
+                topic,
+                start: self.items.len() as u32,
+            });
+        }
+        self.items.push(partition);
+    }
+
+    /// Appends partitions `start..end` (not empty) of `topic`, a topic above
+    /// the open member's last one, as one run.
+    #[inline]
+    pub(crate) fn push_run(&mut self, topic: u32, start: i32, end: i32) {
+        debug_assert!(start < end && !self.on_topic(topic));
+        self.entries.push(Entry {
+            topic,
+            start: self.items.len() as u32,
+        });
+        self.items.push(start);
+        if end - start > 1 {
+            self.items.push(!(end - 1));
+        }
+    }
+
+    /// Closes the open member's new target.
+    #[inline]
+    pub(crate) fn end(&mut self) {
+        if let Some((m, first)) = self.open.take() {
+            self.slots[m] = (first, self.entries.len() as u32);
+        }
+    }
+
+    /// Closes the open member's new target, or, when it equals `current`
+    /// (topic index and partitions strictly ascending, as [`Spec`]'s
+    /// targets hold them), drops it and leaves the member unchanged. Returns whether it
+    /// was kept.
+    ///
+    /// [`Spec`]: super::spec::Spec
+    pub(crate) fn end_unless<'c>(
+        &mut self,
+        mut current: impl ExactSizeIterator<Item = (u32, &'c [i32])>,
+    ) -> bool {
+        let Some((m, first)) = self.open.take() else {
+            return false;
+        };
+        let written = &self.entries[first as usize..];
+        let same = current.len() == written.len()
+            && written.iter().enumerate().all(|(i, entry)| {
+                let end = written
+                    .get(i + 1)
+                    .map_or(self.items.len() as u32, |next| next.start);
+                let mine = Partitions {
+                    items: &self.items[entry.start as usize..end as usize],
+                };
+                current.next().is_some_and(|(topic, theirs)| {
+                    topic == entry.topic && same_as_ascending(mine, theirs)
+                })
+            });
+        if same {
+            if let Some(entry) = written.first() {
+                self.items.truncate(entry.start as usize);
+            }
+            self.entries.truncate(first as usize);
+            false
+        } else {
+            self.slots[m] = (first, self.entries.len() as u32);
+            true
+        }
+    }
+
+    /// Member `m`'s new target is empty.
+    pub(crate) fn empty(&mut self, m: usize) {
+        let at = self.entries.len() as u32;
+        self.slots[m] = (at, at);
+    }
+
+    /// The group target: `ids` are the members' ids in member id order
+    /// (`id_bytes` bytes in all), `table` the topics by index.
+    pub(crate) fn finish<'a>(
+        self,
+        id_bytes: usize,
+        ids: impl ExactSizeIterator<Item = &'a str>,
+        table: Vec<TopicId>,
+    ) -> GroupTarget {
+        debug_assert!(self.open.is_none());
+        debug_assert_eq!(ids.len(), self.slots.len());
+        let mut out = GroupTarget {
+            ids: String::with_capacity(id_bytes),
+            id_ends: Vec::with_capacity(ids.len()),
+            slots: self.slots,
+            table,
+            entries: self.entries,
+            items: self.items,
+        };
+        for id in ids {
+            debug_assert!(out.id_ends.is_empty() || out.id(out.id_ends.len() - 1) < id);
+            out.ids.push_str(id);
+            out.id_ends.push(out.ids.len());
+        }
+        out
     }
 }
 
@@ -499,39 +925,130 @@ pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, 
 
 #[cfg(test)]
 mod tests {
-    use super::{GroupTarget, MemberTarget, TargetAssignment, TopicId};
+    use super::{GroupTarget, MemberTarget, TargetAssignment, TargetWriter, TopicId};
+
+    /// `ids` written: member `i` odd gets partition `i` of topic `i % 3`,
+    /// even ones are unchanged.
+    fn written(ids: &[&str]) -> GroupTarget {
+        let mut out = TargetWriter::with_capacity(ids.len(), 0, 0);
+        for i in (1..ids.len()).step_by(2).rev() {
+            out.begin(i);
+            out.push((i % 3) as u32, i as i32);
+            out.end();
+        }
+        let bytes = ids.iter().map(|id| id.len()).sum();
+        out.finish(
+            bytes,
+            ids.iter().copied(),
+            (0..3).map(|t| TopicId([t; 16])).collect(),
+        )
+    }
 
     /// Ids back to back in one buffer still read apart exactly: every id is
-    /// found, with its own target, next to ids that are prefixes of it or
-    /// empty, and ids that are not members are not found.
+    /// found, with its own target (written in another order than the
+    /// ids'), next to ids that are prefixes of it or empty, and ids that are
+    /// not members are not found.
     #[test]
     fn a_group_target_finds_each_member_by_its_own_id() {
         let ids = ["", "a", "ab", "abc", "b", "ba", "z\u{e9}"];
-        let target = |i: usize| {
-            if i.is_multiple_of(2) {
-                MemberTarget::Unchanged
-            } else {
-                MemberTarget::Changed(TargetAssignment::from_entries([(
-                    TopicId([i as u8; 16]),
-                    vec![i as i32],
-                )]))
-            }
-        };
-        let bytes = ids.iter().map(|id| id.len()).sum();
-        let group = GroupTarget::new(
-            bytes,
-            ids.iter().enumerate().map(|(i, id)| (*id, target(i))),
-        );
+        let group = written(&ids);
         assert_eq!(group.len(), ids.len());
         assert_eq!(group.changed(), 3);
         let listed: Vec<&str> = group.members().map(|(id, _)| id).collect();
         assert_eq!(listed, ids);
         for (i, id) in ids.iter().enumerate() {
-            assert_eq!(group.member(id), Some(&target(i)), "member {id:?}");
+            let want = (i % 2 == 1).then(|| {
+                TargetAssignment::from_entries([(TopicId([(i % 3) as u8; 16]), vec![i as i32])])
+            });
+            match (group.member(id), want) {
+                (Some(MemberTarget::Unchanged), None) => {}
+                (Some(MemberTarget::Changed(got)), Some(want)) => {
+                    assert_eq!(got, want, "member {id:?}");
+                    assert_eq!(got.to_assignment(), want, "member {id:?}");
+                }
+                (got, want) => panic!("member {id:?}: {got:?}, want {want:?}"),
+            }
         }
         for absent in ["aa", "abcd", "c", "z"] {
             assert_eq!(group.member(absent), None, "{absent:?}");
         }
         assert!(format!("{group:?}").contains("\"ab\": Unchanged"));
+        assert_eq!(group, written(&ids));
+    }
+
+    /// Pushed partitions come back exactly, whatever runs they form: runs
+    /// are merged as they grow, singles stay singles, a run may end at
+    /// `i32::MAX`, and `len`, `contains` and the runs agree with the list.
+    #[test]
+    fn partitions_read_back_as_pushed_through_the_run_encoding() {
+        let lists: [&[i32]; 6] = [
+            &[0],
+            &[0, 1, 2, 3],
+            &[1, 3, 5, 6, 7, 9],
+            &[0, 2, 3, 10, 11, 12, 13, 20],
+            &[i32::MAX - 2, i32::MAX - 1, i32::MAX],
+            &[5, 6, 100, 101, 102, 1000],
+        ];
+        let mut out = TargetWriter::with_capacity(1, 0, 0);
+        out.begin(0);
+        for (t, list) in lists.iter().enumerate() {
+            for &p in *list {
+                out.push(t as u32, p);
+            }
+        }
+        out.end();
+        let table: Vec<TopicId> = (0..lists.len()).map(|t| TopicId([t as u8; 16])).collect();
+        let group = out.finish(1, ["m"].into_iter(), table.clone());
+        let Some(MemberTarget::Changed(got)) = group.member("m") else {
+            panic!("{group:?}");
+        };
+        assert_eq!(got.topics().len(), lists.len());
+        assert_eq!(got.len(), lists.iter().map(|l| l.len()).sum::<usize>());
+        for (t, list) in lists.iter().enumerate() {
+            let partitions = got.partitions(table[t]);
+            assert_eq!(partitions.to_vec(), *list, "topic {t}");
+            assert_eq!(partitions.len(), list.len(), "topic {t}");
+            for p in [0, 1, 4, 6, 12, 101, 999, i32::MAX] {
+                assert_eq!(partitions.contains(p), list.contains(&p), "topic {t}, {p}");
+            }
+            // Runs are maximal: consecutive partitions are never split.
+            let runs: Vec<_> = partitions.runs().collect();
+            assert!(
+                runs.windows(2).all(|w| *w[0].end() + 1 < *w[1].start()),
+                "{runs:?}"
+            );
+        }
+        assert!(got.partitions(TopicId([99; 16])).is_empty());
+    }
+
+    /// A member written and then found equal to its current target is
+    /// dropped: unchanged, and nothing of it left in the buffers, so the
+    /// next member reads back intact.
+    #[test]
+    fn a_target_equal_to_the_current_one_is_dropped() {
+        let mut out = TargetWriter::with_capacity(3, 0, 0);
+        out.begin(0);
+        out.push(0, 1);
+        out.push(0, 2);
+        out.push(1, 7);
+        assert!(!out.end_unless([(0, &[1, 2][..]), (1, &[7][..])].into_iter()));
+        out.begin(1);
+        out.push(0, 1);
+        out.push(0, 2);
+        assert!(out.end_unless([(0, &[1][..])].into_iter()));
+        out.empty(2);
+        let table = vec![TopicId([0; 16]), TopicId([1; 16])];
+        let group = out.finish(3, ["a", "b", "c"].into_iter(), table);
+        assert_eq!(group.member("a"), Some(MemberTarget::Unchanged));
+        let Some(MemberTarget::Changed(b)) = group.member("b") else {
+            panic!("{group:?}");
+        };
+        assert_eq!(b.partitions(TopicId([0; 16])), [1, 2]);
+        assert_eq!(b.topics().len(), 1);
+        let Some(MemberTarget::Changed(c)) = group.member("c") else {
+            panic!("{group:?}");
+        };
+        assert!(c.is_empty());
+        assert_eq!(group.changed(), 2);
     }
 }

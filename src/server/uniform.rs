@@ -7,8 +7,7 @@ use super::closed;
 use super::error::TargetError;
 use super::spec::Spec;
 use super::target::{
-    GroupSpec, GroupTarget, MemberTarget, SubscribedTopicDescriber, TargetAssignment,
-    TargetAssignor,
+    GroupSpec, GroupTarget, SubscribedTopicDescriber, TargetAssignor, TargetWriter,
 };
 use crate::assignor::Assignor;
 use crate::hash::FxHashMap;
@@ -157,40 +156,50 @@ pub(crate) fn general(spec: &Spec<'_>, racks: bool) -> Result<GroupTarget, Targe
         .iter()
         .map(|name| by_name.get(&**name).copied().unwrap_or_default())
         .collect();
-    // The answer lists members in member id order, as the spec does.
+    // The answer lists members in member id order, as the spec does. Its
+    // topics are the spec's (one name per spec topic), so a topic keeps its
+    // index, found once per topic.
+    let topic_index: Vec<u32> = topic_ids
+        .iter()
+        .map(|id| spec.topics.partition_point(|topic| topic.id < *id) as u32)
+        .collect();
     let mut in_order = answer.members();
-    let targets = spec.members.iter().enumerate().map(|(m, member)| {
+    let assigned: usize = spec
+        .topics
+        .iter()
+        .map(|topic| topic.partitions as usize)
+        .sum();
+    let mut out = TargetWriter::with_capacity(members, members, assigned);
+    for (m, member) in spec.members.iter().enumerate() {
         let current = &spec.targets;
         let got = in_order
             .next()
             .filter(|got| got.id() == member.member_id)
             .or_else(|| answer.member(&member.member_id));
         let Some(got) = got else {
-            let target = if current.len(m) == 0 {
-                MemberTarget::Unchanged
-            } else {
-                MemberTarget::Changed(TargetAssignment::default())
-            };
-            return (member.member_id.as_str(), target);
+            if current.len(m) > 0 {
+                out.empty(m);
+            }
+            continue;
         };
         let mut theirs = current.member(m);
         let same = got.topic_indices().all(|(t, partitions)| {
-            theirs.next().is_some_and(|(at, mine)| {
-                mine == partitions && spec.topics[at as usize].id == topic_ids[t]
-            })
+            theirs
+                .next()
+                .is_some_and(|(at, mine)| mine == partitions && at == topic_index[t])
         }) && theirs.next().is_none();
-        let target = if same {
-            MemberTarget::Unchanged
-        } else {
-            let mut out = TargetAssignment::with_capacity(got.topics().count(), got.len());
-            for (t, partitions) in got.topic_indices() {
-                out.push_topic(topic_ids[t], partitions.iter().copied());
+        if same {
+            continue;
+        }
+        out.begin(m);
+        for (t, partitions) in got.topic_indices() {
+            for &p in partitions {
+                out.push(topic_index[t], p);
             }
-            MemberTarget::Changed(out)
-        };
-        (member.member_id.as_str(), target)
-    });
-    Ok(GroupTarget::new(spec.id_bytes(), targets))
+        }
+        out.end();
+    }
+    Ok(spec.target(out))
 }
 
 /// The library's rack gate (`sticky::problem::rack_aware`) on the spec: some

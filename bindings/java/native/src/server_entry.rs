@@ -56,7 +56,7 @@ use jni::JNIEnv;
 use jni::objects::{JByteArray, JClass, JIntArray, JLongArray};
 use jni::sys::jintArray;
 use kafka_assignors::server::{
-    GroupSpec, MemberSpec, MemberTarget, RangeTargetAssignor, TargetAssignment, TargetAssignor,
+    GroupSpec, MemberSpec, MemberTarget, RangeTargetAssignor, TargetAssignor, TargetRef,
     TopicDescription, TopicId, TopicMetadata, UniformTargetAssignor,
 };
 
@@ -312,7 +312,7 @@ pub fn target_into(
         .enumerate()
         .map(|(i, member)| (member.member_id.as_str(), i))
         .collect();
-    let mut answers: Vec<Option<&TargetAssignment>> = vec![None; read.spec.members.len()];
+    let mut answers: Vec<Option<TargetRef<'_>>> = vec![None; read.spec.members.len()];
     for (id, member_target) in target.members() {
         if let (Some(&at), MemberTarget::Changed(assignment)) = (position.get(id), member_target) {
             answers[at] = Some(assignment);
@@ -342,7 +342,7 @@ pub fn target_into(
                 .ok_or_else(|| format!("answer names topic id {id}, which the group does not"))?;
             out.push(index);
             out.push(i32::try_from(partitions.len()).map_err(|_| "too many partitions")?);
-            out.extend_from_slice(partitions);
+            out.extend(partitions);
         }
     }
     Ok(())
@@ -368,6 +368,7 @@ pub fn target_guarded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kafka_assignors::server::TargetAssignment;
 
     /// The arrays of a group: names "c1", "c2", "c3", "r1"; two topics of 4
     /// and 2 partitions; c1 and c2 own topic 0 halves, c3 new; members in
@@ -454,7 +455,7 @@ mod tests {
             for (m, member) in ["c3", "c1", "c2"].iter().enumerate() {
                 let expected = match want.member(member).unwrap() {
                     MemberTarget::Unchanged => None,
-                    MemberTarget::Changed(t) => Some(t.clone()),
+                    MemberTarget::Changed(t) => Some(t.to_assignment()),
                 };
                 assert_eq!(got[m], expected, "assignor {code}, member {member}");
             }
