@@ -98,6 +98,10 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
                 .then(|| (topic_start[t as usize], partitions))
         })
     };
+    // Claims set without a branch; whether any was set twice is only
+    // noted, and the contested ones are found by a second pass when so (a
+    // group settled on its own target has none).
+    let mut twice = 0u64;
     for m in 0..members {
         let mut n = 0u32;
         for run in runs_of(m) {
@@ -108,14 +112,25 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
             for &p in partitions {
                 let g = (s + p as u32) as usize;
                 let bit = 1u64 << (g % 64);
-                if holding[g / 64] & bit != 0 {
-                    contested.get_or_insert_with(|| vec![0u64; words])[g / 64] |= bit;
-                }
-                holding[g / 64] |= bit;
+                let word = &mut holding[g / 64];
+                twice |= *word & bit;
+                *word |= bit;
             }
             n += partitions.len() as u32;
         }
         count[m] = n;
+    }
+    if twice != 0 {
+        holding.fill(0);
+        let contested = contested.insert(vec![0u64; words]);
+        for (s, partitions) in (0..members).flat_map(|m| runs_of(m).flatten()) {
+            for &p in partitions {
+                let g = (s + p as u32) as usize;
+                let bit = 1u64 << (g % 64);
+                contested[g / 64] |= holding[g / 64] & bit;
+                holding[g / 64] |= bit;
+            }
+        }
     }
     if let Some(contested) = &contested {
         for m in 0..members {

@@ -134,10 +134,16 @@ impl<'s> Spec<'s> {
         let in_rows = seen.len();
         renumber_by_id(&mut seen, &mut index_of, &mut rows, &mut []);
 
+        // Sized first from the lists' lengths alone (not their contents):
+        // growing them instead copied every partition about twice.
+        let (entries, partitions) = members.iter().fold((0, 0), |(e, p), member| {
+            let held: usize = member.target.iter().map(|(_, list)| list.len()).sum();
+            (e + member.target.len(), p + held)
+        });
         let mut targets = Targets {
             ends: Vec::with_capacity(members.len()),
-            runs: Vec::new(),
-            partitions: Vec::new(),
+            runs: Vec::with_capacity(entries),
+            partitions: Vec::with_capacity(partitions),
         };
         let mut normalised: Vec<(TopicId, Vec<i32>)> = Vec::new();
         let mut at_of: Vec<u32> = Vec::new();
@@ -177,14 +183,17 @@ impl<'s> Spec<'s> {
             if unknown.is_none() {
                 for ((id, partitions), &at) in member.target.iter().zip(&at_of) {
                     let count = seen[at as usize].partitions;
-                    let mut next = 0i64;
-                    let mut in_range = true;
-                    for &p in partitions {
-                        normal &= i64::from(p) >= next;
-                        next = i64::from(p) + 1;
-                        in_range &= p >= 0 && (p as u32) < count;
-                        targets.partitions.push(p);
-                    }
+                    targets.partitions.extend_from_slice(partitions);
+                    // Strictly ascending (as a target mostly is), the ends
+                    // alone say whether all are in range.
+                    let ascending = partitions.windows(2).all(|w| w[0] < w[1]);
+                    normal &= ascending;
+                    let in_range = if ascending {
+                        partitions.first().is_none_or(|&p| p >= 0)
+                            && partitions.last().is_none_or(|&p| (p as u32) < count)
+                    } else {
+                        partitions.iter().all(|&p| p >= 0 && (p as u32) < count)
+                    };
                     if !in_range {
                         for &p in partitions {
                             if (p < 0 || p as u64 >= u64::from(count))
