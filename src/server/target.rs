@@ -925,6 +925,10 @@ pub(crate) fn normalise(mut entries: Vec<(TopicId, Vec<i32>)>) -> Vec<(TopicId, 
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
     use super::{GroupTarget, MemberTarget, TargetAssignment, TargetWriter, TopicId};
 
     /// `ids` written: member `i` odd gets partition `i` of topic `i % 3`,
@@ -1050,5 +1054,119 @@ mod tests {
         };
         assert!(c.is_empty());
         assert_eq!(group.changed(), 2);
+    }
+
+    /// A member's target as the model holds it: per topic index, a set.
+    type Model = Vec<BTreeSet<i32>>;
+
+    fn model() -> impl Strategy<Value = Model> {
+        proptest::collection::vec(
+            proptest::collection::btree_set(
+                prop_oneof![0..40i32, (i32::MAX - 3)..=i32::MAX],
+                0..12,
+            ),
+            0..5,
+        )
+    }
+
+    proptest! {
+        /// Members written in any order, their partitions pushed one by one
+        /// or as runs, read back as the model's sets: topics, partitions,
+        /// runs, `len`, `contains`; a member whose target equals its current
+        /// one (as `end_unless` is told) is unchanged, and dropping it
+        /// leaves the others intact.
+        #[test]
+        fn a_written_target_reads_back_as_the_model(
+            members in proptest::collection::vec((model(), any::<bool>(), any::<bool>()), 1..8),
+            order_seed in any::<u64>(),
+        ) {
+            let mut order: Vec<usize> = (0..members.len()).collect();
+            let mut x = order_seed | 1;
+            for i in (1..order.len()).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                order.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let mut out = TargetWriter::with_capacity(members.len(), 0, 0);
+            for &m in &order {
+                let (target, as_runs, is_current) = &members[m];
+                out.begin(m);
+                for (t, set) in target.iter().enumerate() {
+                    let list: Vec<i32> = set.iter().copied().collect();
+                    let mut i = 0;
+                    while i < list.len() {
+                        let mut j = i + 1;
+                        while *as_runs && j < list.len() && list[j] == list[j - 1] + 1 {
+                            j += 1;
+                        }
+                        // A run ending at `i32::MAX` cannot be given as
+                        // an exclusive end: pushed one by one.
+                        if j - i > 1 && list[j - 1] < i32::MAX && !out.on_topic(t as u32) {
+                            out.push_run(t as u32, list[i], list[j - 1] + 1);
+                        } else {
+                            for &p in &list[i..j] {
+                                out.push(t as u32, p);
+                            }
+                        }
+                        i = j;
+                    }
+                }
+                let mut current: Vec<(u32, Vec<i32>)> = target
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, set)| !set.is_empty())
+                    .map(|(t, set)| (t as u32, set.iter().copied().collect()))
+                    .collect();
+                if !*is_current {
+                    // Not the current target: as many partitions, the last
+                    // of a list one higher (so a run's count matches but
+                    // not its end), or else a topic more.
+                    match current.last_mut() {
+                        Some((_, list)) if list[list.len() - 1] < i32::MAX => {
+                            *list.last_mut().unwrap() += 1;
+                        }
+                        _ => current.push((9, vec![0])),
+                    }
+                }
+                let kept = out.end_unless(current.iter().map(|(t, p)| (*t, &p[..])));
+                prop_assert_eq!(kept, !*is_current);
+            }
+            let ids: Vec<String> = (0..members.len()).map(|m| format!("m{m}")).collect();
+            let bytes = ids.iter().map(String::len).sum();
+            let table: Vec<TopicId> = (0..5).map(|t| TopicId([t as u8; 16])).collect();
+            let group = out.finish(bytes, ids.iter().map(String::as_str), table.clone());
+            for (m, (target, _, is_current)) in members.iter().enumerate() {
+                let got = group.member(&ids[m]);
+                if *is_current {
+                    prop_assert_eq!(got, Some(MemberTarget::Unchanged));
+                    continue;
+                }
+                let Some(MemberTarget::Changed(got)) = got else {
+                    return Err(TestCaseError::fail(format!("member {m}: {got:?}")));
+                };
+                let want: Vec<(TopicId, Vec<i32>)> = target
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, set)| !set.is_empty())
+                    .map(|(t, set)| (table[t], set.iter().copied().collect()))
+                    .collect();
+                let read: Vec<(TopicId, Vec<i32>)> =
+                    got.topics().map(|(t, p)| (t, p.to_vec())).collect();
+                prop_assert_eq!(&read, &want);
+                prop_assert_eq!(got.len(), want.iter().map(|(_, p)| p.len()).sum::<usize>());
+                prop_assert_eq!(got.to_assignment(), TargetAssignment::from_entries(want.clone()));
+                for (t, set) in target.iter().enumerate() {
+                    let partitions = got.partitions(table[t]);
+                    prop_assert_eq!(partitions.len(), set.len());
+                    for p in [0, 1, 17, 39, i32::MAX - 1, i32::MAX] {
+                        prop_assert_eq!(partitions.contains(p), set.contains(&p));
+                    }
+                    // Runs are maximal and ascending.
+                    let runs: Vec<_> = partitions.runs().collect();
+                    prop_assert!(runs.windows(2).all(|w| *w[0].end() < *w[1].start() - 1));
+                }
+            }
+        }
     }
 }
