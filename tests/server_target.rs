@@ -303,14 +303,18 @@ fn draw(seed: u64, max_members: usize, max_topics: usize, max_partitions: usize)
         members.push(member);
     }
     // Current targets: some partitions, mostly exclusive, on anyone.
+    let mut entries: Vec<Vec<(TopicId, Vec<i32>)>> = vec![Vec::new(); member_count];
     for d in &descriptions {
         for p in 0..d.partitions as i32 {
             if rng.below(3) > 0 {
                 let m = rng.below(member_count);
                 owner.insert((d.id, p), m);
-                members[m].target.push((d.id, vec![p]));
+                entries[m].push((d.id, vec![p]));
             }
         }
+    }
+    for (member, entries) in members.iter_mut().zip(entries) {
+        member.target = TargetAssignment::from_entries(entries);
     }
     let mut spec = GroupSpec::new();
     spec.members = members;
@@ -341,8 +345,8 @@ fn model_group(spec: &GroupSpec, descriptions: &[TopicDescription]) -> Group {
         if let Some(r) = &m.rack {
             member = member.with_rack(r.clone());
         }
-        for (t, ps) in &m.target {
-            member = member.with_owned(t.to_string(), ps);
+        for (t, ps) in m.target.topics() {
+            member = member.with_owned(t.to_string(), ps.iter().copied());
         }
         group = group.with_member(member);
     }
@@ -392,7 +396,8 @@ fn check_valid(drawn: &Drawn, full: &[(String, TargetAssignment)]) -> Result<(),
     Ok(())
 }
 
-/// The same spec with members, subscriptions and target entries reordered.
+/// The same spec with members and subscriptions reordered, and each current
+/// target rebuilt from its entries reordered.
 fn shuffled(spec: &GroupSpec, seed: u64) -> GroupSpec {
     let mut rng = SplitMix64::new(seed);
     let mut members = spec.members.clone();
@@ -401,7 +406,10 @@ fn shuffled(spec: &GroupSpec, seed: u64) -> GroupSpec {
         let mut subscribed = m.subscribed.to_vec();
         rng.shuffle(&mut subscribed);
         m.subscribed = subscribed.into();
-        rng.shuffle(&mut m.target);
+        let mut entries: Vec<(TopicId, Vec<i32>)> =
+            m.target.topics().map(|(t, p)| (t, p.to_vec())).collect();
+        rng.shuffle(&mut entries);
+        m.target = TargetAssignment::from_entries(entries);
     }
     let mut out = GroupSpec::new();
     out.members = members;
@@ -413,10 +421,7 @@ fn with_targets(spec: &GroupSpec, full: &[(String, TargetAssignment)]) -> GroupS
         full.iter().map(|(id, a)| (id.as_str(), a)).collect();
     let mut next = spec.clone();
     for m in &mut next.members {
-        m.target = by_id[m.member_id.as_str()]
-            .topics()
-            .map(|(t, ps)| (t, ps.to_vec()))
-            .collect();
+        m.target = by_id[m.member_id.as_str()].clone();
     }
     next
 }
@@ -437,11 +442,11 @@ fn check_assignor(
             .iter()
             .find(|m| m.member_id == id)
             .unwrap();
-        let current = TargetAssignment::from_entries(current.target.clone());
+        let current = &current.target;
         let new = &full.iter().find(|(m, _)| m == id).unwrap().1;
         prop_assert_eq!(
             matches!(t, MemberTarget::Unchanged),
-            &current == new,
+            current == new,
             "{} reported {:?}",
             id,
             t

@@ -92,8 +92,7 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     let (topics_component, topic_start) = (&topic_component, &start);
     let runs_of = |m: usize| {
         let c = component_of[m];
-        targets.runs(m).map(move |i| {
-            let (t, partitions) = targets.run(i);
+        targets.member(m).map(move |(t, partitions)| {
             (c != NONE && topics_component[t as usize] == c)
                 .then(|| (topic_start[t as usize], partitions))
         })

@@ -8,7 +8,6 @@ use super::TopicId;
 use super::error::{TargetError, TargetErrorKind};
 use super::target::{
     GroupSpec, GroupTarget, MemberSpec, SubscribedTopicDescriber, TargetWriter, TopicDescription,
-    normalise,
 };
 use crate::hash::{FxHashMap, FxHasher};
 use crate::index::MAX_PARTITIONS;
@@ -26,7 +25,7 @@ pub(crate) struct Spec<'s> {
     pub(crate) row_of: Vec<u32>,
     /// Each member's current target in normal form (topics in id order,
     /// partitions ascending, no repeats, no empty topic), on topic indices.
-    pub(crate) targets: Targets,
+    pub(crate) targets: Targets<'s>,
     /// Whether some member subscribes to the topic, per topic.
     pub(crate) subscribed: Vec<bool>,
 }
@@ -134,77 +133,51 @@ impl<'s> Spec<'s> {
         let in_rows = seen.len();
         renumber_by_id(&mut seen, &mut index_of, &mut rows, &mut []);
 
-        // Sized first from the lists' lengths alone (not their contents):
-        // growing them instead copied every partition about twice.
-        let (entries, partitions) = members.iter().fold((0, 0), |(e, p), member| {
-            let held: usize = member.target.iter().map(|(_, list)| list.len()).sum();
-            (e + member.target.len(), p + held)
-        });
+        // Each member's target is read in place: its topics looked up, each
+        // topic's partitions checked at their ends (a `TargetAssignment` is
+        // in normal form, so the ends bound them all), no partition copied.
+        let entries: usize = members
+            .iter()
+            .map(|member| member.target.raw().0.len())
+            .sum();
         let mut targets = Targets {
             ends: Vec::with_capacity(members.len()),
+            lists: Vec::with_capacity(members.len()),
             runs: Vec::with_capacity(entries),
-            partitions: Vec::with_capacity(partitions),
+            total: 0,
         };
-        let mut normalised: Vec<(TopicId, Vec<i32>)> = Vec::new();
-        let mut at_of: Vec<u32> = Vec::new();
-        let mut previous_at: Vec<u32> = Vec::new();
+        let mut previous_at: (usize, usize) = (0, 0);
         for member in &members {
+            let (topics, partitions) = member.target.raw();
             let mut unknown: Option<TopicId> = None;
             let mut bad: Option<(TopicId, i32, u32)> = None;
-            // Whether the entries come in normal form, so they are copied
-            // as they are checked.
-            let mut normal = true;
             let first_run = targets.runs.len();
-            let mut previous: Option<TopicId> = None;
-            // Each entry's topic first, then its partitions: the lists'
-            // own allocations are read in a tight loop of their own.
-            std::mem::swap(&mut at_of, &mut previous_at);
-            at_of.clear();
-            for (k, (id, partitions)) in member.target.iter().enumerate() {
-                normal &= previous.is_none_or(|p| p < *id) && !partitions.is_empty();
-                previous = Some(*id);
+            let mut start = 0usize;
+            for (k, &(id, end)) in topics.iter().enumerate() {
                 // Neighbours mostly hold the same topics: the previous
                 // member's topic at this place, before a lookup.
-                if let Some(&guess) = previous_at.get(k)
-                    && let Some(topic) = seen.get(guess as usize)
-                    && topic.id == *id
-                {
-                    at_of.push(guess);
-                    continue;
-                }
-                match intern(*id, &mut index_of, &mut seen) {
-                    Some(at) => at_of.push(at),
+                let guess = (k < previous_at.1)
+                    .then(|| targets.runs[previous_at.0 + k].0)
+                    .filter(|&at| seen.get(at as usize).is_some_and(|topic| topic.id == id));
+                let at = match guess.or_else(|| intern(id, &mut index_of, &mut seen)) {
+                    Some(at) => at,
                     None => {
-                        unknown = Some(unknown.map_or(*id, |u| u.min(*id)));
-                        at_of.push(u32::MAX);
+                        unknown = Some(unknown.map_or(id, |u| u.min(id)));
+                        continue;
+                    }
+                };
+                let list = &partitions[start..end as usize];
+                start = end as usize;
+                let count = seen[at as usize].partitions;
+                // Ascending: the lowest and the highest bound them all.
+                for &p in [list.first(), list.last()].into_iter().flatten() {
+                    if (p < 0 || p as u64 >= u64::from(count))
+                        && bad.is_none_or(|(t, q, _)| (id, p) < (t, q))
+                    {
+                        bad = Some((id, p, count));
                     }
                 }
-            }
-            if unknown.is_none() {
-                for ((id, partitions), &at) in member.target.iter().zip(&at_of) {
-                    let count = seen[at as usize].partitions;
-                    targets.partitions.extend_from_slice(partitions);
-                    // Strictly ascending (as a target mostly is), the ends
-                    // alone say whether all are in range.
-                    let ascending = partitions.windows(2).all(|w| w[0] < w[1]);
-                    normal &= ascending;
-                    let in_range = if ascending {
-                        partitions.first().is_none_or(|&p| p >= 0)
-                            && partitions.last().is_none_or(|&p| (p as u32) < count)
-                    } else {
-                        partitions.iter().all(|&p| p >= 0 && (p as u32) < count)
-                    };
-                    if !in_range {
-                        for &p in partitions {
-                            if (p < 0 || p as u64 >= u64::from(count))
-                                && bad.is_none_or(|(t, q, _)| (*id, p) < (t, q))
-                            {
-                                bad = Some((*id, p, count));
-                            }
-                        }
-                    }
-                    targets.runs.push((at, targets.partitions.len() as u32));
-                }
+                targets.runs.push((at, end));
             }
             if let Some(topic) = unknown {
                 return Err(TargetErrorKind::UnknownTargetTopic {
@@ -222,20 +195,9 @@ impl<'s> Spec<'s> {
                 }
                 .into());
             }
-            if !normal {
-                // Merged and sorted once; every topic was interned above.
-                targets.runs.truncate(first_run);
-                let start = targets.runs.last().map_or(0, |&(_, end)| end);
-                targets.partitions.truncate(start as usize);
-                normalised.clear();
-                normalised.extend(normalise(member.target.clone()));
-                for (id, partitions) in &normalised {
-                    targets.partitions.extend_from_slice(partitions);
-                    targets
-                        .runs
-                        .push((index_of[id], targets.partitions.len() as u32));
-                }
-            }
+            previous_at = (first_run, targets.runs.len() - first_run);
+            targets.total += partitions.len();
+            targets.lists.push(partitions);
             targets.ends.push(targets.runs.len() as u32);
         }
         if seen.len() > in_rows {
@@ -395,58 +357,43 @@ fn renumber_by_id(
     }
 }
 
-/// The members' current targets in normal form, flat: per member its runs
-/// (topic index ascending, the end of its partitions), partitions ascending.
-pub(crate) struct Targets {
+/// The members' current targets, read in place: per member its runs (topic
+/// index ascending, the end of its partitions in the member's own list) and
+/// that list.
+pub(crate) struct Targets<'s> {
     /// Per member, the end of its runs in `runs`.
     ends: Vec<u32>,
-    /// Per run, its topic index and the end of its partitions.
+    /// Per member, its target's partitions.
+    lists: Vec<&'s [i32]>,
+    /// Per run, its topic index and the end of its partitions in its
+    /// member's list.
     runs: Vec<(u32, u32)>,
-    partitions: Vec<i32>,
+    /// How many partitions all targets hold.
+    total: usize,
 }
 
-impl Targets {
-    /// Member `m`'s runs, as indices into [`Self::run`].
-    #[inline]
-    pub(crate) fn runs(&self, m: usize) -> std::ops::Range<usize> {
-        let start = if m == 0 { 0 } else { self.ends[m - 1] as usize };
-        start..self.ends[m] as usize
-    }
-
-    /// Run `i`: its topic index and partitions.
-    #[inline]
-    pub(crate) fn run(&self, i: usize) -> (u32, &[i32]) {
-        let start = if i == 0 {
-            0
-        } else {
-            self.runs[i - 1].1 as usize
-        };
-        let (t, end) = self.runs[i];
-        (t, &self.partitions[start..end as usize])
-    }
-
+impl<'s> Targets<'s> {
     /// Member `m`'s topics and partitions, topics ascending.
-    pub(crate) fn member(&self, m: usize) -> impl ExactSizeIterator<Item = (u32, &[i32])> + '_ {
-        self.runs(m).map(|i| self.run(i))
+    #[inline]
+    pub(crate) fn member(&self, m: usize) -> impl ExactSizeIterator<Item = (u32, &'s [i32])> + '_ {
+        let first = if m == 0 { 0 } else { self.ends[m - 1] as usize };
+        let runs = &self.runs[first..self.ends[m] as usize];
+        let list = self.lists[m];
+        (0..runs.len()).map(move |i| {
+            let start = if i == 0 { 0 } else { runs[i - 1].1 as usize };
+            let (t, end) = runs[i];
+            (t, &list[start..end as usize])
+        })
     }
 
     /// How many partitions member `m`'s target holds.
     pub(crate) fn len(&self, m: usize) -> usize {
-        let runs = self.runs(m);
-        if runs.is_empty() {
-            return 0;
-        }
-        let start = if runs.start == 0 {
-            0
-        } else {
-            self.runs[runs.start - 1].1
-        };
-        (self.runs[runs.end - 1].1 - start) as usize
+        self.lists[m].len()
     }
 
     /// How many partitions all targets hold.
     pub(crate) fn total(&self) -> usize {
-        self.partitions.len()
+        self.total
     }
 }
 

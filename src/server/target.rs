@@ -25,11 +25,12 @@ pub struct MemberSpec {
     /// one subscription may hold one list (as a coordinator holds one set
     /// per subscription), and the assignors then read it once.
     pub subscribed: Arc<[TopicId]>,
-    /// The member's current target assignment: topic id -> partitions.
-    /// Repeated topics and partitions are merged; every topic must be known
-    /// to the describer and every partition in range. Entries of topics the
-    /// member no longer subscribes to are allowed (they simply move).
-    pub target: Vec<(TopicId, Vec<i32>)>,
+    /// The member's current target assignment: topic id -> a set of
+    /// partitions, as the coordinator holds it (and as
+    /// [`GroupTarget::resolve`] returns it). Every topic must be known to
+    /// the describer and every partition in range. Topics the member no
+    /// longer subscribes to are allowed (their partitions simply move).
+    pub target: TargetAssignment,
 }
 
 impl MemberSpec {
@@ -65,13 +66,20 @@ impl MemberSpec {
         self
     }
 
-    /// Adds partitions of one topic to the current target.
+    /// Adds partitions of one topic to the current target (merged with
+    /// any it has of that topic).
     pub fn with_target(
         mut self,
         topic: TopicId,
         partitions: impl IntoIterator<Item = i32>,
     ) -> Self {
-        self.target.push((topic, partitions.into_iter().collect()));
+        self.target.insert(topic, partitions);
+        self
+    }
+
+    /// Sets the current target.
+    pub fn with_current(mut self, target: TargetAssignment) -> Self {
+        self.target = target;
         self
     }
 
@@ -229,9 +237,12 @@ impl SubscribedTopicDescriber for TopicMetadata {
     }
 }
 
-/// One member's partitions: topic id -> partition numbers (Kafka's
-/// `MemberAssignment`), topics in id order, partitions ascending, no topic
-/// with no partitions. Stored flat: two allocations per member.
+/// One member's partitions: topic id -> a set of partition numbers (Kafka's
+/// `MemberAssignment`), always in normal form: topics in id order,
+/// partitions strictly ascending, no topic with no partitions. Stored flat:
+/// two allocations per member, so that reading a member's target is two
+/// sequential reads (a list per topic was a cache miss per topic: half of
+/// an incremental `range` on 10,000 members of 50 topics each).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TargetAssignment {
     /// Each topic and the end of its partitions in `partitions`.
@@ -239,12 +250,53 @@ pub struct TargetAssignment {
     partitions: Vec<i32>,
 }
 
+impl FromIterator<(TopicId, Vec<i32>)> for TargetAssignment {
+    /// [`TargetAssignment::from_entries`].
+    fn from_iter<I: IntoIterator<Item = (TopicId, Vec<i32>)>>(entries: I) -> Self {
+        Self::from_entries(entries)
+    }
+}
+
 impl TargetAssignment {
+    /// The empty assignment.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Builds one from entries in any order, merging repeats; topics left
     /// with no partitions are dropped.
     pub fn from_entries(entries: impl IntoIterator<Item = (TopicId, Vec<i32>)>) -> Self {
         let entries: Vec<(TopicId, Vec<i32>)> = entries.into_iter().collect();
         Self::from_slices(&entries)
+    }
+
+    /// Adds partitions of one topic, merged with any it has of that topic
+    /// (no partitions: nothing changes). Appending topics in id order, each
+    /// with its partitions ascending, copies them once; anything else
+    /// rebuilds the assignment.
+    pub fn insert(&mut self, topic: TopicId, partitions: impl IntoIterator<Item = i32>) {
+        let start = self.partitions.len();
+        self.partitions.extend(partitions);
+        let added = &self.partitions[start..];
+        if added.is_empty() {
+            return;
+        }
+        if self.topics.last().is_none_or(|(last, _)| *last < topic)
+            && added.is_sorted_by(|a, b| a < b)
+        {
+            self.topics.push((topic, self.partitions.len() as u32));
+            return;
+        }
+        let added = self.partitions.split_off(start);
+        let mut entries: Vec<(TopicId, Vec<i32>)> =
+            self.topics().map(|(t, p)| (t, p.to_vec())).collect();
+        entries.push((topic, added));
+        *self = Self::from_slices(&entries);
+    }
+
+    /// The topics (id, end of its partitions) and the partitions, flat.
+    pub(crate) fn raw(&self) -> (&[(TopicId, u32)], &[i32]) {
+        (&self.topics, &self.partitions)
     }
 
     /// [`from_entries`](Self::from_entries) from borrowed entries; entries
@@ -704,7 +756,7 @@ impl GroupTarget {
                     MemberTarget::Changed(assignment) => assignment.to_assignment(),
                     MemberTarget::Unchanged => current
                         .get(id)
-                        .map(|member| TargetAssignment::from_slices(&member.target))
+                        .map(|member| member.target.clone())
                         .unwrap_or_default(),
                 };
                 (id.to_string(), assignment)
@@ -1054,6 +1106,30 @@ mod tests {
         };
         assert!(c.is_empty());
         assert_eq!(group.changed(), 2);
+    }
+
+    /// `insert` keeps the normal form whatever order it is given: topics
+    /// in id order, partitions merged, sorted and without repeats, nothing
+    /// recorded for an empty list.
+    #[test]
+    fn inserting_in_any_order_keeps_the_normal_form() {
+        let (a, b, c) = (TopicId([1; 16]), TopicId([2; 16]), TopicId([3; 16]));
+        let mut got = TargetAssignment::new();
+        got.insert(b, [4, 2]);
+        got.insert(a, [7]);
+        got.insert(c, []);
+        got.insert(b, [2, 3]);
+        got.insert(c, [0, 1]);
+        let topics: Vec<(TopicId, Vec<i32>)> = got.topics().map(|(t, p)| (t, p.to_vec())).collect();
+        assert_eq!(
+            topics,
+            vec![(a, vec![7]), (b, vec![2, 3, 4]), (c, vec![0, 1])]
+        );
+        assert_eq!(got.len(), 6);
+        assert_eq!(
+            got,
+            TargetAssignment::from_entries([(c, vec![1, 0]), (b, vec![3, 4, 2]), (a, vec![7])])
+        );
     }
 
     /// A member's target as the model holds it: per topic index, a set.

@@ -368,7 +368,7 @@ mod closed_tests {
             spec = spec.with_member(member);
         }
         // Current targets: an exclusive draw (as a coordinator keeps them),
-        // sometimes with collisions, stale topics, repeats, disorder.
+        // sometimes with collisions and stale topics.
         let kind = rng.below(4);
         if kind > 0 {
             for topic in &described {
@@ -384,7 +384,7 @@ mod closed_tests {
                         if !subscribed && kind == 1 && !rng.chance(8) {
                             continue;
                         }
-                        spec.members[m].target.push((topic.id, vec![p]));
+                        spec.members[m].target.insert(topic.id, [p]);
                     }
                 }
             }
@@ -394,18 +394,7 @@ mod closed_tests {
                 let topic = &described[rng.below(described.len())];
                 spec.members[m]
                     .target
-                    .push((topic.id, vec![topic.partitions as i32]));
-            }
-            for member in &mut spec.members {
-                if rng.chance(2) {
-                    // Merged into one entry per topic, in id order.
-                    let merged = super::super::target::normalise(member.target.clone());
-                    member.target = merged;
-                } else {
-                    for i in (1..member.target.len()).rev() {
-                        member.target.swap(i, rng.below(i + 1));
-                    }
-                }
+                    .insert(topic.id, [topic.partitions as i32]);
             }
         }
         for i in (1..spec.members.len()).rev() {

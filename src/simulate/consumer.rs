@@ -33,8 +33,8 @@ use std::sync::Arc;
 
 use crate::TopicPartition;
 use crate::server::{
-    self, CurrentAssignment, GroupSpec, Heartbeat, MemberSpec, PartitionSet, TargetAssignor,
-    TopicDescription, TopicId, TopicMetadata,
+    self, CurrentAssignment, GroupSpec, Heartbeat, MemberSpec, PartitionSet, TargetAssignment,
+    TargetAssignor, TopicDescription, TopicId, TopicMetadata,
 };
 use crate::simulate::error::{ReplayError, ReplayErrorKind};
 use crate::simulate::replay::{Driver, NONE, Protocol, World};
@@ -177,7 +177,7 @@ impl Consumer {
                     _ => target.push((topic, vec![partition])),
                 }
             }
-            member.target = target;
+            member.target = TargetAssignment::from_entries(target);
             spec.members.push(member);
         }
         let answer = self

@@ -56,8 +56,8 @@ use jni::JNIEnv;
 use jni::objects::{JByteArray, JClass, JIntArray, JLongArray};
 use jni::sys::jintArray;
 use kafka_assignors::server::{
-    GroupSpec, MemberSpec, MemberTarget, RangeTargetAssignor, TargetAssignor, TargetRef,
-    TopicDescription, TopicId, TopicMetadata, UniformTargetAssignor,
+    GroupSpec, MemberSpec, MemberTarget, RangeTargetAssignor, TargetAssignment, TargetAssignor,
+    TargetRef, TopicDescription, TopicId, TopicMetadata, UniformTargetAssignor,
 };
 
 use crate::{Names, Reader};
@@ -221,12 +221,13 @@ fn read(names: &[u8], topic_bits: &[i64], data: &[i32]) -> Result<Read, String> 
             }
         };
         let runs = r.count("target run count", 2)?;
-        member.target.reserve(runs);
+        let mut entries = Vec::with_capacity(runs);
         for _ in 0..runs {
             let id = topic(r.next("target topic")?, "target topic")?;
             let n = r.count("target partition count", 1)?;
-            member.target.push((id, r.slice(n).to_vec()));
+            entries.push((id, r.slice(n).to_vec()));
         }
+        member.target = TargetAssignment::from_entries(entries);
         spec.members.push(member);
     }
     if r.at != data.len() {
@@ -368,7 +369,6 @@ pub fn target_guarded(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kafka_assignors::server::TargetAssignment;
 
     /// The arrays of a group: names "c1", "c2", "c3", "r1"; two topics of 4
     /// and 2 partitions; c1 and c2 own topic 0 halves, c3 new; members in

@@ -78,7 +78,7 @@ pub fn write_group(out: &mut String, name: &str, drawn: &Drawn) {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let target = render(&TargetAssignment::from_entries(m.target.clone()));
+        let target = render(&m.target);
         let _ = writeln!(
             out,
             "member {} {} {} {subs} {target}",
@@ -181,13 +181,16 @@ pub fn random_group(rng: &mut SplitMix64) -> Drawn {
     // Current targets: exclusive, as a coordinator keeps them; sometimes on
     // a member that no longer subscribes.
     if !rng.chance(4) {
+        let mut entries: Vec<Vec<(TopicId, Vec<i32>)>> = vec![Vec::new(); member_count];
         for t in &topics {
             for p in 0..t.partitions as i32 {
                 if rng.below(4) > 0 {
-                    let m = rng.below(member_count);
-                    members[m].target.push((t.id, vec![p]));
+                    entries[rng.below(member_count)].push((t.id, vec![p]));
                 }
             }
+        }
+        for (member, entries) in members.iter_mut().zip(entries) {
+            member.target = TargetAssignment::from_entries(entries);
         }
     }
     let mut spec = GroupSpec::new();
@@ -306,10 +309,7 @@ pub fn incremental(settled: &Drawn, assignor: &dyn TargetAssignor, homogeneous: 
         .iter_mut()
         .zip(full_in_order(&settled.spec, &full))
     {
-        member.target = assignment
-            .topics()
-            .map(|(t, ps)| (t, ps.to_vec()))
-            .collect();
+        member.target = assignment.clone();
     }
     let member = incremental_member(settled, homogeneous);
     next.spec.members.push(member);

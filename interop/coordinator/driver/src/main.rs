@@ -140,10 +140,10 @@ fn cost(drawn: &Drawn, full: &BTreeMap<String, TargetAssignment>) -> (u64, u64, 
     let metadata = drawn.metadata();
     let mut owner: BTreeMap<(TopicId, i32), Vec<&str>> = BTreeMap::new();
     for m in &drawn.spec.members {
-        for (t, ps) in &m.target {
-            if m.subscribed.contains(t) {
+        for (t, ps) in m.target.topics() {
+            if m.subscribed.contains(&t) {
                 for &p in ps {
-                    owner.entry((*t, p)).or_default().push(&m.member_id);
+                    owner.entry((t, p)).or_default().push(&m.member_id);
                 }
             }
         }
