@@ -495,3 +495,38 @@ proptest! {
         check_assignor(&RangeTargetAssignor, &drawn, seed)?;
     }
 }
+
+/// Many members sharing one long subscription list of one-partition topics:
+/// what the assignors hold follows the group's members and partitions,
+/// never members times topics (40 million here; `range` once sized its
+/// answer so, 640 MB).
+#[test]
+fn a_long_shared_subscription_is_not_held_once_per_member() {
+    let topics: Vec<TopicDescription> = (0..2000u128)
+        .map(|t| TopicDescription::new(tid(t), 1))
+        .collect();
+    let ids: std::sync::Arc<[TopicId]> = topics.iter().map(|t| t.id).collect();
+    let metadata = TopicMetadata::new(topics).unwrap();
+    let mut spec = GroupSpec::new();
+    for m in 0..20_000 {
+        spec = spec.with_member(MemberSpec::new(format!("m{m}")).with_subscription(ids.clone()));
+    }
+    // `range` gives every topic's one partition to the first member (its
+    // ranges are co-partitioned); `uniform` one partition each to 2000.
+    for (assignor, members) in [
+        (&RangeTargetAssignor as &dyn TargetAssignor, 1),
+        (&UniformTargetAssignor, 2000),
+    ] {
+        let mut changed = 0;
+        let info = allocation_counter::measure(|| {
+            changed = assignor.assign(&spec, &metadata).unwrap().changed();
+        });
+        assert_eq!(changed, members, "{}", assignor.name());
+        assert!(
+            info.bytes_max < 16 << 20,
+            "{}: peak {} bytes",
+            assignor.name(),
+            info.bytes_max
+        );
+    }
+}

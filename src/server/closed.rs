@@ -210,12 +210,7 @@ pub(crate) fn assign(spec: &Spec<'_>) -> Option<GroupTarget> {
     }
 
     // Member by member: at quota, kept; above, released; below, dealt.
-    let assigned: usize = spec
-        .topics
-        .iter()
-        .map(|topic| topic.partitions as usize)
-        .sum();
-    let mut out = TargetWriter::with_capacity(members, members, assigned);
+    let mut out = spec.writer();
     let mut so_far = vec![0u32; topics];
     let mut kept: Vec<(u32, i32)> = Vec::new();
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();

@@ -112,7 +112,19 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         .iter()
         .map(|&r| spec.rows[r as usize].len())
         .sum();
-    let mut out = TargetWriter::with_capacity(members, subscriptions, 2 * subscriptions);
+    // Room for the answer: at most one range per subscription and per
+    // partition, at most two items per range and one per partition (never
+    // members times topics when the members share one long list but few
+    // partitions).
+    let partitions: usize = spec
+        .topics
+        .iter()
+        .zip(&subscribers)
+        .filter(|(_, s)| **s > 0)
+        .map(|(topic, _)| topic.partitions as usize)
+        .sum();
+    let ranges = subscriptions.min(partitions);
+    let mut out = TargetWriter::with_capacity(members, ranges, (2 * ranges).min(partitions));
     if spec.rows.len() == 1 && spec.rows[0].iter().all(|&t| quota[t as usize] > 0) {
         // Every member gets a range of every topic: the member at position
         // `i` of the order gets, of a topic with quota `q` and `x` extra
@@ -131,7 +143,6 @@ fn range(spec: &Spec<'_>) -> GroupTarget {
         }
     } else if spec.rows.len() == 1 {
         let (spans, member_spans) = spans_one_subscription(spec, &order, &quota, &extra);
-        out = TargetWriter::with_capacity(members, spans.len(), 2 * spans.len());
         for (m, &(first, end)) in member_spans.iter().enumerate() {
             out.begin(m);
             for &(t, s, e) in &spans[first as usize..end as usize] {

@@ -31,6 +31,22 @@ pub(crate) struct Spec<'s> {
 }
 
 impl<'s> Spec<'s> {
+    /// A writer for this spec's answer, with room for one topic per member
+    /// and every subscribed partition once (an answer gives each at most
+    /// once, and only subscribed ones; their sum is capped by validation,
+    /// a topic only a target names is not).
+    pub(crate) fn writer(&self) -> TargetWriter {
+        let partitions = self
+            .topics
+            .iter()
+            .zip(&self.subscribed)
+            .filter(|(_, subscribed)| **subscribed)
+            .map(|(topic, _)| topic.partitions as usize)
+            .sum();
+        let members = self.members.len();
+        TargetWriter::with_capacity(members, members, partitions)
+    }
+
     /// The group target `writer` holds, under this spec's member ids and
     /// topic ids.
     pub(crate) fn target(&self, writer: TargetWriter) -> GroupTarget {

@@ -6,9 +6,7 @@ use super::TopicId;
 use super::closed;
 use super::error::TargetError;
 use super::spec::Spec;
-use super::target::{
-    GroupSpec, GroupTarget, SubscribedTopicDescriber, TargetAssignor, TargetWriter,
-};
+use super::target::{GroupSpec, GroupTarget, SubscribedTopicDescriber, TargetAssignor};
 use crate::assignor::Assignor;
 use crate::hash::FxHashMap;
 use crate::model::{Member, Topic};
@@ -164,12 +162,7 @@ pub(crate) fn general(spec: &Spec<'_>, racks: bool) -> Result<GroupTarget, Targe
         .map(|id| spec.topics.partition_point(|topic| topic.id < *id) as u32)
         .collect();
     let mut in_order = answer.members();
-    let assigned: usize = spec
-        .topics
-        .iter()
-        .map(|topic| topic.partitions as usize)
-        .sum();
-    let mut out = TargetWriter::with_capacity(members, members, assigned);
+    let mut out = spec.writer();
     for (m, member) in spec.members.iter().enumerate() {
         let current = &spec.targets;
         let got = in_order
