@@ -312,34 +312,50 @@ fn sort_from(items: &mut [(u64, &MemberSpec)], offset: usize) {
     }
 }
 
-/// Sorts `items` by key: least significant byte first, skipping the bytes
-/// every key shares.
+/// Sorts `items` by key, most significant varying byte first: one counting
+/// pass on the highest byte in which the keys differ, then each bucket on
+/// its own (small ones by comparison). Adaptive where a least significant
+/// first sort is not: one id unlike the rest (a `newMember` among
+/// `member0..member9999`) made every byte vary, and eight passes over all
+/// the keys were a fifth of an incremental `uniform`.
 fn radix_sort(items: &mut [(u64, &MemberSpec)]) {
+    if items.len() <= 256 {
+        items.sort_unstable_by_key(|item| item.0);
+        return;
+    }
     let (all, any) = items.iter().fold((u64::MAX, 0u64), |(all, any), item| {
         (all & item.0, any | item.0)
     });
     let varying = all ^ any;
-    let mut from: Vec<(u64, &MemberSpec)> = items.to_vec();
-    let mut into: Vec<(u64, &MemberSpec)> = items.to_vec();
-    for shift in (0..64).step_by(8) {
-        if (varying >> shift) & 0xff == 0 {
-            continue;
-        }
-        let mut counts = [0usize; 257];
-        for item in &from {
-            counts[((item.0 >> shift) & 0xff) as usize + 1] += 1;
-        }
-        for b in 0..256 {
-            counts[b + 1] += counts[b];
-        }
-        for item in &from {
-            let b = ((item.0 >> shift) & 0xff) as usize;
-            into[counts[b]] = *item;
-            counts[b] += 1;
-        }
-        std::mem::swap(&mut from, &mut into);
+    if varying == 0 {
+        return;
     }
-    items.copy_from_slice(&from);
+    let shift = (63 - varying.leading_zeros()) / 8 * 8;
+    let mut counts = [0usize; 257];
+    for item in items.iter() {
+        counts[((item.0 >> shift) & 0xff) as usize + 1] += 1;
+    }
+    for b in 0..256 {
+        counts[b + 1] += counts[b];
+    }
+    let starts = counts;
+    let from = items.to_vec();
+    for item in &from {
+        let b = ((item.0 >> shift) & 0xff) as usize;
+        items[counts[b]] = *item;
+        counts[b] += 1;
+    }
+    // The keys agree above this byte and now within each bucket on it too:
+    // done when no lower byte varies.
+    if varying & ((1u64 << shift) - 1) == 0 {
+        return;
+    }
+    for b in 0..256 {
+        let bucket = &mut items[starts[b]..starts[b + 1]];
+        if bucket.len() > 1 {
+            radix_sort(bucket);
+        }
+    }
 }
 
 /// Renumbers `seen` in id order, with every index naming a topic:
