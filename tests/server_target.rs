@@ -92,6 +92,28 @@ fn bad_input_gets_typed_errors() {
             partitions: 3
         }
     );
+    // The lowest partition out of range is named, of any number of them.
+    for (target, named) in [
+        (vec![0, 3, 4, 9], 3),
+        (vec![5, 6], 5),
+        (vec![-2, -1, 0, 7], -2),
+    ] {
+        let spec = GroupSpec::new().with_member(
+            MemberSpec::new("a")
+                .subscribe([t1])
+                .with_target(t1, target.clone()),
+        );
+        assert_eq!(
+            error_of(&spec, &topics),
+            TargetErrorKind::PartitionOutOfRange {
+                member: "a".into(),
+                topic: t1,
+                partition: named,
+                partitions: 3
+            },
+            "{target:?}"
+        );
+    }
     let negative =
         GroupSpec::new().with_member(MemberSpec::new("a").subscribe([t1]).with_target(t1, [-1]));
     assert!(matches!(

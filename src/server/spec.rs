@@ -185,11 +185,18 @@ impl<'s> Spec<'s> {
                 let list = &partitions[start..end as usize];
                 start = end as usize;
                 let count = seen[at as usize].partitions;
-                // Ascending: the lowest and the highest bound them all.
-                for &p in [list.first(), list.last()].into_iter().flatten() {
-                    if (p < 0 || p as u64 >= u64::from(count))
-                        && bad.is_none_or(|(t, q, _)| (id, p) < (t, q))
-                    {
+                // Ascending: the lowest and the highest bound them all; the
+                // lowest partition out of range is the one named.
+                let out_of_range = |p: i32| p < 0 || p as u64 >= u64::from(count);
+                if list.first().is_some_and(|&p| out_of_range(p))
+                    || list.last().is_some_and(|&p| out_of_range(p))
+                {
+                    let p = if list[0] < 0 {
+                        list[0]
+                    } else {
+                        list[list.partition_point(|&p| (p as u64) < u64::from(count))]
+                    };
+                    if bad.is_none_or(|(t, q, _)| (id, p) < (t, q)) {
                         bad = Some((id, p, count));
                     }
                 }
