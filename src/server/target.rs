@@ -241,8 +241,9 @@ impl SubscribedTopicDescriber for TopicMetadata {
 /// `MemberAssignment`), always in normal form: topics in id order,
 /// partitions strictly ascending, no topic with no partitions. Stored flat:
 /// two allocations per member, so that reading a member's target is two
-/// sequential reads (a list per topic was a cache miss per topic: half of
-/// an incremental `range` on 10,000 members of 50 topics each).
+/// sequential reads (a list per topic was a cache miss per topic: an
+/// incremental `range` on 10,000 members of 50 topics each took 12-13 ms
+/// with them, 7.2-7.6 ms without).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TargetAssignment {
     /// Each topic and the end of its partitions in `partitions`.
