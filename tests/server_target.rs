@@ -81,6 +81,23 @@ fn bad_input_gets_typed_errors() {
             topic: t9
         }
     );
+    // Found by the fuzz smoke in CI: an unknown topic before a known one
+    // shifted where the known one's partitions were read ([5, 0, 1] for
+    // [0, 1]), and naming the lowest out of range indexed past the end.
+    let t0 = tid(0);
+    let unknown_first = GroupSpec::new().with_member(
+        MemberSpec::new("a")
+            .subscribe([t1])
+            .with_target(t0, [5])
+            .with_target(t1, [0, 1]),
+    );
+    assert_eq!(
+        error_of(&unknown_first, &topics),
+        TargetErrorKind::UnknownTargetTopic {
+            member: "a".into(),
+            topic: t0
+        }
+    );
     let out_of_range =
         GroupSpec::new().with_member(MemberSpec::new("a").subscribe([t1]).with_target(t1, [1, 3]));
     assert_eq!(

@@ -170,6 +170,8 @@ impl<'s> Spec<'s> {
             let first_run = targets.runs.len();
             let mut start = 0usize;
             for (k, &(id, end)) in topics.iter().enumerate() {
+                let list = &partitions[start..end as usize];
+                start = end as usize;
                 // Neighbours mostly hold the same topics: the previous
                 // member's topic at this place, before a lookup.
                 let guess = (k < previous_at.1)
@@ -182,8 +184,6 @@ impl<'s> Spec<'s> {
                         continue;
                     }
                 };
-                let list = &partitions[start..end as usize];
-                start = end as usize;
                 let count = seen[at as usize].partitions;
                 // Ascending: the lowest and the highest bound them all; the
                 // lowest partition out of range is the one named.
